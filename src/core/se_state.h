@@ -1,0 +1,82 @@
+/*
+ * The status state of one page: built from one consistent Redis snapshot,
+ * validated, derived and rendered once; requests only read ready bytes.
+ *
+ * Snapshot layout (what the read-only Lua script in se_snapshot.h returns,
+ * an se_raw_t array of 6 elements):
+ *
+ *   [0] version        STR (decimal) or NIL when Pversion is unset
+ *   [1] page           ARR flat HGETALL of Ppage: field, value, ...
+ *   [2] components     ARR of [id STR, score STR, hash ARR]
+ *                          in position order (ZRANGE ... WITHSCORES)
+ *   [3] incidents      ARR of [id STR, score STR, hash ARR, updates ARR]
+ *                          newest first; updates newest first, each a STR
+ *                          holding one JSON object
+ *   [4] maintenances   ARR of [id STR, score STR, hash ARR, updates ARR]
+ *                          newest scheduled_for first
+ *   [5] now            STR Unix seconds of the Redis server (TIME)
+ *
+ * Anything of the wrong type or shape is a bad record: skipped, counted
+ * and described in the warnings, never fatal.  Only out-of-memory makes
+ * se_state_build() fail.
+ */
+
+#ifndef SE_STATE_H
+#define SE_STATE_H
+
+#include "se_core.h"
+#include "se_raw.h"
+
+typedef enum {
+    SE_INDICATOR_NONE = 0,
+    SE_INDICATOR_MINOR,
+    SE_INDICATOR_MAJOR,
+    SE_INDICATOR_CRITICAL,
+    SE_INDICATOR_MAINTENANCE,
+    SE_INDICATOR_UNKNOWN
+} se_indicator_e;
+
+typedef enum {
+    SE_DOC_STATUS = 0,                 /* status.json */
+    SE_DOC_SUMMARY,                    /* summary.json */
+    SE_DOC_COMPONENTS,                 /* components.json */
+    SE_DOC_INCIDENTS,                  /* incidents.json */
+    SE_DOC_INCIDENTS_UNRESOLVED,       /* incidents/unresolved.json */
+    SE_DOC_MAINTENANCES,               /* scheduled-maintenances.json */
+    SE_DOC_MAINTENANCES_UPCOMING,      /* scheduled-maintenances/upcoming.json */
+    SE_DOC_MAINTENANCES_ACTIVE,        /* scheduled-maintenances/active.json */
+    SE_DOC_N
+} se_doc_e;
+
+typedef struct se_state_s  se_state_t;
+
+/* builds, validates, derives and renders; SE_OK or SE_ERROR (no memory) */
+int se_state_build(const se_raw_t *snapshot, se_state_t **out);
+void se_state_free(se_state_t *st);
+
+/* Pversion as read (0 when unset) */
+uint64_t se_state_version(const se_state_t *st);
+
+/*
+ * A hash of every byte the snapshot held: differs whenever the content
+ * differs, even when a hand edit did not bump Pversion.
+ */
+uint64_t se_state_hash(const se_state_t *st);
+
+se_indicator_e se_state_indicator(const se_state_t *st);
+const char *se_indicator_name(se_indicator_e ind);    /* "none", ... */
+const char *se_indicator_description(se_indicator_e ind);
+
+/* rendered JSON documents, UTF-8, no trailing newline */
+const char *se_state_doc(const se_state_t *st, se_doc_e doc, size_t *len);
+
+/* endpoint path ("summary.json", "incidents/unresolved.json") to doc */
+int se_doc_from_path(const char *path, size_t len, se_doc_e *doc);
+const char *se_doc_name(se_doc_e doc);  /* "summary", metrics labels */
+
+/* bad records and fields skipped while building */
+size_t se_state_bad_records(const se_state_t *st);
+size_t se_state_nwarnings(const se_state_t *st);     /* stored, capped */
+const char *se_state_warning(const se_state_t *st, size_t i);
+
+#endif /* SE_STATE_H */

@@ -1,0 +1,115 @@
+
+/*
+ * status-edge: types shared by the nginx glue files.
+ */
+
+
+#ifndef _NGX_HTTP_STATUS_EDGE_H_INCLUDED_
+#define _NGX_HTTP_STATUS_EDGE_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "se_state.h"
+
+
+#define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128
+#define NGX_HTTP_STATUS_EDGE_KEY_MAX     (NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 32)
+
+
+/* one Redis address of status_edge_redis, resolved at configuration time */
+typedef struct {
+    ngx_str_t                      name;
+    ngx_str_t                      host;      /* numeric address text */
+    in_port_t                      port;
+    ngx_str_t                      unix_path; /* zero-terminated */
+    ngx_uint_t                     db;
+    ngx_str_t                      user;
+    ngx_str_t                      password;
+    ngx_msec_t                     timeout;
+} ngx_http_status_edge_server_t;
+
+
+/* a loaded state shared by the requests that still send its bytes */
+typedef struct {
+    se_state_t                    *state;
+    ngx_uint_t                     refs;
+} ngx_http_status_edge_snapshot_t;
+
+
+/* one status page (key prefix): per-worker runtime state */
+typedef struct {
+    ngx_str_t                      prefix;
+    ngx_str_t                      channel;   /* prefix + "events" */
+
+    ngx_http_status_edge_snapshot_t  *current;
+    time_t                         loaded_at; /* last successful load */
+    uint64_t                       hash;
+    ngx_uint_t                     loads;
+    ngx_uint_t                     load_errors;
+    ngx_uint_t                     bad_records;
+
+    unsigned                       loading:1;
+    unsigned                       reload:1;  /* load again when done */
+    unsigned                       stale:1;
+} ngx_http_status_edge_page_t;
+
+
+typedef enum {
+    NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND = SE_DOC_N,
+    NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE,
+    NGX_HTTP_STATUS_EDGE_EP_METRICS,
+    NGX_HTTP_STATUS_EDGE_EP_N
+} ngx_http_status_edge_endpoint_e;
+
+
+typedef struct {
+    ngx_array_t                    servers;   /* of server_t */
+    ngx_array_t                    pages;     /* of page_t * */
+    ngx_msec_t                     poll_interval;
+    ngx_msec_t                     resync_interval;
+} ngx_http_status_edge_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                      prefix;
+    ngx_http_status_edge_page_t   *page;
+    time_t                         api_max_age;
+} ngx_http_status_edge_loc_conf_t;
+
+
+/* per-worker counters, reported by status_edge_metrics */
+typedef struct {
+    ngx_atomic_uint_t              requests[NGX_HTTP_STATUS_EDGE_EP_N];
+    ngx_uint_t                     reconnects;
+    ngx_uint_t                     connected;
+} ngx_http_status_edge_stats_t;
+
+
+extern ngx_module_t                   ngx_http_status_edge_module;
+extern ngx_http_status_edge_stats_t   ngx_http_status_edge_stats;
+
+
+/* Redis adapter: ngx_http_status_edge_redis.c */
+ngx_int_t ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
+    ngx_http_status_edge_main_conf_t *smcf);
+void ngx_http_status_edge_redis_stop(ngx_cycle_t *cycle);
+
+/* snapshots: ngx_http_status_edge_module.c */
+ngx_http_status_edge_snapshot_t *ngx_http_status_edge_acquire(
+    ngx_http_request_t *r, ngx_http_status_edge_page_t *page);
+void ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap);
+void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
+    se_state_t *state, ngx_log_t *log);
+
+/* handlers: ngx_http_status_edge_api.c */
+ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
+
+/* variables: ngx_http_status_edge_variables.c */
+ngx_int_t ngx_http_status_edge_add_variables(ngx_conf_t *cf);
+
+
+#endif /* _NGX_HTTP_STATUS_EDGE_H_INCLUDED_ */

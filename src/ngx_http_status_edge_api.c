@@ -1,0 +1,653 @@
+
+/*
+ * status-edge: the Statuspage v2 JSON endpoints and the metrics handler.
+ * A request costs a lookup and a pointer to bytes rendered at load time.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+
+
+#define NGX_HTTP_STATUS_EDGE_CALLBACK_MAX  128
+
+
+static ngx_int_t ngx_http_status_edge_api_doc(ngx_http_request_t *r,
+    se_doc_e *doc);
+static ngx_int_t ngx_http_status_edge_callback(ngx_http_request_t *r,
+    ngx_str_t *callback);
+static ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_error(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_uint_t endpoint, ngx_str_t *body);
+static ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
+    ngx_str_t *key, ngx_str_t *value);
+static ngx_int_t ngx_http_status_edge_cache_control(ngx_http_request_t *r,
+    time_t max_age);
+static ngx_int_t ngx_http_status_edge_etag(ngx_http_request_t *r,
+    se_state_t *state, ngx_str_t *callback);
+static ngx_int_t ngx_http_status_edge_send(ngx_http_request_t *r,
+    ngx_str_t *type, ngx_chain_t *out, off_t length);
+static u_char *ngx_http_status_edge_label(u_char *p, u_char *last,
+    ngx_str_t *value);
+
+
+static ngx_str_t  ngx_http_status_edge_json_type =
+    ngx_string("application/json; charset=utf-8");
+static ngx_str_t  ngx_http_status_edge_js_type =
+    ngx_string("application/javascript; charset=utf-8");
+static ngx_str_t  ngx_http_status_edge_metrics_type =
+    ngx_string("text/plain; version=0.0.4; charset=utf-8");
+
+static ngx_str_t  ngx_http_status_edge_acao_key =
+    ngx_string("Access-Control-Allow-Origin");
+static ngx_str_t  ngx_http_status_edge_any = ngx_string("*");
+
+static ngx_str_t  ngx_http_status_edge_not_found =
+    ngx_string("{\"error\":\"not found\"}");
+static ngx_str_t  ngx_http_status_edge_not_allowed =
+    ngx_string("{\"error\":\"method not allowed\"}");
+static ngx_str_t  ngx_http_status_edge_bad_callback =
+    ngx_string("{\"error\":\"callback must be a JavaScript identifier\"}");
+static ngx_str_t  ngx_http_status_edge_unknown =
+    ngx_string("{\"error\":\"status unknown: no state loaded from Redis "
+               "yet\",\"status\":{\"indicator\":\"unknown\","
+               "\"description\":\"Status Unknown\"}}");
+
+
+ngx_int_t
+ngx_http_status_edge_api_handler(ngx_http_request_t *r)
+{
+    off_t                              length;
+    se_doc_e                           doc;
+    ngx_int_t                          rc;
+    ngx_str_t                          callback, *type;
+    ngx_buf_t                         *b, *head, *tail;
+    ngx_chain_t                        out[3];
+    const char                        *bytes;
+    size_t                             len;
+    ngx_http_status_edge_snapshot_t   *snap;
+    ngx_http_status_edge_loc_conf_t   *slcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS))) {
+        return ngx_http_status_edge_error(r, NGX_HTTP_NOT_ALLOWED,
+                                          NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
+                                          &ngx_http_status_edge_not_allowed);
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_status_edge_api_doc(r, &doc) != NGX_OK) {
+        return ngx_http_status_edge_error(r, NGX_HTTP_NOT_FOUND,
+                                          NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
+                                          &ngx_http_status_edge_not_found);
+    }
+
+    if (r->method == NGX_HTTP_OPTIONS) {
+        return ngx_http_status_edge_options(r);
+    }
+
+    rc = ngx_http_status_edge_callback(r, &callback);
+    if (rc == NGX_ERROR) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (rc == NGX_DECLINED) {
+        return ngx_http_status_edge_error(r, NGX_HTTP_BAD_REQUEST,
+                                          NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
+                                          &ngx_http_status_edge_bad_callback);
+    }
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    snap = ngx_http_status_edge_acquire(r, slcf->page);
+    if (snap == NULL) {
+        return ngx_http_status_edge_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                        NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE,
+                                        &ngx_http_status_edge_unknown);
+    }
+
+    ngx_http_status_edge_stats.requests[doc]++;
+
+    if (ngx_http_status_edge_etag(r, snap->state, &callback) != NGX_OK
+        || ngx_http_status_edge_cache_control(r, slcf->api_max_age)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    bytes = se_state_doc(snap->state, doc, &len);
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the snapshot stays referenced until the request pool is destroyed */
+    b->pos = (u_char *) bytes;
+    b->last = (u_char *) bytes + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    length = len;
+    type = &ngx_http_status_edge_json_type;
+
+    out[0].buf = b;
+    out[0].next = NULL;
+
+    if (callback.len) {
+        head = ngx_create_temp_buf(r->pool, callback.len + 1);
+        tail = ngx_calloc_buf(r->pool);
+        if (head == NULL || tail == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        head->last = ngx_cpymem(head->pos, callback.data, callback.len);
+        *head->last++ = '(';
+
+        tail->pos = (u_char *) ");";
+        tail->last = tail->pos + 2;
+        tail->memory = 1;
+        tail->last_buf = b->last_buf;
+        tail->last_in_chain = 1;
+
+        b->last_buf = 0;
+        b->last_in_chain = 0;
+
+        out[0].buf = head;
+        out[0].next = &out[1];
+        out[1].buf = b;
+        out[1].next = &out[2];
+        out[2].buf = tail;
+        out[2].next = NULL;
+
+        length += callback.len + 3;
+        type = &ngx_http_status_edge_js_type;
+    }
+
+    return ngx_http_status_edge_send(r, type, out, length);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc)
+{
+    u_char                    *p, *last;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    p = r->uri.data;
+    last = r->uri.data + r->uri.len;
+
+#if (NGX_PCRE)
+    if (clcf->regex == NULL)
+#endif
+    {
+        if (!clcf->exact_match && !clcf->named
+            && r->uri.len > clcf->name.len
+            && ngx_strncmp(r->uri.data, clcf->name.data, clcf->name.len)
+               == 0)
+        {
+            p += clcf->name.len;
+
+            while (p < last && *p == '/') {
+                p++;
+            }
+
+            return se_doc_from_path((const char *) p, last - p, doc)
+                   == SE_OK ? NGX_OK : NGX_DECLINED;
+        }
+    }
+
+    /* regex or exact locations: the longest known endpoint suffix */
+
+    for ( /* void */ ; p < last; p++) {
+        if (*p == '/'
+            && se_doc_from_path((const char *) p + 1, last - p - 1, doc)
+               == SE_OK)
+        {
+            return NGX_OK;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/* NGX_OK with callback->len 0 when absent, NGX_DECLINED when invalid */
+
+static ngx_int_t
+ngx_http_status_edge_callback(ngx_http_request_t *r, ngx_str_t *callback)
+{
+    u_char      c;
+    ngx_uint_t  i;
+
+    callback->len = 0;
+    callback->data = NULL;
+
+    if (r->args.len == 0
+        || ngx_http_arg(r, (u_char *) "callback", 8, callback) != NGX_OK)
+    {
+        callback->len = 0;
+        return NGX_OK;
+    }
+
+    if (callback->len == 0
+        || callback->len > NGX_HTTP_STATUS_EDGE_CALLBACK_MAX)
+    {
+        return NGX_DECLINED;
+    }
+
+    for (i = 0; i < callback->len; i++) {
+        c = callback->data[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'
+            || c == '$' || (i > 0 && c >= '0' && c <= '9'))
+        {
+            continue;
+        }
+
+        return NGX_DECLINED;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_options(ngx_http_request_t *r)
+{
+    ngx_uint_t  i;
+
+    static ngx_str_t  headers[] = {
+        ngx_string("Access-Control-Allow-Methods"),
+        ngx_string("GET, HEAD, OPTIONS"),
+        ngx_string("Access-Control-Allow-Headers"),
+        ngx_string("If-None-Match, Last-Event-ID, Cache-Control"),
+        ngx_string("Access-Control-Max-Age"),
+        ngx_string("86400"),
+        ngx_string("Allow"),
+        ngx_string("GET, HEAD, OPTIONS"),
+    };
+
+    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i += 2) {
+        if (ngx_http_status_edge_add_header(r, &headers[i], &headers[i + 1])
+            != NGX_OK)
+        {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (ngx_http_status_edge_add_header(r, &ngx_http_status_edge_acao_key,
+                                        &ngx_http_status_edge_any)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.status = NGX_HTTP_NO_CONTENT;
+    r->headers_out.content_length_n = 0;
+    r->header_only = 1;
+
+    return ngx_http_send_header(r);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_uint_t endpoint, ngx_str_t *body)
+{
+    ngx_buf_t    *b;
+    ngx_str_t     key, value;
+    ngx_chain_t   out;
+
+    ngx_http_status_edge_stats.requests[endpoint]++;
+
+    if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS)) {
+        if (ngx_http_discard_request_body(r) != NGX_OK) {
+            r->keepalive = 0;
+        }
+    }
+
+    ngx_str_set(&key, "Cache-Control");
+    ngx_str_set(&value, "no-store");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (status == NGX_HTTP_SERVICE_UNAVAILABLE) {
+        ngx_str_set(&key, "Retry-After");
+        ngx_str_set(&value, "5");
+
+        if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (status == NGX_HTTP_NOT_ALLOWED) {
+        ngx_str_set(&key, "Allow");
+        ngx_str_set(&value, "GET, HEAD, OPTIONS");
+
+        if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = body->data;
+    b->last = body->data + body->len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    r->headers_out.status = status;
+
+    return ngx_http_status_edge_send(r, &ngx_http_status_edge_json_type, &out,
+                                     body->len);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_send(ngx_http_request_t *r, ngx_str_t *type,
+    ngx_chain_t *out, off_t length)
+{
+    ngx_int_t  rc;
+    ngx_str_t  key, value;
+
+    if (ngx_http_status_edge_add_header(r, &ngx_http_status_edge_acao_key,
+                                        &ngx_http_status_edge_any)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_set(&key, "X-Content-Type-Options");
+    ngx_str_set(&value, "nosniff");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (r->headers_out.status == 0) {
+        r->headers_out.status = NGX_HTTP_OK;
+    }
+
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.content_length_n = length;
+    r->headers_out.last_modified_time = -1;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_output_filter(r, out);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_add_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key = *key;
+    h->value = *value;
+    h->lowcase_key = NULL;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_cache_control(ngx_http_request_t *r, time_t max_age)
+{
+    ngx_str_t  key, value;
+
+    value.data = ngx_pnalloc(r->pool, sizeof("public, max-age=") - 1
+                                      + NGX_TIME_T_LEN);
+    if (value.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    value.len = ngx_sprintf(value.data, "public, max-age=%T", max_age)
+                - value.data;
+
+    ngx_str_set(&key, "Cache-Control");
+
+    return ngx_http_status_edge_add_header(r, &key, &value);
+}
+
+
+/* strong ETag: "se-<version>-<content hash>[-<callback>]" */
+
+static ngx_int_t
+ngx_http_status_edge_etag(ngx_http_request_t *r, se_state_t *state,
+    ngx_str_t *callback)
+{
+    u_char           *p;
+    ngx_table_elt_t  *etag;
+
+    etag = ngx_list_push(&r->headers_out.headers);
+    if (etag == NULL) {
+        return NGX_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, sizeof("\"se---\"") + NGX_INT64_LEN + 16
+                             + callback->len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    etag->hash = 1;
+    ngx_str_set(&etag->key, "ETag");
+    etag->value.data = p;
+
+    if (callback->len) {
+        p = ngx_sprintf(p, "\"se-%uL-%016xL-%V\"", se_state_version(state),
+                        se_state_hash(state), callback);
+
+    } else {
+        p = ngx_sprintf(p, "\"se-%uL-%016xL\"", se_state_version(state),
+                        se_state_hash(state));
+    }
+
+    etag->value.len = p - etag->value.data;
+    etag->lowcase_key = NULL;
+
+    r->headers_out.etag = etag;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
+{
+    size_t                              size;
+    time_t                              age;
+    uint64_t                            version;
+    ngx_int_t                           rc;
+    ngx_uint_t                          i, n, e, stale;
+    ngx_buf_t                          *b;
+    ngx_str_t                           name;
+    ngx_chain_t                         out;
+    ngx_http_status_edge_page_t       **pages, *page;
+    ngx_http_status_edge_main_conf_t   *smcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_METRICS]++;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
+
+    pages = smcf->pages.elts;
+    n = smcf->pages.nelts;
+
+    size = 2048 + n * (8 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
+           + NGX_HTTP_STATUS_EDGE_EP_N * 128;
+
+    b = ngx_create_temp_buf(r->pool, size);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+#define ngx_http_status_edge_help(b, metric, type, help)                     \
+    b->last = ngx_sprintf(b->last, "# HELP " metric " " help "\n"            \
+                          "# TYPE " metric " " type "\n")
+
+    ngx_http_status_edge_help(b, "status_edge_state_version", "gauge",
+                              "Pversion of the state served by this worker");
+    ngx_http_status_edge_help(b, "status_edge_state_age_seconds", "gauge",
+                              "seconds since the last successful load, "
+                              "-1 before the first");
+    ngx_http_status_edge_help(b, "status_edge_state_stale", "gauge",
+                              "1 while the last known state is served "
+                              "without Redis");
+    ngx_http_status_edge_help(b, "status_edge_bad_records", "gauge",
+                              "records and fields skipped in this state");
+    ngx_http_status_edge_help(b, "status_edge_loads_total", "counter",
+                              "snapshots read from Redis");
+    ngx_http_status_edge_help(b, "status_edge_load_errors_total", "counter",
+                              "snapshots that failed");
+
+    for (i = 0; i < n; i++) {
+        page = pages[i];
+
+        version = page->current ? se_state_version(page->current->state)
+                                : 0;
+        age = page->loaded_at ? ngx_time() - page->loaded_at : -1;
+        stale = (page->current == NULL || page->stale
+                 || !ngx_http_status_edge_stats.connected);
+
+
+#define ngx_http_status_edge_metric(b, metric, fmt, value)                   \
+        b->last = ngx_cpymem(b->last, metric "{page=\"",                     \
+                             sizeof(metric "{page=\"") - 1);                 \
+        b->last = ngx_http_status_edge_label(b->last, b->end,               \
+                                             &page->prefix);                 \
+        b->last = ngx_sprintf(b->last, "\"} " fmt "\n", value)
+
+        ngx_http_status_edge_metric(b, "status_edge_state_version", "%uL",
+                                    version);
+        ngx_http_status_edge_metric(b, "status_edge_state_age_seconds", "%T",
+                                    age);
+        ngx_http_status_edge_metric(b, "status_edge_state_stale", "%ui",
+                                    stale);
+        ngx_http_status_edge_metric(b, "status_edge_bad_records", "%ui",
+                                    page->bad_records);
+        ngx_http_status_edge_metric(b, "status_edge_loads_total", "%ui",
+                                    page->loads);
+        ngx_http_status_edge_metric(b, "status_edge_load_errors_total", "%ui",
+                                    page->load_errors);
+    }
+
+    ngx_http_status_edge_help(b, "status_edge_redis_connected", "gauge",
+                              "1 while this worker is connected to Redis");
+    ngx_http_status_edge_help(b, "status_edge_redis_reconnects_total",
+                              "counter", "reconnects to Redis");
+    ngx_http_status_edge_help(b, "status_edge_requests_total", "counter",
+                              "requests served per endpoint");
+
+    b->last = ngx_sprintf(b->last,
+                          "status_edge_redis_connected{worker=\"%P\"} %ui\n"
+                          "status_edge_redis_reconnects_total{worker=\"%P\"}"
+                          " %ui\n",
+                          ngx_pid, ngx_http_status_edge_stats.connected,
+                          ngx_pid, ngx_http_status_edge_stats.reconnects);
+
+    for (e = 0; e < NGX_HTTP_STATUS_EDGE_EP_N; e++) {
+        switch (e) {
+        case NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND:
+            ngx_str_set(&name, "error");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE:
+            ngx_str_set(&name, "unavailable");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_METRICS:
+            ngx_str_set(&name, "metrics");
+            break;
+        default:
+            name.data = (u_char *) se_doc_name((se_doc_e) e);
+            name.len = ngx_strlen(name.data);
+        }
+
+        b->last = ngx_sprintf(b->last,
+                              "status_edge_requests_total{endpoint=\"%V\","
+                              "worker=\"%P\"} %uA\n",
+                              &name, ngx_pid,
+                              ngx_http_status_edge_stats.requests[e]);
+    }
+
+#undef ngx_http_status_edge_help
+#undef ngx_http_status_edge_metric
+
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_type = ngx_http_status_edge_metrics_type;
+    r->headers_out.content_type_len = ngx_http_status_edge_metrics_type.len;
+    r->headers_out.content_length_n = b->last - b->pos;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+/* a Prometheus label value: backslash, quote and newline escaped */
+
+static u_char *
+ngx_http_status_edge_label(u_char *p, u_char *last, ngx_str_t *value)
+{
+    ngx_uint_t  i;
+
+    for (i = 0; i < value->len && p + 2 < last; i++) {
+        if (value->data[i] == '\\' || value->data[i] == '"') {
+            *p++ = '\\';
+        }
+
+        *p++ = value->data[i];
+    }
+
+    return p;
+}

@@ -1,0 +1,619 @@
+
+/*
+ * status-edge: module definition, directives and configuration, and the
+ * per-worker snapshots that requests borrow.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+
+
+#define NGX_HTTP_STATUS_EDGE_DEFAULT_PAGE  "status:"
+#define NGX_HTTP_STATUS_EDGE_REDIS_PORT    6379
+
+
+static void *ngx_http_status_edge_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf);
+static void *ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf);
+static char *ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf,
+    void *parent, void *child);
+static char *ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_status_edge_redis_option(ngx_conf_t *cf,
+    ngx_http_status_edge_server_t *server, ngx_str_t *value);
+static char *ngx_http_status_edge_page(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_status_edge_handler_slot(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static ngx_http_status_edge_page_t *ngx_http_status_edge_register_page(
+    ngx_conf_t *cf, ngx_str_t *prefix);
+static void ngx_http_status_edge_cleanup_snapshot(void *data);
+static ngx_int_t ngx_http_status_edge_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_status_edge_init_process(ngx_cycle_t *cycle);
+static void ngx_http_status_edge_exit_process(ngx_cycle_t *cycle);
+
+
+static ngx_command_t  ngx_http_status_edge_commands[] = {
+
+    { ngx_string("status_edge_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_status_edge_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_edge_poll_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, poll_interval),
+      NULL },
+
+    { ngx_string("status_edge_resync_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, resync_interval),
+      NULL },
+
+    { ngx_string("status_edge_page"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_page,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_edge_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_status_edge_api_handler },
+
+    { ngx_string("status_edge_api_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, api_max_age),
+      NULL },
+
+    { ngx_string("status_edge_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_status_edge_metrics_handler },
+
+      ngx_null_command
+};
+
+
+static ngx_http_module_t  ngx_http_status_edge_module_ctx = {
+    ngx_http_status_edge_preconfiguration, /* preconfiguration */
+    NULL,                                  /* postconfiguration */
+
+    ngx_http_status_edge_create_main_conf, /* create main configuration */
+    ngx_http_status_edge_init_main_conf,   /* init main configuration */
+
+    NULL,                                  /* create server configuration */
+    NULL,                                  /* merge server configuration */
+
+    ngx_http_status_edge_create_loc_conf,  /* create location configuration */
+    ngx_http_status_edge_merge_loc_conf    /* merge location configuration */
+};
+
+
+ngx_module_t  ngx_http_status_edge_module = {
+    NGX_MODULE_V1,
+    &ngx_http_status_edge_module_ctx,      /* module context */
+    ngx_http_status_edge_commands,         /* module directives */
+    NGX_HTTP_MODULE,                       /* module type */
+    NULL,                                  /* init master */
+    NULL,                                  /* init module */
+    ngx_http_status_edge_init_process,     /* init process */
+    NULL,                                  /* init thread */
+    NULL,                                  /* exit thread */
+    ngx_http_status_edge_exit_process,     /* exit process */
+    NULL,                                  /* exit master */
+    NGX_MODULE_V1_PADDING
+};
+
+
+ngx_http_status_edge_stats_t  ngx_http_status_edge_stats;
+
+static ngx_http_status_edge_main_conf_t  *ngx_http_status_edge_running;
+
+
+static void *
+ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
+{
+    ngx_http_status_edge_main_conf_t  *smcf;
+
+    smcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_edge_main_conf_t));
+    if (smcf == NULL) {
+        return NULL;
+    }
+
+    if (ngx_array_init(&smcf->servers, cf->pool, 2,
+                       sizeof(ngx_http_status_edge_server_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    if (ngx_array_init(&smcf->pages, cf->pool, 2,
+                       sizeof(ngx_http_status_edge_page_t *))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    smcf->poll_interval = NGX_CONF_UNSET_MSEC;
+    smcf->resync_interval = NGX_CONF_UNSET_MSEC;
+
+    return smcf;
+}
+
+
+static char *
+ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_status_edge_main_conf_t *smcf = conf;
+
+    ngx_conf_init_msec_value(smcf->poll_interval, 1000);
+    ngx_conf_init_msec_value(smcf->resync_interval, 30000);
+
+    if (smcf->poll_interval == 0 || smcf->resync_interval == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"status_edge_poll_interval\" and "
+                           "\"status_edge_resync_interval\" must be "
+                           "greater than zero");
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
+ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
+{
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    slcf = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_edge_loc_conf_t));
+    if (slcf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     slcf->prefix = { 0, NULL };
+     *     slcf->page = NULL;
+     */
+
+    slcf->api_max_age = NGX_CONF_UNSET;
+
+    return slcf;
+}
+
+
+static char *
+ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_status_edge_loc_conf_t *prev = parent;
+    ngx_http_status_edge_loc_conf_t *conf = child;
+
+    ngx_conf_merge_str_value(conf->prefix, prev->prefix,
+                             NGX_HTTP_STATUS_EDGE_DEFAULT_PAGE);
+    ngx_conf_merge_sec_value(conf->api_max_age, prev->api_max_age, 10);
+
+    if (prev->page && prev->prefix.len == conf->prefix.len
+        && ngx_strncmp(prev->prefix.data, conf->prefix.data,
+                       conf->prefix.len)
+           == 0)
+    {
+        conf->page = prev->page;
+        return NGX_CONF_OK;
+    }
+
+    conf->page = ngx_http_status_edge_register_page(cf, &conf->prefix);
+    if (conf->page == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_http_status_edge_page_t *
+ngx_http_status_edge_register_page(ngx_conf_t *cf, ngx_str_t *prefix)
+{
+    ngx_uint_t                         i;
+    ngx_http_status_edge_page_t       *page, **pages, **pp;
+    ngx_http_status_edge_main_conf_t  *smcf;
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
+
+    pages = smcf->pages.elts;
+    for (i = 0; i < smcf->pages.nelts; i++) {
+        if (pages[i]->prefix.len == prefix->len
+            && ngx_strncmp(pages[i]->prefix.data, prefix->data, prefix->len)
+               == 0)
+        {
+            return pages[i];
+        }
+    }
+
+    page = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_edge_page_t));
+    if (page == NULL) {
+        return NULL;
+    }
+
+    page->prefix = *prefix;
+    page->channel.len = prefix->len + sizeof("events") - 1;
+    page->channel.data = ngx_pnalloc(cf->pool, page->channel.len + 1);
+    if (page->channel.data == NULL) {
+        return NULL;
+    }
+
+    ngx_sprintf(page->channel.data, "%Vevents%Z", prefix);
+
+    pp = ngx_array_push(&smcf->pages);
+    if (pp == NULL) {
+        return NULL;
+    }
+
+    *pp = page;
+
+    return page;
+}
+
+
+static char *
+ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_status_edge_main_conf_t *smcf = conf;
+
+    u_char                         *p;
+    size_t                          len;
+    ngx_url_t                       u;
+    ngx_str_t                      *value;
+    ngx_uint_t                      i;
+    ngx_http_status_edge_server_t  *server;
+
+    value = cf->args->elts;
+
+    server = ngx_array_push(&smcf->servers);
+    if (server == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_memzero(server, sizeof(ngx_http_status_edge_server_t));
+
+    server->name = value[1];
+    server->timeout = 1000;
+
+    if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
+        len = value[1].len - 5;
+
+        if (len >= sizeof(((struct sockaddr_un *) 0)->sun_path)) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "Redis socket path \"%V\" is too long",
+                               &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_pnalloc(cf->pool, len + 1);
+        if (p == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        ngx_memcpy(p, value[1].data + 5, len);
+        p[len] = '\0';
+
+        server->unix_path.data = p;
+        server->unix_path.len = len;
+
+    } else {
+        ngx_memzero(&u, sizeof(ngx_url_t));
+
+        u.url = value[1];
+        u.default_port = NGX_HTTP_STATUS_EDGE_REDIS_PORT;
+
+        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid Redis address \"%V\": %s",
+                               &value[1], u.err ? u.err : "no address");
+            return NGX_CONF_ERROR;
+        }
+
+        p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
+        if (p == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, p,
+                            NGX_SOCKADDR_STRLEN, 0);
+        p[len] = '\0';
+
+        /* hiredis wants an IPv6 address without brackets */
+        if (len > 2 && p[0] == '[') {
+            ngx_memmove(p, p + 1, len - 2);
+            len -= 2;
+            p[len] = '\0';
+        }
+
+        server->host.data = p;
+        server->host.len = len;
+        server->port = ngx_inet_get_port(u.addrs[0].sockaddr);
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        if (ngx_http_status_edge_redis_option(cf, server, &value[i])
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_status_edge_redis_option(ngx_conf_t *cf,
+    ngx_http_status_edge_server_t *server, ngx_str_t *value)
+{
+    ngx_int_t   n;
+    ngx_str_t   s;
+
+    if (ngx_strncmp(value->data, "db=", 3) == 0) {
+        n = ngx_atoi(value->data + 3, value->len - 3);
+        if (n == NGX_ERROR || n > 65535) {
+            goto invalid;
+        }
+
+        server->db = n;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value->data, "timeout=", 8) == 0) {
+        s.data = value->data + 8;
+        s.len = value->len - 8;
+
+        n = ngx_parse_time(&s, 0);
+        if (n == NGX_ERROR || n == 0) {
+            goto invalid;
+        }
+
+        server->timeout = n;
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value->data, "password=", 9) == 0) {
+        server->password.data = value->data + 9;
+        server->password.len = value->len - 9;
+
+        if (server->password.len == 0) {
+            goto invalid;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value->data, "user=", 5) == 0) {
+        server->user.data = value->data + 5;
+        server->user.len = value->len - 5;
+
+        if (server->user.len == 0) {
+            goto invalid;
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid parameter \"%V\" in \"status_edge_redis\"",
+                       value);
+    return NGX_CONF_ERROR;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid value \"%V\" in \"status_edge_redis\"",
+                       value);
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_status_edge_page(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_status_edge_loc_conf_t *slcf = conf;
+
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (slcf->prefix.data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (value[1].len == 0 || value[1].len > NGX_HTTP_STATUS_EDGE_PREFIX_MAX) {
+        goto invalid;
+    }
+
+    for (i = 0; i < value[1].len; i++) {
+        if (value[1].data[i] <= ' ' || value[1].data[i] >= 0x7f
+            || value[1].data[i] == '*' || value[1].data[i] == '?'
+            || value[1].data[i] == '[')
+        {
+            goto invalid;
+        }
+    }
+
+    slcf->prefix = value[1];
+
+    return NGX_CONF_OK;
+
+invalid:
+
+    ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                       "invalid page prefix \"%V\": 1 to %d printable "
+                       "characters, no spaces or glob characters",
+                       &value[1], NGX_HTTP_STATUS_EDGE_PREFIX_MAX);
+    return NGX_CONF_ERROR;
+}
+
+
+static char *
+ngx_http_status_edge_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler) {
+        return "is duplicate";
+    }
+
+    clcf->handler = (ngx_http_handler_pt) cmd->post;
+
+    return NGX_CONF_OK;
+}
+
+
+ngx_http_status_edge_snapshot_t *
+ngx_http_status_edge_acquire(ngx_http_request_t *r,
+    ngx_http_status_edge_page_t *page)
+{
+    ngx_pool_cleanup_t               *cln;
+    ngx_http_status_edge_snapshot_t  *snap;
+
+    snap = page->current;
+    if (snap == NULL) {
+        return NULL;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NULL;
+    }
+
+    snap->refs++;
+
+    cln->handler = ngx_http_status_edge_cleanup_snapshot;
+    cln->data = snap;
+
+    return snap;
+}
+
+
+static void
+ngx_http_status_edge_cleanup_snapshot(void *data)
+{
+    ngx_http_status_edge_release(data);
+}
+
+
+void
+ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap)
+{
+    if (--snap->refs > 0) {
+        return;
+    }
+
+    se_state_free(snap->state);
+    ngx_free(snap);
+}
+
+
+void
+ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
+    se_state_t *state, ngx_log_t *log)
+{
+    size_t                            i, n;
+    ngx_http_status_edge_snapshot_t  *snap;
+
+    snap = ngx_alloc(sizeof(ngx_http_status_edge_snapshot_t), log);
+    if (snap == NULL) {
+        se_state_free(state);
+        return;
+    }
+
+    snap->state = state;
+    snap->refs = 1;
+
+    n = se_state_nwarnings(state);
+
+    for (i = 0; i < n; i++) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "status_edge: page \"%V\" version %uL: %s",
+                      &page->prefix, se_state_version(state),
+                      se_state_warning(state, i));
+    }
+
+    if (page->current) {
+        ngx_http_status_edge_release(page->current);
+    }
+
+    page->current = snap;
+    page->hash = se_state_hash(state);
+    page->bad_records = se_state_bad_records(state);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_preconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_status_edge_add_variables(cf);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
+{
+    ngx_http_status_edge_main_conf_t  *smcf;
+
+    smcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_status_edge_module);
+    if (smcf == NULL || smcf->servers.nelts == 0 || smcf->pages.nelts == 0) {
+        return NGX_OK;
+    }
+
+    ngx_http_status_edge_running = smcf;
+
+    return ngx_http_status_edge_redis_start(cycle, smcf);
+}
+
+
+static void
+ngx_http_status_edge_exit_process(ngx_cycle_t *cycle)
+{
+    ngx_uint_t                     i;
+    ngx_http_status_edge_page_t  **pages;
+
+    if (ngx_http_status_edge_running == NULL) {
+        return;
+    }
+
+    ngx_http_status_edge_redis_stop(cycle);
+
+    pages = ngx_http_status_edge_running->pages.elts;
+
+    for (i = 0; i < ngx_http_status_edge_running->pages.nelts; i++) {
+        if (pages[i]->current) {
+            ngx_http_status_edge_release(pages[i]->current);
+            pages[i]->current = NULL;
+        }
+    }
+
+    ngx_http_status_edge_running = NULL;
+}

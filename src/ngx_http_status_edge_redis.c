@@ -1,0 +1,1023 @@
+
+/*
+ * status-edge: the Redis adapter.  Per worker, on nginx's event loop:
+ * hiredis's async API on an ngx_connection_t, one link for commands and
+ * one for SUBSCRIBE, a version poll, a periodic full resync, timeouts and
+ * reconnects with capped backoff and jitter across ordered fallbacks.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_event.h>
+#include <ngx_http.h>
+
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+
+#include "ngx_http_status_edge.h"
+#include "se_snapshot.h"
+
+
+#define NGX_HTTP_STATUS_EDGE_BACKOFF_MIN   100
+#define NGX_HTTP_STATUS_EDGE_BACKOFF_MAX   5000
+#define NGX_HTTP_STATUS_EDGE_FALLBACK_NEXT 20
+
+
+typedef struct {
+    redisAsyncContext             *ac;
+    ngx_connection_t              *conn;
+    ngx_event_t                    timeout;
+    ngx_uint_t                     pending;
+    const char                    *role;
+    unsigned                       subscriber:1;
+    unsigned                       connected:1;
+} ngx_http_status_edge_link_t;
+
+
+typedef struct {
+    ngx_http_status_edge_main_conf_t  *smcf;
+    ngx_log_t                         *log;
+    ngx_http_status_edge_link_t        cmd;
+    ngx_http_status_edge_link_t        sub;
+    ngx_uint_t                         server;
+    ngx_uint_t                         failures;
+    ngx_event_t                        reconnect;
+    ngx_event_t                        poll;
+    ngx_event_t                        resync;
+    unsigned                           ready:1;
+    unsigned                           tearing_down:1;
+    unsigned                           stopped:1;
+} ngx_http_status_edge_sync_t;
+
+
+static ngx_int_t ngx_http_status_edge_connect(void);
+static ngx_int_t ngx_http_status_edge_link_open(
+    ngx_http_status_edge_link_t *link, ngx_http_status_edge_server_t *server);
+static void ngx_http_status_edge_link_close(ngx_http_status_edge_link_t *link);
+static void ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link,
+    const char *what, const char *err);
+static ngx_int_t ngx_http_status_edge_send(ngx_http_status_edge_link_t *link,
+    redisCallbackFn *fn, void *data, int argc, const char **argv,
+    const size_t *argvlen);
+static void ngx_http_status_edge_load(ngx_http_status_edge_page_t *page);
+static void ngx_http_status_edge_poll_page(ngx_http_status_edge_page_t *page);
+
+static void ngx_http_status_edge_on_connect(const redisAsyncContext *ac,
+    int status);
+static void ngx_http_status_edge_on_disconnect(const redisAsyncContext *ac,
+    int status);
+static void ngx_http_status_edge_on_setup(redisAsyncContext *ac, void *r,
+    void *data);
+static void ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r,
+    void *data);
+static void ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r,
+    void *data);
+static void ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r,
+    void *data);
+static ngx_int_t ngx_http_status_edge_replied(redisAsyncContext *ac,
+    redisReply *reply);
+
+static se_raw_t *ngx_http_status_edge_raw(redisReply *reply, ngx_log_t *log);
+static size_t ngx_http_status_edge_raw_count(redisReply *reply);
+static void ngx_http_status_edge_raw_fill(se_raw_t *node, redisReply *reply,
+    se_raw_t **next);
+
+static void ngx_http_status_edge_add_read(void *data);
+static void ngx_http_status_edge_del_read(void *data);
+static void ngx_http_status_edge_add_write(void *data);
+static void ngx_http_status_edge_del_write(void *data);
+static void ngx_http_status_edge_cleanup(void *data);
+static void ngx_http_status_edge_read_handler(ngx_event_t *ev);
+static void ngx_http_status_edge_write_handler(ngx_event_t *ev);
+
+static void ngx_http_status_edge_timeout_handler(ngx_event_t *ev);
+static void ngx_http_status_edge_reconnect_handler(ngx_event_t *ev);
+static void ngx_http_status_edge_poll_handler(ngx_event_t *ev);
+static void ngx_http_status_edge_resync_handler(ngx_event_t *ev);
+static void ngx_http_status_edge_timer(ngx_event_t *ev,
+    ngx_event_handler_pt handler, void *data);
+
+
+static ngx_http_status_edge_sync_t  ngx_http_status_edge_sync;
+
+
+ngx_int_t
+ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
+    ngx_http_status_edge_main_conf_t *smcf)
+{
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    ngx_memzero(sync, sizeof(ngx_http_status_edge_sync_t));
+
+    sync->smcf = smcf;
+    sync->log = cycle->log;
+    sync->cmd.role = "command";
+    sync->sub.role = "subscribe";
+    sync->sub.subscriber = 1;
+
+    ngx_http_status_edge_timer(&sync->cmd.timeout,
+                               ngx_http_status_edge_timeout_handler,
+                               &sync->cmd);
+    ngx_http_status_edge_timer(&sync->sub.timeout,
+                               ngx_http_status_edge_timeout_handler,
+                               &sync->sub);
+    ngx_http_status_edge_timer(&sync->reconnect,
+                               ngx_http_status_edge_reconnect_handler, sync);
+    ngx_http_status_edge_timer(&sync->poll,
+                               ngx_http_status_edge_poll_handler, sync);
+    ngx_http_status_edge_timer(&sync->resync,
+                               ngx_http_status_edge_resync_handler, sync);
+
+    ngx_add_timer(&sync->poll, smcf->poll_interval);
+    ngx_add_timer(&sync->resync, smcf->resync_interval);
+
+    /* the first connect waits for the event loop: no I/O in init_process */
+    ngx_add_timer(&sync->reconnect, 1);
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_status_edge_redis_stop(ngx_cycle_t *cycle)
+{
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    sync->stopped = 1;
+    sync->tearing_down = 1;
+
+    ngx_http_status_edge_link_close(&sync->cmd);
+    ngx_http_status_edge_link_close(&sync->sub);
+
+    if (sync->reconnect.timer_set) {
+        ngx_del_timer(&sync->reconnect);
+    }
+
+    if (sync->poll.timer_set) {
+        ngx_del_timer(&sync->poll);
+    }
+
+    if (sync->resync.timer_set) {
+        ngx_del_timer(&sync->resync);
+    }
+}
+
+
+static void
+ngx_http_status_edge_timer(ngx_event_t *ev, ngx_event_handler_pt handler,
+    void *data)
+{
+    ev->handler = handler;
+    ev->data = data;
+    ev->log = ngx_http_status_edge_sync.log;
+    ev->cancelable = 1;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_connect(void)
+{
+    ngx_str_t                         channel;
+    ngx_uint_t                        i, n;
+    const char                       *argv[3];
+    size_t                            argvlen[3];
+    ngx_http_status_edge_page_t     **pages;
+    ngx_http_status_edge_server_t    *server;
+    ngx_http_status_edge_sync_t      *sync = &ngx_http_status_edge_sync;
+    u_char                            db[NGX_INT_T_LEN];
+
+    server = sync->smcf->servers.elts;
+    server = &server[sync->server];
+
+    sync->ready = 0;
+    sync->tearing_down = 0;
+
+    if (ngx_http_status_edge_link_open(&sync->cmd, server) != NGX_OK
+        || ngx_http_status_edge_link_open(&sync->sub, server) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (server->db) {
+        argv[0] = "SELECT";
+        argvlen[0] = 6;
+        argv[1] = (const char *) db;
+        argvlen[1] = ngx_sprintf(db, "%ui", server->db) - db;
+
+        if (ngx_http_status_edge_send(&sync->cmd,
+                                      ngx_http_status_edge_on_setup, NULL,
+                                      2, argv, argvlen)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    /*
+     * SUBSCRIBE before the first load: a change published in between is
+     * then never missed.
+     */
+
+    pages = sync->smcf->pages.elts;
+    n = sync->smcf->pages.nelts;
+
+    for (i = 0; i < n; i++) {
+        channel = pages[i]->channel;
+
+        argv[0] = "SUBSCRIBE";
+        argvlen[0] = 9;
+        argv[1] = (const char *) channel.data;
+        argvlen[1] = channel.len;
+
+        if (ngx_http_status_edge_send(&sync->sub,
+                                      ngx_http_status_edge_on_message, NULL,
+                                      2, argv, argvlen)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        pages[i]->loading = 0;
+        pages[i]->reload = 0;
+        ngx_http_status_edge_load(pages[i]);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
+    ngx_http_status_edge_server_t *server)
+{
+    int                           argc;
+    const char                   *argv[3];
+    size_t                        argvlen[3];
+    ngx_connection_t             *c;
+    redisAsyncContext            *ac;
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    if (server->unix_path.len) {
+        ac = redisAsyncConnectUnix((const char *) server->unix_path.data);
+
+    } else {
+        ac = redisAsyncConnect((const char *) server->host.data,
+                               server->port);
+    }
+
+    if (ac == NULL) {
+        ngx_log_error(NGX_LOG_ERR, sync->log, 0,
+                      "status_edge: no memory to connect to Redis \"%V\"",
+                      &server->name);
+        return NGX_ERROR;
+    }
+
+    if (ac->err) {
+        ngx_log_error(NGX_LOG_ERR, sync->log, 0,
+                      "status_edge: cannot connect to Redis \"%V\": %s",
+                      &server->name, ac->errstr);
+        redisAsyncFree(ac);
+        return NGX_ERROR;
+    }
+
+    c = ngx_get_connection(ac->c.fd, sync->log);
+    if (c == NULL) {
+        redisAsyncFree(ac);
+        return NGX_ERROR;
+    }
+
+    c->data = link;
+    c->read->handler = ngx_http_status_edge_read_handler;
+    c->write->handler = ngx_http_status_edge_write_handler;
+    c->read->log = sync->log;
+    c->write->log = sync->log;
+
+    ac->data = link;
+    ac->ev.data = c;
+    ac->ev.addRead = ngx_http_status_edge_add_read;
+    ac->ev.delRead = ngx_http_status_edge_del_read;
+    ac->ev.addWrite = ngx_http_status_edge_add_write;
+    ac->ev.delWrite = ngx_http_status_edge_del_write;
+    ac->ev.cleanup = ngx_http_status_edge_cleanup;
+
+    redisAsyncSetConnectCallback(ac, ngx_http_status_edge_on_connect);
+    redisAsyncSetDisconnectCallback(ac, ngx_http_status_edge_on_disconnect);
+
+    link->ac = ac;
+    link->conn = c;
+    link->pending = 0;
+    link->connected = 0;
+
+    if (server->password.len == 0) {
+        return NGX_OK;
+    }
+
+    argc = 0;
+    argv[argc] = "AUTH";
+    argvlen[argc++] = 4;
+
+    if (server->user.len) {
+        argv[argc] = (const char *) server->user.data;
+        argvlen[argc++] = server->user.len;
+    }
+
+    argv[argc] = (const char *) server->password.data;
+    argvlen[argc++] = server->password.len;
+
+    return ngx_http_status_edge_send(link, ngx_http_status_edge_on_setup,
+                                     NULL, argc, argv, argvlen);
+}
+
+
+static void
+ngx_http_status_edge_link_close(ngx_http_status_edge_link_t *link)
+{
+    redisAsyncContext  *ac;
+
+    if (link->timeout.timer_set) {
+        ngx_del_timer(&link->timeout);
+    }
+
+    link->connected = 0;
+    link->pending = 0;
+
+    ac = link->ac;
+    if (ac == NULL) {
+        return;
+    }
+
+    link->ac = NULL;
+
+    /* replies still due come back as NULL; cleanup frees the connection */
+    redisAsyncFree(ac);
+}
+
+
+static void
+ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
+    const char *err)
+{
+    ngx_msec_t                        delay;
+    ngx_uint_t                        i, rounds, nservers, level;
+    ngx_http_status_edge_page_t     **pages;
+    ngx_http_status_edge_server_t    *server;
+    ngx_http_status_edge_sync_t      *sync = &ngx_http_status_edge_sync;
+
+    if (sync->tearing_down || sync->stopped) {
+        return;
+    }
+
+    sync->tearing_down = 1;
+
+    server = sync->smcf->servers.elts;
+    nservers = sync->smcf->servers.nelts;
+
+    /* the first failure is an error; retries while Redis stays down are
+     * logged at info, so a long outage does not flood the log */
+
+    level = (sync->failures < nservers) ? NGX_LOG_ERR : NGX_LOG_INFO;
+
+    ngx_log_error(level, sync->log, 0,
+                  "status_edge: Redis \"%V\" %s link: %s%s%s; serving the "
+                  "last known state",
+                  &server[sync->server].name, link ? link->role : "",
+                  what, err ? ": " : "", err ? err : "");
+
+    ngx_http_status_edge_link_close(&sync->cmd);
+    ngx_http_status_edge_link_close(&sync->sub);
+
+    if (ngx_http_status_edge_stats.connected) {
+        ngx_http_status_edge_stats.connected = 0;
+    }
+
+    pages = sync->smcf->pages.elts;
+    for (i = 0; i < sync->smcf->pages.nelts; i++) {
+        pages[i]->stale = 1;
+        pages[i]->loading = 0;
+        pages[i]->reload = 0;
+    }
+
+    sync->ready = 0;
+    sync->failures++;
+    sync->server = (sync->server + 1) % nservers;
+
+    /* try the next fallback at once; back off after a full round */
+
+    rounds = sync->failures / nservers;
+
+    if (rounds == 0) {
+        delay = NGX_HTTP_STATUS_EDGE_FALLBACK_NEXT;
+
+    } else {
+        delay = NGX_HTTP_STATUS_EDGE_BACKOFF_MIN << ngx_min(rounds - 1, 8);
+        delay = ngx_min(delay, NGX_HTTP_STATUS_EDGE_BACKOFF_MAX);
+        delay = delay / 2 + (ngx_msec_t) ngx_random() % (delay / 2 + 1);
+    }
+
+    if (!ngx_exiting && !ngx_quit && !ngx_terminate) {
+        ngx_add_timer(&sync->reconnect, delay);
+    }
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_send(ngx_http_status_edge_link_t *link,
+    redisCallbackFn *fn, void *data, int argc, const char **argv,
+    const size_t *argvlen)
+{
+    ngx_http_status_edge_server_t  *server;
+
+    if (link->ac == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (redisAsyncCommandArgv(link->ac, fn, data, argc, argv, argvlen)
+        != REDIS_OK)
+    {
+        ngx_http_status_edge_fail(link, "command failed", link->ac->errstr);
+        return NGX_ERROR;
+    }
+
+    link->pending++;
+
+    if (!link->timeout.timer_set) {
+        server = ngx_http_status_edge_sync.smcf->servers.elts;
+        ngx_add_timer(&link->timeout,
+                      server[ngx_http_status_edge_sync.server].timeout);
+    }
+
+    return NGX_OK;
+}
+
+
+/*
+ * Bookkeeping common to every reply: NGX_OK when the reply may be used,
+ * NGX_DECLINED when the link is going away.
+ */
+
+static ngx_int_t
+ngx_http_status_edge_replied(redisAsyncContext *ac, redisReply *reply)
+{
+    ngx_http_status_edge_link_t    *link = ac->data;
+    ngx_http_status_edge_server_t  *server;
+
+    if (reply == NULL || link->ac != ac) {
+        return NGX_DECLINED;
+    }
+
+    if (link->pending) {
+        link->pending--;
+    }
+
+    if (link->pending == 0) {
+        if (link->timeout.timer_set) {
+            ngx_del_timer(&link->timeout);
+        }
+
+    } else {
+        server = ngx_http_status_edge_sync.smcf->servers.elts;
+        ngx_add_timer(&link->timeout,
+                      server[ngx_http_status_edge_sync.server].timeout);
+    }
+
+    return NGX_OK;
+}
+
+
+static void
+ngx_http_status_edge_on_connect(const redisAsyncContext *ac, int status)
+{
+    ngx_http_status_edge_link_t  *link = ac->data;
+
+    if (status != REDIS_OK) {
+        if (link->ac == ac) {
+            /* hiredis frees the context after this callback */
+            link->ac = NULL;
+            ngx_http_status_edge_fail(link, "connect failed", ac->errstr);
+        }
+
+        return;
+    }
+
+    link->connected = 1;
+}
+
+
+static void
+ngx_http_status_edge_on_disconnect(const redisAsyncContext *ac, int status)
+{
+    ngx_http_status_edge_link_t  *link = ac->data;
+
+    if (link->ac != ac) {
+        return;
+    }
+
+    link->ac = NULL;
+
+    ngx_http_status_edge_fail(link, "connection lost",
+                              status == REDIS_OK ? NULL : ac->errstr);
+}
+
+
+static void
+ngx_http_status_edge_on_setup(redisAsyncContext *ac, void *r, void *data)
+{
+    redisReply                   *reply = r;
+    ngx_http_status_edge_link_t  *link = ac->data;
+
+    if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
+        return;
+    }
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        ngx_http_status_edge_fail(link, "setup refused", reply->str);
+    }
+}
+
+
+static void
+ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
+{
+    const char                   *argv[6];
+    size_t                        argvlen[6];
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    if (page->loading) {
+        page->reload = 1;
+        return;
+    }
+
+    argv[0] = "EVAL";
+    argvlen[0] = 4;
+    argv[1] = SE_SNAPSHOT_LUA;
+    argvlen[1] = sizeof(SE_SNAPSHOT_LUA) - 1;
+    argv[2] = "0";
+    argvlen[2] = 1;
+    argv[3] = (const char *) page->prefix.data;
+    argvlen[3] = page->prefix.len;
+    argv[4] = SE_SNAPSHOT_MAX_RECORDS;
+    argvlen[4] = sizeof(SE_SNAPSHOT_MAX_RECORDS) - 1;
+    argv[5] = SE_SNAPSHOT_MAX_UPDATES;
+    argvlen[5] = sizeof(SE_SNAPSHOT_MAX_UPDATES) - 1;
+
+    if (ngx_http_status_edge_send(&sync->cmd,
+                                  ngx_http_status_edge_on_snapshot, page,
+                                  6, argv, argvlen)
+        == NGX_OK)
+    {
+        page->loading = 1;
+    }
+}
+
+
+static void
+ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
+{
+    redisReply                   *reply = r;
+    ngx_http_status_edge_page_t  *page = data;
+
+    se_raw_t                     *raw;
+    se_state_t                   *state;
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
+        return;
+    }
+
+    page->loading = 0;
+
+    if (reply->type != REDIS_REPLY_ARRAY) {
+        page->load_errors++;
+        ngx_log_error(NGX_LOG_ERR, sync->log, 0,
+                      "status_edge: page \"%V\": snapshot failed: %*s",
+                      &page->prefix,
+                      reply->type == REDIS_REPLY_ERROR ? reply->len : 0,
+                      reply->type == REDIS_REPLY_ERROR ? reply->str : "");
+        goto again;
+    }
+
+    raw = ngx_http_status_edge_raw(reply, sync->log);
+    if (raw == NULL) {
+        page->load_errors++;
+        goto again;
+    }
+
+    state = NULL;
+
+    if (se_state_build(raw, &state) != SE_OK) {
+        ngx_free(raw);
+        page->load_errors++;
+        ngx_log_error(NGX_LOG_ERR, sync->log, 0,
+                      "status_edge: page \"%V\": no memory for the state",
+                      &page->prefix);
+        goto again;
+    }
+
+    ngx_free(raw);
+
+    if (page->current == NULL || se_state_hash(state) != page->hash) {
+        ngx_http_status_edge_publish(page, state, sync->log);
+
+    } else {
+        se_state_free(state);
+    }
+
+    page->loads++;
+    page->loaded_at = ngx_time();
+    page->stale = 0;
+
+    if (sync->failures) {
+        ngx_log_error(NGX_LOG_NOTICE, sync->log, 0,
+                      "status_edge: Redis \"%V\" connected, page \"%V\" "
+                      "version %uL loaded",
+                      &((ngx_http_status_edge_server_t *)
+                        sync->smcf->servers.elts)[sync->server].name,
+                      &page->prefix,
+                      se_state_version(page->current->state));
+    }
+
+    sync->failures = 0;
+    sync->ready = 1;
+    ngx_http_status_edge_stats.connected = 1;
+
+again:
+
+    if (page->reload) {
+        page->reload = 0;
+        ngx_http_status_edge_load(page);
+    }
+}
+
+
+static void
+ngx_http_status_edge_poll_page(ngx_http_status_edge_page_t *page)
+{
+    const char                   *argv[2];
+    size_t                        argvlen[2];
+    u_char                        key[NGX_HTTP_STATUS_EDGE_KEY_MAX];
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    if (page->loading) {
+        return;
+    }
+
+    argv[0] = "GET";
+    argvlen[0] = 3;
+    argv[1] = (const char *) key;
+    argvlen[1] = ngx_sprintf(key, "%Vversion", &page->prefix) - key;
+
+    (void) ngx_http_status_edge_send(&sync->cmd,
+                                     ngx_http_status_edge_on_version, page,
+                                     2, argv, argvlen);
+}
+
+
+static void
+ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r, void *data)
+{
+    redisReply                   *reply = r;
+    ngx_http_status_edge_page_t  *page = data;
+
+    uint64_t                      version;
+    ngx_int_t                     n;
+
+    if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
+        return;
+    }
+
+    version = 0;
+
+    if (reply->type == REDIS_REPLY_STRING) {
+        n = ngx_atoi((u_char *) reply->str, reply->len);
+        version = (n == NGX_ERROR) ? 0 : (uint64_t) n;
+    }
+
+    if (page->current == NULL
+        || se_state_version(page->current->state) != version)
+    {
+        ngx_http_status_edge_load(page);
+    }
+}
+
+
+static void
+ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
+{
+    redisReply                   *reply = r;
+
+    ngx_uint_t                    i;
+    redisReply                   *kind, *channel;
+    ngx_http_status_edge_page_t **pages;
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    if (reply == NULL || sync->sub.ac != ac) {
+        return;
+    }
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
+        if (reply->type == REDIS_REPLY_ERROR) {
+            ngx_http_status_edge_fail(&sync->sub, "SUBSCRIBE refused",
+                                      reply->str);
+        }
+
+        return;
+    }
+
+    kind = reply->element[0];
+    channel = reply->element[1];
+
+    if (kind->type != REDIS_REPLY_STRING
+        || channel->type != REDIS_REPLY_STRING)
+    {
+        return;
+    }
+
+    if (kind->len == 9 && ngx_strncmp(kind->str, "subscribe", 9) == 0) {
+        (void) ngx_http_status_edge_replied(ac, reply);
+        return;
+    }
+
+    if (kind->len != 7 || ngx_strncmp(kind->str, "message", 7) != 0) {
+        return;
+    }
+
+    pages = sync->smcf->pages.elts;
+
+    for (i = 0; i < sync->smcf->pages.nelts; i++) {
+        if (pages[i]->channel.len == channel->len
+            && ngx_strncmp(pages[i]->channel.data, channel->str,
+                           channel->len)
+               == 0)
+        {
+            ngx_http_status_edge_load(pages[i]);
+        }
+    }
+}
+
+
+/* a hiredis reply as an se_raw_t tree, one allocation, borrowing strings */
+
+static se_raw_t *
+ngx_http_status_edge_raw(redisReply *reply, ngx_log_t *log)
+{
+    size_t     n;
+    se_raw_t  *raw, *next;
+
+    n = ngx_http_status_edge_raw_count(reply);
+
+    raw = ngx_alloc(n * sizeof(se_raw_t), log);
+    if (raw == NULL) {
+        return NULL;
+    }
+
+    next = raw + 1;
+    ngx_http_status_edge_raw_fill(raw, reply, &next);
+
+    return raw;
+}
+
+
+static size_t
+ngx_http_status_edge_raw_count(redisReply *reply)
+{
+    size_t  i, n;
+
+    n = 1;
+
+    if (reply->type == REDIS_REPLY_ARRAY) {
+        for (i = 0; i < reply->elements; i++) {
+            n += ngx_http_status_edge_raw_count(reply->element[i]);
+        }
+    }
+
+    return n;
+}
+
+
+static void
+ngx_http_status_edge_raw_fill(se_raw_t *node, redisReply *reply,
+    se_raw_t **next)
+{
+    size_t  i;
+
+    ngx_memzero(node, sizeof(se_raw_t));
+
+    switch (reply->type) {
+
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+        node->type = SE_RAW_STR;
+        node->str = reply->str;
+        node->len = reply->len;
+        break;
+
+    case REDIS_REPLY_INTEGER:
+        node->type = SE_RAW_INT;
+        node->integer = reply->integer;
+        break;
+
+    case REDIS_REPLY_ARRAY:
+        node->type = SE_RAW_ARR;
+        node->nelem = reply->elements;
+        node->elem = *next;
+        *next += reply->elements;
+
+        for (i = 0; i < reply->elements; i++) {
+            ngx_http_status_edge_raw_fill(&node->elem[i], reply->element[i],
+                                          next);
+        }
+
+        break;
+
+    default:
+        node->type = SE_RAW_NIL;
+        break;
+    }
+}
+
+
+/* hiredis event hooks: level-triggered, so replies over 16 KiB are read */
+
+static void
+ngx_http_status_edge_add_read(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    if (!c->read->active) {
+        if (ngx_add_event(c->read, NGX_READ_EVENT, NGX_LEVEL_EVENT)
+            != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_ALERT, c->log, 0,
+                          "status_edge: cannot add a Redis read event");
+        }
+    }
+}
+
+
+static void
+ngx_http_status_edge_del_read(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    if (c->read->active) {
+        (void) ngx_del_event(c->read, NGX_READ_EVENT, 0);
+    }
+}
+
+
+static void
+ngx_http_status_edge_add_write(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    if (!c->write->active) {
+        if (ngx_add_event(c->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT)
+            != NGX_OK)
+        {
+            ngx_log_error(NGX_LOG_ALERT, c->log, 0,
+                          "status_edge: cannot add a Redis write event");
+        }
+    }
+}
+
+
+static void
+ngx_http_status_edge_del_write(void *data)
+{
+    ngx_connection_t  *c = data;
+
+    if (c->write->active) {
+        (void) ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
+    }
+}
+
+
+static void
+ngx_http_status_edge_cleanup(void *data)
+{
+    ngx_connection_t             *c = data;
+    ngx_http_status_edge_link_t  *link = c->data;
+
+    ngx_http_status_edge_del_read(c);
+    ngx_http_status_edge_del_write(c);
+
+    if (c->read->posted) {
+        ngx_delete_posted_event(c->read);
+    }
+
+    if (c->write->posted) {
+        ngx_delete_posted_event(c->write);
+    }
+
+    if (link->conn == c) {
+        link->conn = NULL;
+    }
+
+    /* hiredis closes the socket itself */
+    c->fd = (ngx_socket_t) -1;
+    ngx_free_connection(c);
+}
+
+
+static void
+ngx_http_status_edge_read_handler(ngx_event_t *ev)
+{
+    ngx_connection_t             *c = ev->data;
+    ngx_http_status_edge_link_t  *link = c->data;
+
+    if (link->conn == c && link->ac) {
+        redisAsyncHandleRead(link->ac);
+    }
+}
+
+
+static void
+ngx_http_status_edge_write_handler(ngx_event_t *ev)
+{
+    ngx_connection_t             *c = ev->data;
+    ngx_http_status_edge_link_t  *link = c->data;
+
+    if (link->conn == c && link->ac) {
+        redisAsyncHandleWrite(link->ac);
+    }
+}
+
+
+static void
+ngx_http_status_edge_timeout_handler(ngx_event_t *ev)
+{
+    ngx_http_status_edge_link_t  *link = ev->data;
+
+    ngx_http_status_edge_fail(link, link->connected ? "command timed out"
+                                                    : "connect timed out",
+                              NULL);
+}
+
+
+static void
+ngx_http_status_edge_reconnect_handler(ngx_event_t *ev)
+{
+    ngx_http_status_edge_sync_t  *sync = ev->data;
+
+    if (sync->stopped || ngx_exiting) {
+        return;
+    }
+
+    if (sync->failures) {
+        ngx_http_status_edge_stats.reconnects++;
+    }
+
+    if (ngx_http_status_edge_connect() != NGX_OK) {
+        sync->tearing_down = 0;
+        ngx_http_status_edge_fail(NULL, "cannot connect", NULL);
+    }
+}
+
+
+static void
+ngx_http_status_edge_poll_handler(ngx_event_t *ev)
+{
+    ngx_uint_t                     i;
+    ngx_http_status_edge_page_t  **pages;
+    ngx_http_status_edge_sync_t   *sync = ev->data;
+
+    if (sync->stopped) {
+        return;
+    }
+
+    if (sync->ready && sync->cmd.ac) {
+        pages = sync->smcf->pages.elts;
+
+        for (i = 0; i < sync->smcf->pages.nelts; i++) {
+            ngx_http_status_edge_poll_page(pages[i]);
+        }
+    }
+
+    ngx_add_timer(ev, sync->smcf->poll_interval);
+}
+
+
+static void
+ngx_http_status_edge_resync_handler(ngx_event_t *ev)
+{
+    ngx_uint_t                     i;
+    ngx_http_status_edge_page_t  **pages;
+    ngx_http_status_edge_sync_t   *sync = ev->data;
+
+    if (sync->stopped) {
+        return;
+    }
+
+    if (sync->ready && sync->cmd.ac) {
+        pages = sync->smcf->pages.elts;
+
+        for (i = 0; i < sync->smcf->pages.nelts; i++) {
+            ngx_http_status_edge_load(pages[i]);
+        }
+    }
+
+    ngx_add_timer(ev, sync->smcf->resync_interval);
+}

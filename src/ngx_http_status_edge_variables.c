@@ -1,0 +1,116 @@
+
+/*
+ * status-edge: $status_edge_* variables, for log_format, map, add_header
+ * and if.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+
+
+static ngx_int_t ngx_http_status_edge_indicator_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_status_edge_version_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static se_state_t *ngx_http_status_edge_request_state(ngx_http_request_t *r);
+
+
+static ngx_http_variable_t  ngx_http_status_edge_vars[] = {
+
+    { ngx_string("status_edge_indicator"), NULL,
+      ngx_http_status_edge_indicator_variable, 0, 0, 0 },
+
+    { ngx_string("status_edge_version"), NULL,
+      ngx_http_status_edge_version_variable, 0, 0, 0 },
+
+      ngx_http_null_variable
+};
+
+
+ngx_int_t
+ngx_http_status_edge_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var, *v;
+
+    for (v = ngx_http_status_edge_vars; v->name.len; v++) {
+        var = ngx_http_add_variable(cf, &v->name, v->flags);
+        if (var == NULL) {
+            return NGX_ERROR;
+        }
+
+        var->get_handler = v->get_handler;
+        var->data = v->data;
+    }
+
+    return NGX_OK;
+}
+
+
+static se_state_t *
+ngx_http_status_edge_request_state(ngx_http_request_t *r)
+{
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    if (slcf->page == NULL || slcf->page->current == NULL) {
+        return NULL;
+    }
+
+    return slcf->page->current->state;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_indicator_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    const char  *name;
+    se_state_t  *state;
+
+    state = ngx_http_status_edge_request_state(r);
+
+    name = se_indicator_name(state ? se_state_indicator(state)
+                                   : SE_INDICATOR_UNKNOWN);
+
+    /* the name is a static string of the core: no copy needed */
+    v->data = (u_char *) name;
+    v->len = ngx_strlen(name);
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_version_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char      *p;
+    se_state_t  *state;
+
+    state = ngx_http_status_edge_request_state(r);
+    if (state == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->len = ngx_sprintf(p, "%uL", se_state_version(state)) - p;
+    v->data = p;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
