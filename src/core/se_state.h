@@ -43,8 +43,8 @@ typedef enum {
     SE_DOC_INCIDENTS,                  /* incidents.json */
     SE_DOC_INCIDENTS_UNRESOLVED,       /* incidents/unresolved.json */
     SE_DOC_MAINTENANCES,               /* scheduled-maintenances.json */
-    SE_DOC_MAINTENANCES_UPCOMING,      /* scheduled-maintenances/upcoming.json */
-    SE_DOC_MAINTENANCES_ACTIVE,        /* scheduled-maintenances/active.json */
+    SE_DOC_MAINTENANCES_UPCOMING,      /* .../upcoming.json */
+    SE_DOC_MAINTENANCES_ACTIVE,        /* .../active.json */
     SE_DOC_N
 } se_doc_e;
 

@@ -1,0 +1,458 @@
+/*
+ * se_state_build(): snapshot -> validated model -> derived state ->
+ * rendered documents, and the accessors of se_state.h.
+ */
+
+#include <string.h>
+
+#include "se_build.h"
+#include "se_validate.h"
+
+#define SE_SNAP_VERSION       0
+#define SE_SNAP_PAGE          1
+#define SE_SNAP_COMPONENTS    2
+#define SE_SNAP_INCIDENTS     3
+#define SE_SNAP_MAINTENANCES  4
+#define SE_SNAP_NOW           5
+#define SE_SNAP_N             6
+
+#define SE_FNV_OFFSET  0xcbf29ce484222325ULL
+#define SE_FNV_PRIME   0x100000001b3ULL
+
+struct se_state_s {
+    se_pool_t      *pool;
+    se_model_t      model;
+    uint64_t        hash;
+    se_indicator_e  indicator;
+    char           *docs[SE_DOC_N];
+    size_t          lens[SE_DOC_N];
+    size_t          bad;
+    char          **warnings;
+    size_t          nwarnings;
+};
+
+
+static const struct {
+    const char     *path;
+    const char     *name;
+} se_docs[SE_DOC_N] = {
+    { "status.json", "status" },
+    { "summary.json", "summary" },
+    { "components.json", "components" },
+    { "incidents.json", "incidents" },
+    { "incidents/unresolved.json", "incidents_unresolved" },
+    { "scheduled-maintenances.json", "scheduled_maintenances" },
+    { "scheduled-maintenances/upcoming.json",
+      "scheduled_maintenances_upcoming" },
+    { "scheduled-maintenances/active.json",
+      "scheduled_maintenances_active" }
+};
+
+
+static uint64_t
+se_fnv(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char  *p;
+    size_t                i;
+
+    p = data;
+
+    for (i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= SE_FNV_PRIME;
+    }
+
+    return h;
+}
+
+
+static uint64_t
+se_fnv_u64(uint64_t h, uint64_t v)
+{
+    unsigned char  b[8];
+    int            i;
+
+    for (i = 0; i < 8; i++) {
+        b[i] = (unsigned char) (v >> (8 * i));
+    }
+
+    return se_fnv(h, b, 8);
+}
+
+
+/*
+ * Framing: every node is its type byte, then for STR its length and
+ * bytes, for INT its value, for ARR its count and elements; so distinct
+ * trees always feed distinct byte strings.  "now" ([5]) is left out:
+ * the clock is not content.
+ */
+static uint64_t
+se_hash_node(uint64_t h, const se_raw_t *n, unsigned depth)
+{
+    size_t          i;
+    unsigned char   t;
+
+    t = (unsigned char) n->type;
+    h = se_fnv(h, &t, 1);
+
+    switch (n->type) {
+
+    case SE_RAW_STR:
+        h = se_fnv_u64(h, n->len);
+        h = se_fnv(h, n->str, n->str ? n->len : 0);
+        break;
+
+    case SE_RAW_INT:
+        h = se_fnv_u64(h, (uint64_t) n->integer);
+        break;
+
+    case SE_RAW_ARR:
+        h = se_fnv_u64(h, n->nelem);
+
+        for (i = 0; i < n->nelem; i++) {
+            if (depth == 0 && i == SE_SNAP_NOW) {
+                continue;
+            }
+
+            h = se_hash_node(h, &n->elem[i], depth + 1);
+        }
+
+        break;
+
+    default:
+        break;
+    }
+
+    return h;
+}
+
+
+static void
+se_read_version(se_build_t *b, const se_raw_t *v)
+{
+    uint64_t  u;
+
+    if (v->type == SE_RAW_NIL) {
+        return;
+    }
+
+    if (v->type == SE_RAW_INT && v->integer >= 0) {
+        b->model->version = (uint64_t) v->integer;
+        return;
+    }
+
+    if (v->type == SE_RAW_STR
+        && se_parse_uint(v->str, v->len, UINT64_MAX, &u) == SE_OK)
+    {
+        b->model->version = u;
+        return;
+    }
+
+    se_warn(b, "version", NULL, 0, "is not a non-negative integer, "
+            "read as 0", v->type == SE_RAW_STR ? v->str : NULL,
+            v->type == SE_RAW_STR ? v->len : 0);
+}
+
+
+static void
+se_read_now(se_build_t *b, const se_raw_t *v)
+{
+    uint64_t  u;
+
+    if (v->type == SE_RAW_NIL) {
+        return;
+    }
+
+    if (v->type == SE_RAW_INT && v->integer >= 0) {
+        b->model->now = v->integer;
+        return;
+    }
+
+    if (v->type == SE_RAW_STR
+        && se_parse_uint(v->str, v->len, INT64_MAX, &u) == SE_OK)
+    {
+        b->model->now = (int64_t) u;
+        return;
+    }
+
+    se_warn(b, "now", NULL, 0, "is not Unix seconds, read as 0",
+            v->type == SE_RAW_STR ? v->str : NULL,
+            v->type == SE_RAW_STR ? v->len : 0);
+}
+
+
+/* the list node of a kind, or NULL (warned) when it is not a list */
+static const se_raw_t *
+se_snap_list(se_build_t *b, const se_raw_t *snap, size_t i,
+    const char *what)
+{
+    const se_raw_t  *l;
+
+    if (snap->nelem <= i) {
+        return NULL;
+    }
+
+    l = &snap->elem[i];
+
+    if (l->type == SE_RAW_ARR) {
+        return l;
+    }
+
+    if (l->type != SE_RAW_NIL) {
+        se_warn(b, what, NULL, 0, "ignored: not a list", NULL, 0);
+    }
+
+    return NULL;
+}
+
+
+static int
+se_read_all(se_build_t *b, const se_raw_t *snap)
+{
+    const se_raw_t  *comps, *incs, *mnts;
+    se_model_t      *m;
+    size_t           i;
+
+    m = b->model;
+
+    if (snap == NULL || snap->type != SE_RAW_ARR
+        || snap->nelem < SE_SNAP_N)
+    {
+        se_warn(b, "snapshot", NULL, 0, "ignored: not an array of 6",
+                NULL, 0);
+        return SE_OK;
+    }
+
+    se_read_version(b, &snap->elem[SE_SNAP_VERSION]);
+    se_read_now(b, &snap->elem[SE_SNAP_NOW]);
+
+    if (se_read_page(b, &snap->elem[SE_SNAP_PAGE]) != SE_OK) {
+        return SE_ERROR;
+    }
+
+    comps = se_snap_list(b, snap, SE_SNAP_COMPONENTS, "components");
+    incs = se_snap_list(b, snap, SE_SNAP_INCIDENTS, "incidents");
+    mnts = se_snap_list(b, snap, SE_SNAP_MAINTENANCES, "maintenances");
+
+    if (comps && comps->nelem) {
+        m->components = se_pcalloc_n(b->pool, comps->nelem,
+                                     sizeof(se_component_t));
+        if (m->components == NULL) {
+            return SE_ERROR;
+        }
+
+        for (i = 0; i < comps->nelem; i++) {
+            if (se_read_component(b, &comps->elem[i]) != SE_OK) {
+                return SE_ERROR;
+            }
+        }
+    }
+
+    if (incs && incs->nelem) {
+        m->incidents = se_pcalloc_n(b->pool, incs->nelem,
+                                    sizeof(se_incident_t));
+        if (m->incidents == NULL) {
+            return SE_ERROR;
+        }
+
+        for (i = 0; i < incs->nelem; i++) {
+            if (se_read_incident(b, &incs->elem[i], SE_KIND_INCIDENT)
+                != SE_OK)
+            {
+                return SE_ERROR;
+            }
+        }
+    }
+
+    if (mnts && mnts->nelem) {
+        m->maintenances = se_pcalloc_n(b->pool, mnts->nelem,
+                                       sizeof(se_maintenance_t));
+        if (m->maintenances == NULL) {
+            return SE_ERROR;
+        }
+
+        for (i = 0; i < mnts->nelem; i++) {
+            if (se_read_incident(b, &mnts->elem[i], SE_KIND_MAINTENANCE)
+                != SE_OK)
+            {
+                return SE_ERROR;
+            }
+        }
+    }
+
+    return b->oom ? SE_ERROR : SE_OK;
+}
+
+
+int
+se_state_build(const se_raw_t *snapshot, se_state_t **out)
+{
+    se_state_t  *st;
+    se_pool_t   *pool;
+    se_build_t   b;
+
+    *out = NULL;
+
+    pool = se_pool_create();
+    if (pool == NULL) {
+        return SE_ERROR;
+    }
+
+    st = se_pcalloc(pool, sizeof(se_state_t));
+    if (st == NULL) {
+        se_pool_destroy(pool);
+        return SE_ERROR;
+    }
+
+    st->pool = pool;
+    st->model.page.updated_at = SE_TIME_NONE;
+
+    memset(&b, 0, sizeof(se_build_t));
+    b.pool = pool;
+    b.model = &st->model;
+
+    if (se_read_all(&b, snapshot) != SE_OK || b.oom) {
+        goto failed;
+    }
+
+    se_derive(&st->model);
+
+    st->indicator = se_model_indicator(&st->model, 0);
+
+    if (se_render(&b, st->indicator, st->docs, st->lens) != SE_OK
+        || b.oom)
+    {
+        goto failed;
+    }
+
+    st->hash = snapshot ? se_hash_node(SE_FNV_OFFSET, snapshot, 0)
+                        : SE_FNV_OFFSET;
+
+    st->bad = b.bad;
+    st->nwarnings = b.nwarnings;
+    st->warnings = se_pcalloc_n(pool, SE_MAX_WARNINGS, sizeof(char *));
+
+    if (st->warnings == NULL) {
+        goto failed;
+    }
+
+    memcpy(st->warnings, b.warnings, sizeof(b.warnings));
+
+    *out = st;
+
+    return SE_OK;
+
+failed:
+
+    se_pool_destroy(pool);
+
+    return SE_ERROR;
+}
+
+
+void
+se_state_free(se_state_t *st)
+{
+    if (st) {
+        se_pool_destroy(st->pool);
+    }
+}
+
+
+uint64_t
+se_state_version(const se_state_t *st)
+{
+    return st->model.version;
+}
+
+
+uint64_t
+se_state_hash(const se_state_t *st)
+{
+    return st->hash;
+}
+
+
+se_indicator_e
+se_state_indicator(const se_state_t *st)
+{
+    return st->indicator;
+}
+
+
+const char *
+se_state_doc(const se_state_t *st, se_doc_e doc, size_t *len)
+{
+    if ((unsigned) doc >= SE_DOC_N) {
+        *len = 0;
+        return NULL;
+    }
+
+    *len = st->lens[doc];
+
+    return st->docs[doc];
+}
+
+
+int
+se_doc_from_path(const char *path, size_t len, se_doc_e *doc)
+{
+    size_t  i;
+
+    for (i = 0; i < SE_DOC_N; i++) {
+        if (strlen(se_docs[i].path) == len
+            && memcmp(se_docs[i].path, path, len) == 0)
+        {
+            *doc = (se_doc_e) i;
+            return SE_OK;
+        }
+    }
+
+    return SE_DECLINED;
+}
+
+
+const char *
+se_doc_name(se_doc_e doc)
+{
+    if ((unsigned) doc >= SE_DOC_N) {
+        return "unknown";
+    }
+
+    return se_docs[doc].name;
+}
+
+
+size_t
+se_state_bad_records(const se_state_t *st)
+{
+    return st->bad;
+}
+
+
+size_t
+se_state_nwarnings(const se_state_t *st)
+{
+    return st->nwarnings;
+}
+
+
+const char *
+se_state_warning(const se_state_t *st, size_t i)
+{
+    return i < st->nwarnings ? st->warnings[i] : NULL;
+}
+
+
+const se_model_t *
+se_state_model(const se_state_t *st)
+{
+    return &st->model;
+}
+
+
+int64_t
+se_state_now(const se_state_t *st)
+{
+    return st->model.now;
+}
