@@ -19,6 +19,12 @@ FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev
 CORE_SRCS   := $(wildcard src/core/*.c)
 CORE_HDRS   := $(wildcard src/core/*.h)
 GLUE_SRCS   := $(wildcard src/*.c src/*.h)
+CLI_SRCS    := $(wildcard src/cli/*.c)
+CLI_HDRS    := $(wildcard src/cli/*.h)
+CLI         := $(BUILD)/status-edge
+ASAN_CLI    := $(BUILD)/asan/status-edge
+CLI_CFLAGS  := -std=c99 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wpointer-arith \
+               -Wno-unused-parameter -Werror -Isrc/core -Isrc/cli
 UNIT_SRCS   := $(wildcard t/unit/test_*.c)
 UNIT_BINS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
@@ -29,7 +35,7 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
 .PHONY: all deps test test-asan unit unit-asan integration demo bench \
         fuzz clean
 
-all: $(MODULE)
+all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 
 deps:
 	@tools/need $(BUILD_PKGS)
@@ -54,7 +60,7 @@ endef
 define make_module
 	$(MAKE) -C $(1)/nginx -f objs/Makefile modules
 	@if nm -D --undefined-only \
-	        $(1)/nginx/objs/ngx_http_status_edge_module.so | grep ' se_'; \
+	        $(1)/nginx/objs/ngx_http_status_edge_module.so | grep -E ' (se_|ngx_http_status_edge_)'; \
 	then echo "unresolved core symbols" >&2; exit 1; fi
 	cp $(1)/nginx/objs/ngx_http_status_edge_module.so $(1)/.new.so
 	mv -f $(1)/.new.so $(1)/ngx_http_status_edge_module.so
@@ -87,17 +93,28 @@ $(BUILD)/asan/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) \
 
 unit: $(UNIT_BINS)
 
+# the admin tool: the core plus hiredis and jansson
+$(CLI): $(CLI_SRCS) $(CLI_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+	@tools/need $(BUILD_PKGS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) $(CORE_SRCS) -lhiredis -ljansson
+
+$(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(BUILD)/asan
+	$(CC) $(CLI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(CORE_SRCS) \
+	    -lhiredis -ljansson
+
 # one prove run, one summary line: unit TAP programs and integration tests
-test: $(MODULE) $(UNIT_BINS)
+test: $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI))
 	@tools/need $(TEST_PKGS)
 	prove -I t/lib $(UNIT_BINS) t/*.t
 
 ASAN_UNIT_BINS := $(patsubst t/unit/%.c,$(BUILD)/asan/unit/%,$(UNIT_SRCS))
 
-test-asan: $(ASAN_MODULE) $(ASAN_UNIT_BINS)
+test-asan: $(ASAN_MODULE) $(ASAN_UNIT_BINS) $(if $(CLI_SRCS),$(ASAN_CLI))
 	@tools/need $(TEST_PKGS)
-	STATUS_EDGE_MODULE=$(ASAN_MODULE) \
-	LD_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
+	STATUS_EDGE_MODULE=$(ASAN_MODULE) STATUS_EDGE_CLI=$(ASAN_CLI) \
+	STATUS_EDGE_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    prove -I t/lib t/*.t

@@ -36,7 +36,12 @@ typedef struct {
 typedef struct {
     se_state_t                    *state;
     ngx_uint_t                     refs;
+    ngx_str_t                      etag;      /* "se-<version>-<hash>" */
 } ngx_http_status_edge_snapshot_t;
+
+
+#define NGX_HTTP_STATUS_EDGE_ETAG_LEN                                        \
+    (sizeof("\"se---\"") + NGX_INT64_LEN + 16)
 
 
 /* one status page (key prefix): per-worker runtime state */
@@ -70,6 +75,8 @@ typedef struct {
     ngx_array_t                    pages;     /* of page_t * */
     ngx_msec_t                     poll_interval;
     ngx_msec_t                     resync_interval;
+    size_t                         shm_size;
+    ngx_uint_t                     handlers;  /* locations that serve */
 } ngx_http_status_edge_main_conf_t;
 
 
@@ -77,6 +84,7 @@ typedef struct {
     ngx_str_t                      prefix;
     ngx_http_status_edge_page_t   *page;
     time_t                         api_max_age;
+    ngx_str_t                      cache_control;
 } ngx_http_status_edge_loc_conf_t;
 
 
@@ -97,7 +105,16 @@ ngx_int_t ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf);
 void ngx_http_status_edge_redis_stop(ngx_cycle_t *cycle);
 
-/* snapshots: ngx_http_status_edge_module.c */
+void ngx_http_status_edge_redis_built(ngx_http_status_edge_page_t *page,
+    ngx_int_t rc);
+
+/* states: ngx_http_status_edge_state.c */
+ngx_int_t ngx_http_status_edge_state_conf(ngx_conf_t *cf,
+    ngx_http_status_edge_main_conf_t *smcf);
+void ngx_http_status_edge_restore(ngx_cycle_t *cycle,
+    ngx_http_status_edge_main_conf_t *smcf);
+ngx_int_t ngx_http_status_edge_update(ngx_http_status_edge_page_t *page,
+    u_char *buf, size_t len, ngx_log_t *log);
 ngx_http_status_edge_snapshot_t *ngx_http_status_edge_acquire(
     ngx_http_request_t *r, ngx_http_status_edge_page_t *page);
 void ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap);

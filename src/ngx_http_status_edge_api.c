@@ -24,10 +24,8 @@ static ngx_int_t ngx_http_status_edge_error(ngx_http_request_t *r,
     ngx_uint_t status, ngx_uint_t endpoint, ngx_str_t *body);
 static ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
-static ngx_int_t ngx_http_status_edge_cache_control(ngx_http_request_t *r,
-    time_t max_age);
 static ngx_int_t ngx_http_status_edge_etag(ngx_http_request_t *r,
-    se_state_t *state, ngx_str_t *callback);
+    ngx_http_status_edge_snapshot_t *snap, ngx_str_t *callback);
 static ngx_int_t ngx_http_status_edge_send(ngx_http_request_t *r,
     ngx_str_t *type, ngx_chain_t *out, off_t length);
 static u_char *ngx_http_status_edge_label(u_char *p, u_char *last,
@@ -35,15 +33,17 @@ static u_char *ngx_http_status_edge_label(u_char *p, u_char *last,
 
 
 static ngx_str_t  ngx_http_status_edge_json_type =
-    ngx_string("application/json; charset=utf-8");
+    ngx_string("application/json");
 static ngx_str_t  ngx_http_status_edge_js_type =
-    ngx_string("application/javascript; charset=utf-8");
+    ngx_string("application/javascript");
 static ngx_str_t  ngx_http_status_edge_metrics_type =
-    ngx_string("text/plain; version=0.0.4; charset=utf-8");
+    ngx_string("text/plain; version=0.0.4");
+static ngx_str_t  ngx_http_status_edge_utf8 = ngx_string("utf-8");
 
 static ngx_str_t  ngx_http_status_edge_acao_key =
     ngx_string("Access-Control-Allow-Origin");
 static ngx_str_t  ngx_http_status_edge_any = ngx_string("*");
+static ngx_str_t  ngx_http_status_edge_cc_key = ngx_string("Cache-Control");
 
 static ngx_str_t  ngx_http_status_edge_not_found =
     ngx_string("{\"error\":\"not found\"}");
@@ -71,15 +71,15 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     ngx_http_status_edge_snapshot_t   *snap;
     ngx_http_status_edge_loc_conf_t   *slcf;
 
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS))) {
         return ngx_http_status_edge_error(r, NGX_HTTP_NOT_ALLOWED,
                                           NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
                                           &ngx_http_status_edge_not_allowed);
-    }
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
     }
 
     if (ngx_http_status_edge_api_doc(r, &doc) != NGX_OK) {
@@ -114,8 +114,10 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
 
     ngx_http_status_edge_stats.requests[doc]++;
 
-    if (ngx_http_status_edge_etag(r, snap->state, &callback) != NGX_OK
-        || ngx_http_status_edge_cache_control(r, slcf->api_max_age)
+    if (ngx_http_status_edge_etag(r, snap, &callback) != NGX_OK
+        || ngx_http_status_edge_add_header(r,
+                                           &ngx_http_status_edge_cc_key,
+                                           &slcf->cache_control)
            != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -310,12 +312,6 @@ ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
 
     ngx_http_status_edge_stats.requests[endpoint]++;
 
-    if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS)) {
-        if (ngx_http_discard_request_body(r) != NGX_OK) {
-            r->keepalive = 0;
-        }
-    }
-
     ngx_str_set(&key, "Cache-Control");
     ngx_str_set(&value, "no-store");
 
@@ -387,9 +383,11 @@ ngx_http_status_edge_send(ngx_http_request_t *r, ngx_str_t *type,
         r->headers_out.status = NGX_HTTP_OK;
     }
 
+    /* the type alone, so gzip_types and the like match it */
     r->headers_out.content_type = *type;
     r->headers_out.content_type_len = type->len;
     r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.charset = ngx_http_status_edge_utf8;
     r->headers_out.content_length_n = length;
     r->headers_out.last_modified_time = -1;
 
@@ -423,31 +421,11 @@ ngx_http_status_edge_add_header(ngx_http_request_t *r, ngx_str_t *key,
 }
 
 
-static ngx_int_t
-ngx_http_status_edge_cache_control(ngx_http_request_t *r, time_t max_age)
-{
-    ngx_str_t  key, value;
-
-    value.data = ngx_pnalloc(r->pool, sizeof("public, max-age=") - 1
-                                      + NGX_TIME_T_LEN);
-    if (value.data == NULL) {
-        return NGX_ERROR;
-    }
-
-    value.len = ngx_sprintf(value.data, "public, max-age=%T", max_age)
-                - value.data;
-
-    ngx_str_set(&key, "Cache-Control");
-
-    return ngx_http_status_edge_add_header(r, &key, &value);
-}
-
-
-/* strong ETag: "se-<version>-<content hash>[-<callback>]" */
+/* strong ETag: the state's, or "se-<version>-<hash>-<callback>" */
 
 static ngx_int_t
-ngx_http_status_edge_etag(ngx_http_request_t *r, se_state_t *state,
-    ngx_str_t *callback)
+ngx_http_status_edge_etag(ngx_http_request_t *r,
+    ngx_http_status_edge_snapshot_t *snap, ngx_str_t *callback)
 {
     u_char           *p;
     ngx_table_elt_t  *etag;
@@ -457,27 +435,26 @@ ngx_http_status_edge_etag(ngx_http_request_t *r, se_state_t *state,
         return NGX_ERROR;
     }
 
-    p = ngx_pnalloc(r->pool, sizeof("\"se---\"") + NGX_INT64_LEN + 16
-                             + callback->len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
     etag->hash = 1;
     ngx_str_set(&etag->key, "ETag");
-    etag->value.data = p;
+    etag->lowcase_key = NULL;
 
-    if (callback->len) {
-        p = ngx_sprintf(p, "\"se-%uL-%016xL-%V\"", se_state_version(state),
-                        se_state_hash(state), callback);
+    if (callback->len == 0) {
+        etag->value = snap->etag;
 
     } else {
-        p = ngx_sprintf(p, "\"se-%uL-%016xL\"", se_state_version(state),
-                        se_state_hash(state));
-    }
+        p = ngx_pnalloc(r->pool, snap->etag.len + 1 + callback->len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
 
-    etag->value.len = p - etag->value.data;
-    etag->lowcase_key = NULL;
+        etag->value.data = p;
+        p = ngx_cpymem(p, snap->etag.data, snap->etag.len - 1);
+        *p++ = '-';
+        p = ngx_cpymem(p, callback->data, callback->len);
+        *p++ = '"';
+        etag->value.len = p - etag->value.data;
+    }
 
     r->headers_out.etag = etag;
 
@@ -621,7 +598,8 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
 
     r->headers_out.status = NGX_HTTP_OK;
     r->headers_out.content_type = ngx_http_status_edge_metrics_type;
-    r->headers_out.content_type_len = ngx_http_status_edge_metrics_type.len;
+    r->headers_out.content_type_len = sizeof("text/plain") - 1;
+    r->headers_out.charset = ngx_http_status_edge_utf8;
     r->headers_out.content_length_n = b->last - b->pos;
 
     rc = ngx_http_send_header(r);

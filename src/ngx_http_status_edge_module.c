@@ -31,7 +31,6 @@ static char *ngx_http_status_edge_handler_slot(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_http_status_edge_page_t *ngx_http_status_edge_register_page(
     ngx_conf_t *cf, ngx_str_t *prefix);
-static void ngx_http_status_edge_cleanup_snapshot(void *data);
 static ngx_int_t ngx_http_status_edge_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_status_edge_init_process(ngx_cycle_t *cycle);
 static void ngx_http_status_edge_exit_process(ngx_cycle_t *cycle);
@@ -58,6 +57,13 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       ngx_conf_set_msec_slot,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_status_edge_main_conf_t, resync_interval),
+      NULL },
+
+    { ngx_string("status_edge_shm_size"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, shm_size),
       NULL },
 
     { ngx_string("status_edge_page"),
@@ -154,6 +160,7 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
 
     smcf->poll_interval = NGX_CONF_UNSET_MSEC;
     smcf->resync_interval = NGX_CONF_UNSET_MSEC;
+    smcf->shm_size = NGX_CONF_UNSET_SIZE;
 
     return smcf;
 }
@@ -172,6 +179,29 @@ ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
                            "\"status_edge_poll_interval\" and "
                            "\"status_edge_resync_interval\" must be "
                            "greater than zero");
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_conf_init_size_value(smcf->shm_size, 8 * 1024 * 1024);
+
+    if (smcf->shm_size < 8 * ngx_pagesize) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"status_edge_shm_size\" of %uz is too small, "
+                           "at least %uz", smcf->shm_size, 8 * ngx_pagesize);
+        return NGX_CONF_ERROR;
+    }
+
+    if (smcf->servers.nelts == 0) {
+        if (smcf->handlers) {
+            ngx_conf_log_error(NGX_LOG_WARN, cf, 0,
+                               "no \"status_edge_redis\" is set: status "
+                               "endpoints will answer 503");
+        }
+
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_http_status_edge_state_conf(cf, smcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -211,6 +241,18 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_str_value(conf->prefix, prev->prefix,
                              NGX_HTTP_STATUS_EDGE_DEFAULT_PAGE);
     ngx_conf_merge_sec_value(conf->api_max_age, prev->api_max_age, 10);
+
+    conf->cache_control.data = ngx_pnalloc(cf->pool,
+                                           sizeof("public, max-age=") - 1
+                                           + NGX_TIME_T_LEN);
+    if (conf->cache_control.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    conf->cache_control.len = ngx_sprintf(conf->cache_control.data,
+                                          "public, max-age=%T",
+                                          conf->api_max_age)
+                              - conf->cache_control.data;
 
     if (prev->page && prev->prefix.len == conf->prefix.len
         && ngx_strncmp(prev->prefix.data, conf->prefix.data,
@@ -476,7 +518,8 @@ static char *
 ngx_http_status_edge_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
-    ngx_http_core_loc_conf_t  *clcf;
+    ngx_http_core_loc_conf_t          *clcf;
+    ngx_http_status_edge_main_conf_t  *smcf;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
 
@@ -486,87 +529,10 @@ ngx_http_status_edge_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd,
 
     clcf->handler = (ngx_http_handler_pt) cmd->post;
 
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
+    smcf->handlers++;
+
     return NGX_CONF_OK;
-}
-
-
-ngx_http_status_edge_snapshot_t *
-ngx_http_status_edge_acquire(ngx_http_request_t *r,
-    ngx_http_status_edge_page_t *page)
-{
-    ngx_pool_cleanup_t               *cln;
-    ngx_http_status_edge_snapshot_t  *snap;
-
-    snap = page->current;
-    if (snap == NULL) {
-        return NULL;
-    }
-
-    cln = ngx_pool_cleanup_add(r->pool, 0);
-    if (cln == NULL) {
-        return NULL;
-    }
-
-    snap->refs++;
-
-    cln->handler = ngx_http_status_edge_cleanup_snapshot;
-    cln->data = snap;
-
-    return snap;
-}
-
-
-static void
-ngx_http_status_edge_cleanup_snapshot(void *data)
-{
-    ngx_http_status_edge_release(data);
-}
-
-
-void
-ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap)
-{
-    if (--snap->refs > 0) {
-        return;
-    }
-
-    se_state_free(snap->state);
-    ngx_free(snap);
-}
-
-
-void
-ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
-    se_state_t *state, ngx_log_t *log)
-{
-    size_t                            i, n;
-    ngx_http_status_edge_snapshot_t  *snap;
-
-    snap = ngx_alloc(sizeof(ngx_http_status_edge_snapshot_t), log);
-    if (snap == NULL) {
-        se_state_free(state);
-        return;
-    }
-
-    snap->state = state;
-    snap->refs = 1;
-
-    n = se_state_nwarnings(state);
-
-    for (i = 0; i < n; i++) {
-        ngx_log_error(NGX_LOG_WARN, log, 0,
-                      "status_edge: page \"%V\" version %uL: %s",
-                      &page->prefix, se_state_version(state),
-                      se_state_warning(state, i));
-    }
-
-    if (page->current) {
-        ngx_http_status_edge_release(page->current);
-    }
-
-    page->current = snap;
-    page->hash = se_state_hash(state);
-    page->bad_records = se_state_bad_records(state);
 }
 
 
@@ -589,6 +555,8 @@ ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
     }
 
     ngx_http_status_edge_running = smcf;
+
+    ngx_http_status_edge_restore(cycle, smcf);
 
     return ngx_http_status_edge_redis_start(cycle, smcf);
 }

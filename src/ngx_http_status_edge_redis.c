@@ -17,6 +17,7 @@
 
 #include "ngx_http_status_edge.h"
 #include "se_snapshot.h"
+#include "se_raw_codec.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_BACKOFF_MIN   100
@@ -541,8 +542,8 @@ ngx_http_status_edge_on_setup(redisAsyncContext *ac, void *r, void *data)
 static void
 ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
 {
-    const char                   *argv[6];
-    size_t                        argvlen[6];
+    const char                   *argv[7];
+    size_t                        argvlen[7];
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
     if (page->loading) {
@@ -562,10 +563,12 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
     argvlen[4] = sizeof(SE_SNAPSHOT_MAX_RECORDS) - 1;
     argv[5] = SE_SNAPSHOT_MAX_UPDATES;
     argvlen[5] = sizeof(SE_SNAPSHOT_MAX_UPDATES) - 1;
+    argv[6] = SE_SNAPSHOT_MAX_VALUE;
+    argvlen[6] = sizeof(SE_SNAPSHOT_MAX_VALUE) - 1;
 
     if (ngx_http_status_edge_send(&sync->cmd,
                                   ngx_http_status_edge_on_snapshot, page,
-                                  6, argv, argvlen)
+                                  7, argv, argvlen)
         == NGX_OK)
     {
         page->loading = 1;
@@ -579,15 +582,15 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
     redisReply                   *reply = r;
     ngx_http_status_edge_page_t  *page = data;
 
-    se_raw_t                     *raw;
-    se_state_t                   *state;
-    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+    u_char                          *buf;
+    size_t                           len;
+    se_raw_t                        *raw;
+    ngx_http_status_edge_sync_t     *sync = &ngx_http_status_edge_sync;
+    ngx_http_status_edge_server_t   *server;
 
     if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
         return;
     }
-
-    page->loading = 0;
 
     if (reply->type != REDIS_REPLY_ARRAY) {
         page->load_errors++;
@@ -596,56 +599,61 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
                       &page->prefix,
                       reply->type == REDIS_REPLY_ERROR ? reply->len : 0,
                       reply->type == REDIS_REPLY_ERROR ? reply->str : "");
-        goto again;
+        ngx_http_status_edge_redis_built(page, NGX_ERROR);
+        return;
     }
-
-    raw = ngx_http_status_edge_raw(reply, sync->log);
-    if (raw == NULL) {
-        page->load_errors++;
-        goto again;
-    }
-
-    state = NULL;
-
-    if (se_state_build(raw, &state) != SE_OK) {
-        ngx_free(raw);
-        page->load_errors++;
-        ngx_log_error(NGX_LOG_ERR, sync->log, 0,
-                      "status_edge: page \"%V\": no memory for the state",
-                      &page->prefix);
-        goto again;
-    }
-
-    ngx_free(raw);
-
-    if (page->current == NULL || se_state_hash(state) != page->hash) {
-        ngx_http_status_edge_publish(page, state, sync->log);
-
-    } else {
-        se_state_free(state);
-    }
-
-    page->loads++;
-    page->loaded_at = ngx_time();
-    page->stale = 0;
 
     if (sync->failures) {
+        server = sync->smcf->servers.elts;
         ngx_log_error(NGX_LOG_NOTICE, sync->log, 0,
                       "status_edge: Redis \"%V\" connected, page \"%V\" "
-                      "version %uL loaded",
-                      &((ngx_http_status_edge_server_t *)
-                        sync->smcf->servers.elts)[sync->server].name,
-                      &page->prefix,
-                      se_state_version(page->current->state));
+                      "read", &server[sync->server].name, &page->prefix);
     }
 
     sync->failures = 0;
     sync->ready = 1;
     ngx_http_status_edge_stats.connected = 1;
 
-again:
+    /* the reply is freed on return: the builder gets its own copy */
 
-    if (page->reload) {
+    buf = NULL;
+    raw = ngx_http_status_edge_raw(reply, sync->log);
+
+    if (raw) {
+        len = se_raw_encoded_size(raw);
+        buf = len ? ngx_alloc(len, sync->log) : NULL;
+
+        if (buf) {
+            se_raw_encode(raw, buf);
+        }
+
+        ngx_free(raw);
+    }
+
+    if (buf == NULL
+        || ngx_http_status_edge_update(page, buf, len, sync->log) != NGX_OK)
+    {
+        page->load_errors++;
+        ngx_http_status_edge_redis_built(page, NGX_ERROR);
+    }
+}
+
+
+/* a snapshot was built (or failed): the next load of the page may start */
+
+void
+ngx_http_status_edge_redis_built(ngx_http_status_edge_page_t *page,
+    ngx_int_t rc)
+{
+    page->loading = 0;
+
+    if (rc == NGX_OK) {
+        page->loads++;
+        page->loaded_at = ngx_time();
+        page->stale = !ngx_http_status_edge_stats.connected;
+    }
+
+    if (page->reload && !ngx_http_status_edge_sync.stopped) {
         page->reload = 0;
         ngx_http_status_edge_load(page);
     }
