@@ -50,9 +50,12 @@ int se_read_component(se_build_t *b, const se_raw_t *rec);
 /* one incident/maintenance record [id, score, hash, updates] */
 int se_read_incident(se_build_t *b, const se_raw_t *rec, se_kind_e kind);
 
-/* one update (a JSON object string) into u; SE_DECLINED when bad */
+/*
+ * one update (a JSON object string, at position pos of the list) into u;
+ * SE_DECLINED when bad
+ */
 int se_read_update(se_build_t *b, const se_incident_t *inc,
-    const se_raw_t *raw, se_update_t *u);
+    const se_raw_t *raw, size_t pos, se_update_t *u);
 
 /* derivation after reading: groups, page.updated_at */
 void se_derive(se_model_t *m);

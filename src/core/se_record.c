@@ -873,7 +873,7 @@ se_read_incident(se_build_t *b, const se_raw_t *rec, se_kind_e kind)
             }
 
             for (i = 0; i < ups->nelem; i++) {
-                rc = se_read_update(b, inc, &ups->elem[i],
+                rc = se_read_update(b, inc, &ups->elem[i], i,
                                     &inc->updates[inc->nupdates]);
                 if (rc == SE_ERROR) {
                     return SE_ERROR;

@@ -319,10 +319,40 @@ se_buf_str(se_buf_t *buf, const char *s)
 }
 
 
+/*
+ * U+2028 and U+2029 are valid in JSON strings but end a line in
+ * JavaScript before ES2019, which breaks JSONP: write them escaped.
+ * jansson hands over whole code points, so a sequence is never split.
+ */
 static int
 se_dump_cb(const char *s, size_t len, void *data)
 {
-    return se_buf_add(data, s, len) == SE_OK ? 0 : -1;
+    size_t       i, start;
+    const char  *esc;
+
+    start = 0;
+
+    for (i = 0; i + 2 < len; i++) {
+        if ((unsigned char) s[i] != 0xe2 || (unsigned char) s[i + 1] != 0x80
+            || ((unsigned char) s[i + 2] != 0xa8
+                && (unsigned char) s[i + 2] != 0xa9))
+        {
+            continue;
+        }
+
+        esc = ((unsigned char) s[i + 2] == 0xa8) ? "\\u2028" : "\\u2029";
+
+        if (se_buf_add(data, s + start, i - start) != SE_OK
+            || se_buf_add(data, esc, 6) != SE_OK)
+        {
+            return -1;
+        }
+
+        i += 2;
+        start = i + 1;
+    }
+
+    return se_buf_add(data, s + start, len - start) == SE_OK ? 0 : -1;
 }
 
 

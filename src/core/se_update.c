@@ -196,7 +196,7 @@ se_update_parse(const char *s, size_t len, json_error_t *err)
 
 int
 se_read_update(se_build_t *b, const se_incident_t *inc, const se_raw_t *raw,
-    se_update_t *up)
+    size_t pos, se_update_t *up)
 {
     json_t           *obj, *v;
     json_error_t      err;
@@ -208,8 +208,7 @@ se_read_update(se_build_t *b, const se_incident_t *inc, const se_raw_t *raw,
     u.b = b;
     u.inc = inc;
     u.what = inc->kind == SE_KIND_INCIDENT ? "incident" : "maintenance";
-    snprintf(u.label, sizeof(u.label), "update %zu",
-             (size_t) (up - inc->updates) + 1);
+    snprintf(u.label, sizeof(u.label), "update %zu", pos + 1);
 
     memset(up, 0, sizeof(se_update_t));
     up->created_at = SE_TIME_NONE;
