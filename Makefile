@@ -13,7 +13,7 @@ BUILD_PKGS  := nginx nginx-dev libhiredis-dev libjansson-dev libpcre2-dev \
                gcc make perl
 TEST_PKGS   := $(BUILD_PKGS) redis-server redis-tools
 DEMO_PKGS   := $(TEST_PKGS) curl
-BENCH_PKGS  := $(TEST_PKGS) wrk
+BENCH_PKGS  := $(TEST_PKGS) wrk valgrind
 FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev
 
 CORE_SRCS   := $(wildcard src/core/*.c)
@@ -125,10 +125,13 @@ fuzz:
 	@mkdir -p $(BUILD)/fuzz
 	for f in t/fuzz/fuzz_*.c; do \
 	    b=$(BUILD)/fuzz/$$(basename $$f .c); \
-	    clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc/core \
+	    clang -std=c99 -D_GNU_SOURCE -g -O1 \
+	        -fsanitize=fuzzer,address,undefined \
+	        -fno-sanitize-recover=undefined -Isrc/core \
 	        -o $$b $$f $(CORE_SRCS) -ljansson || exit 1; \
 	    mkdir -p $$b.corpus; \
-	    $$b -max_total_time=$${FUZZ_SECONDS:-60} $$b.corpus || exit 1; \
+	    $$b -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 \
+	        $$b.corpus t/fuzz/corpus || exit 1; \
 	done
 
 demo: $(MODULE)
