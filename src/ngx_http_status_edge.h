@@ -56,7 +56,8 @@ typedef struct {
     ngx_uint_t                     load_errors;
     ngx_uint_t                     bad_records;
 
-    unsigned                       loading:1;
+    unsigned                       loading:1; /* snapshot EVAL sent */
+    unsigned                       building:1;
     unsigned                       reload:1;  /* load again when done */
     unsigned                       stale:1;
 } ngx_http_status_edge_page_t;
@@ -77,6 +78,10 @@ typedef struct {
     ngx_msec_t                     resync_interval;
     size_t                         shm_size;
     ngx_uint_t                     handlers;  /* locations that serve */
+    ngx_shm_zone_t                *shm_zone;
+#if (NGX_THREADS)
+    ngx_thread_pool_t             *thread_pool;
+#endif
 } ngx_http_status_edge_main_conf_t;
 
 
@@ -111,14 +116,14 @@ void ngx_http_status_edge_redis_built(ngx_http_status_edge_page_t *page,
 /* states: ngx_http_status_edge_state.c */
 ngx_int_t ngx_http_status_edge_state_conf(ngx_conf_t *cf,
     ngx_http_status_edge_main_conf_t *smcf);
-void ngx_http_status_edge_restore(ngx_cycle_t *cycle,
+void ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf);
 ngx_int_t ngx_http_status_edge_update(ngx_http_status_edge_page_t *page,
     u_char *buf, size_t len, ngx_log_t *log);
 ngx_http_status_edge_snapshot_t *ngx_http_status_edge_acquire(
     ngx_http_request_t *r, ngx_http_status_edge_page_t *page);
 void ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap);
-void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
+ngx_int_t ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     se_state_t *state, ngx_log_t *log);
 
 /* handlers: ngx_http_status_edge_api.c */

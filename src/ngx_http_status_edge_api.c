@@ -103,6 +103,13 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
                                           &ngx_http_status_edge_bad_callback);
     }
 
+    /*
+     * The documents have no Last-Modified: as RFC 9110 says, a date
+     * condition is ignored, and If-None-Match alone decides.
+     */
+    r->headers_in.if_modified_since = NULL;
+    r->headers_in.if_unmodified_since = NULL;
+
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
     snap = ngx_http_status_edge_acquire(r, slcf->page);

@@ -548,6 +548,14 @@ ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
 {
     ngx_http_status_edge_main_conf_t  *smcf;
 
+    /* not in the cache manager and loader: they serve no requests */
+
+    if (ngx_process != NGX_PROCESS_WORKER
+        && ngx_process != NGX_PROCESS_SINGLE)
+    {
+        return NGX_OK;
+    }
+
     smcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_status_edge_module);
     if (smcf == NULL || smcf->servers.nelts == 0 || smcf->pages.nelts == 0) {
@@ -556,7 +564,7 @@ ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
 
     ngx_http_status_edge_running = smcf;
 
-    ngx_http_status_edge_restore(cycle, smcf);
+    ngx_http_status_edge_state_init_process(cycle, smcf);
 
     return ngx_http_status_edge_redis_start(cycle, smcf);
 }

@@ -47,6 +47,7 @@ typedef struct {
     ngx_event_t                        poll;
     ngx_event_t                        resync;
     unsigned                           ready:1;
+    unsigned                           probing:1;  /* the first again */
     unsigned                           tearing_down:1;
     unsigned                           stopped:1;
 } ngx_http_status_edge_sync_t;
@@ -58,6 +59,7 @@ static ngx_int_t ngx_http_status_edge_link_open(
 static void ngx_http_status_edge_link_close(ngx_http_status_edge_link_t *link);
 static void ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link,
     const char *what, const char *err);
+static void ngx_http_status_edge_retry_first(void);
 static ngx_int_t ngx_http_status_edge_send(ngx_http_status_edge_link_t *link,
     redisCallbackFn *fn, void *data, int argc, const char **argv,
     const size_t *argvlen);
@@ -216,8 +218,9 @@ ngx_http_status_edge_connect(void)
     }
 
     /*
-     * SUBSCRIBE before the first load: a change published in between is
-     * then never missed.
+     * Each page's first load is sent when its SUBSCRIBE is confirmed
+     * (ngx_http_status_edge_on_message), so a change published in between
+     * is never missed.
      */
 
     pages = sync->smcf->pages.elts;
@@ -243,8 +246,10 @@ ngx_http_status_edge_connect(void)
     for (i = 0; i < n; i++) {
         pages[i]->loading = 0;
         pages[i]->reload = 0;
-        ngx_http_status_edge_load(pages[i]);
     }
+
+    /* polls may start now: they retry a load that got an error reply */
+    sync->ready = 1;
 
     return NGX_OK;
 }
@@ -379,7 +384,8 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
     /* the first failure is an error; retries while Redis stays down are
      * logged at info, so a long outage does not flood the log */
 
-    level = (sync->failures < nservers) ? NGX_LOG_ERR : NGX_LOG_INFO;
+    level = (sync->failures < nservers && !sync->probing) ? NGX_LOG_ERR
+                                                          : NGX_LOG_INFO;
 
     ngx_log_error(level, sync->log, 0,
                   "status_edge: Redis \"%V\" %s link: %s%s%s; serving the "
@@ -546,7 +552,7 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
     size_t                        argvlen[7];
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
-    if (page->loading) {
+    if (page->loading || page->building) {
         page->reload = 1;
         return;
     }
@@ -592,6 +598,8 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
         return;
     }
 
+    page->loading = 0;
+
     if (reply->type != REDIS_REPLY_ARRAY) {
         page->load_errors++;
         ngx_log_error(NGX_LOG_ERR, sync->log, 0,
@@ -611,7 +619,7 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
     }
 
     sync->failures = 0;
-    sync->ready = 1;
+    sync->probing = 0;
     ngx_http_status_edge_stats.connected = 1;
 
     /* the reply is freed on return: the builder gets its own copy */
@@ -630,6 +638,9 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
         ngx_free(raw);
     }
 
+    /* one build at a time per page, so states are published in order */
+    page->building = 1;
+
     if (buf == NULL
         || ngx_http_status_edge_update(page, buf, len, sync->log) != NGX_OK)
     {
@@ -645,7 +656,7 @@ void
 ngx_http_status_edge_redis_built(ngx_http_status_edge_page_t *page,
     ngx_int_t rc)
 {
-    page->loading = 0;
+    page->building = 0;
 
     if (rc == NGX_OK) {
         page->loads++;
@@ -668,7 +679,7 @@ ngx_http_status_edge_poll_page(ngx_http_status_edge_page_t *page)
     u_char                        key[NGX_HTTP_STATUS_EDGE_KEY_MAX];
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
-    if (page->loading) {
+    if (page->loading || page->building) {
         return;
     }
 
@@ -744,11 +755,12 @@ ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
     }
 
     if (kind->len == 9 && ngx_strncmp(kind->str, "subscribe", 9) == 0) {
-        (void) ngx_http_status_edge_replied(ac, reply);
-        return;
-    }
+        if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
+            return;
+        }
 
-    if (kind->len != 7 || ngx_strncmp(kind->str, "message", 7) != 0) {
+    } else if (kind->len != 7 || ngx_strncmp(kind->str, "message", 7) != 0)
+    {
         return;
     }
 
@@ -924,9 +936,10 @@ ngx_http_status_edge_cleanup(void *data)
         link->conn = NULL;
     }
 
+    ngx_free_connection(c);
+
     /* hiredis closes the socket itself */
     c->fd = (ngx_socket_t) -1;
-    ngx_free_connection(c);
 }
 
 
@@ -978,8 +991,9 @@ ngx_http_status_edge_reconnect_handler(ngx_event_t *ev)
         ngx_http_status_edge_stats.reconnects++;
     }
 
-    if (ngx_http_status_edge_connect() != NGX_OK) {
-        sync->tearing_down = 0;
+    /* connect() may have failed through fail() already */
+
+    if (ngx_http_status_edge_connect() != NGX_OK && !sync->tearing_down) {
         ngx_http_status_edge_fail(NULL, "cannot connect", NULL);
     }
 }
@@ -1020,12 +1034,54 @@ ngx_http_status_edge_resync_handler(ngx_event_t *ev)
     }
 
     if (sync->ready && sync->cmd.ac) {
-        pages = sync->smcf->pages.elts;
+        if (sync->server != 0) {
+            ngx_http_status_edge_retry_first();
 
-        for (i = 0; i < sync->smcf->pages.nelts; i++) {
-            ngx_http_status_edge_load(pages[i]);
+        } else {
+            pages = sync->smcf->pages.elts;
+
+            for (i = 0; i < sync->smcf->pages.nelts; i++) {
+                ngx_http_status_edge_load(pages[i]);
+            }
         }
     }
 
     ngx_add_timer(ev, sync->smcf->resync_interval);
+}
+
+
+/*
+ * On a fallback, each resync goes back to the first address (a local
+ * replica, say); when it still fails, fail() moves on again at once.
+ * The state served meanwhile is unchanged.
+ */
+
+static void
+ngx_http_status_edge_retry_first(void)
+{
+    ngx_uint_t                     i;
+    ngx_http_status_edge_page_t  **pages;
+    ngx_http_status_edge_sync_t   *sync = &ngx_http_status_edge_sync;
+
+    ngx_log_error(NGX_LOG_INFO, sync->log, 0,
+                  "status_edge: trying the first Redis address again");
+
+    sync->tearing_down = 1;
+    sync->ready = 0;
+
+    ngx_http_status_edge_link_close(&sync->cmd);
+    ngx_http_status_edge_link_close(&sync->sub);
+
+    pages = sync->smcf->pages.elts;
+
+    for (i = 0; i < sync->smcf->pages.nelts; i++) {
+        pages[i]->loading = 0;
+        pages[i]->reload = 0;
+    }
+
+    sync->server = 0;
+    sync->failures = 0;
+    sync->probing = 1;
+
+    ngx_add_timer(&sync->reconnect, 1);
 }

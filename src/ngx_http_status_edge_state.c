@@ -66,6 +66,10 @@ static void ngx_http_status_edge_build_event(ngx_event_t *ev);
 static void ngx_http_status_edge_cleanup_snapshot(void *data);
 
 
+/*
+ * Set in init_process from the running cycle's configuration: pointers
+ * taken while parsing would dangle after a reload that failed.
+ */
 static ngx_shm_zone_t  *ngx_http_status_edge_zone;
 #if (NGX_THREADS)
 static ngx_thread_pool_t  *ngx_http_status_edge_pool;
@@ -78,19 +82,17 @@ ngx_http_status_edge_state_conf(ngx_conf_t *cf,
 {
     ngx_str_t  name = ngx_string("status_edge");
 
-    ngx_http_status_edge_zone = ngx_shared_memory_add(cf, &name,
-                                                      smcf->shm_size,
-                                                  &ngx_http_status_edge_module);
-    if (ngx_http_status_edge_zone == NULL) {
+    smcf->shm_zone = ngx_shared_memory_add(cf, &name, smcf->shm_size,
+                                           &ngx_http_status_edge_module);
+    if (smcf->shm_zone == NULL) {
         return NGX_ERROR;
     }
 
-    ngx_http_status_edge_zone->init = ngx_http_status_edge_init_zone;
-    ngx_http_status_edge_zone->noreuse = 0;
+    smcf->shm_zone->init = ngx_http_status_edge_init_zone;
 
 #if (NGX_THREADS)
-    ngx_http_status_edge_pool = ngx_thread_pool_add(cf, NULL);
-    if (ngx_http_status_edge_pool == NULL) {
+    smcf->thread_pool = ngx_thread_pool_add(cf, NULL);
+    if (smcf->thread_pool == NULL) {
         return NGX_ERROR;
     }
 #endif
@@ -168,7 +170,7 @@ ngx_http_status_edge_shm_page(ngx_slab_pool_t *shpool,
 /* a worker's first state: the last one any worker published */
 
 void
-ngx_http_status_edge_restore(ngx_cycle_t *cycle,
+ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf)
 {
     u_char                            *buf;
@@ -180,6 +182,11 @@ ngx_http_status_edge_restore(ngx_cycle_t *cycle,
     ngx_http_status_edge_page_t      **pages;
     ngx_http_status_edge_shctx_t      *sh;
     ngx_http_status_edge_shm_page_t   *sp;
+
+    ngx_http_status_edge_zone = smcf->shm_zone;
+#if (NGX_THREADS)
+    ngx_http_status_edge_pool = smcf->thread_pool;
+#endif
 
     if (ngx_http_status_edge_zone == NULL) {
         return;
@@ -219,8 +226,10 @@ ngx_http_status_edge_restore(ngx_cycle_t *cycle,
          * answers 503 while a state exists.
          */
 
-        if (ngx_http_status_edge_build(buf, len, &state) == NGX_OK) {
-            ngx_http_status_edge_publish(pages[i], state, cycle->log);
+        if (ngx_http_status_edge_build(buf, len, &state) == NGX_OK
+            && ngx_http_status_edge_publish(pages[i], state, cycle->log)
+               == NGX_OK)
+        {
             pages[i]->loaded_at = saved_at;
             pages[i]->stale = 1;
         }
@@ -403,28 +412,31 @@ ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
 {
     ngx_http_status_edge_page_t  *page = ctx->page;
 
+    if (ctx->rc == NGX_OK
+        && page->current && se_state_hash(ctx->state) == page->hash)
+    {
+        /* unchanged: a resync or a version bump without a change */
+        se_state_free(ctx->state);
+
+    } else if (ctx->rc == NGX_OK) {
+        ctx->rc = ngx_http_status_edge_publish(page, ctx->state, ctx->log);
+
+        /* bad data is logged once per state: by the worker that saves it */
+
+        if (ctx->rc == NGX_OK
+            && ngx_http_status_edge_save(page, ctx->buf, ctx->len, ctx->log)
+               == NGX_OK)
+        {
+            ngx_http_status_edge_log_warnings(page, page->current->state,
+                                              ctx->log);
+        }
+    }
+
     if (ctx->rc != NGX_OK) {
         page->load_errors++;
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "status_edge: page \"%V\": no memory to build the "
                       "state", &page->prefix);
-
-    } else if (page->current == NULL
-               || se_state_hash(ctx->state) != page->hash)
-    {
-        ngx_http_status_edge_publish(page, ctx->state, ctx->log);
-
-        /* bad data is logged once per state: by the worker that saves it */
-
-        if (ngx_http_status_edge_save(page, ctx->buf, ctx->len, ctx->log)
-            == NGX_OK)
-        {
-            ngx_http_status_edge_log_warnings(page, page->current->state,
-                                              ctx->log);
-        }
-
-    } else {
-        se_state_free(ctx->state);
     }
 
     ngx_free(ctx->buf);
@@ -478,7 +490,7 @@ ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap)
 }
 
 
-void
+ngx_int_t
 ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     se_state_t *state, ngx_log_t *log)
 {
@@ -488,7 +500,7 @@ ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
                      + NGX_HTTP_STATUS_EDGE_ETAG_LEN, log);
     if (snap == NULL) {
         se_state_free(state);
-        return;
+        return NGX_ERROR;
     }
 
     snap->state = state;
@@ -508,6 +520,8 @@ ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     page->current = snap;
     page->hash = se_state_hash(state);
     page->bad_records = se_state_bad_records(state);
+
+    return NGX_OK;
 }
 
 
