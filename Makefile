@@ -18,13 +18,14 @@ FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev
 
 CORE_SRCS   := $(wildcard src/core/*.c)
 CORE_HDRS   := $(wildcard src/core/*.h)
-GLUE_SRCS   := $(wildcard src/*.c src/*.h)
-CLI_SRCS    := $(wildcard src/cli/*.c)
-CLI_HDRS    := $(wildcard src/cli/*.h)
+GLUE_SRCS   := $(wildcard src/*.c src/*.h src/redis/*.c src/redis/*.h)
+REDIS_SRCS  := $(wildcard src/redis/*.c)
+CLI_SRCS    := $(wildcard src/cli/*.c) $(REDIS_SRCS)
+CLI_HDRS    := $(wildcard src/cli/*.h src/redis/*.h)
 CLI         := $(BUILD)/status-edge
 ASAN_CLI    := $(BUILD)/asan/status-edge
 CLI_CFLAGS  := -std=c99 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Wpointer-arith \
-               -Wno-unused-parameter -Werror -Isrc/core -Isrc/cli
+               -Wno-unused-parameter -Werror -Isrc/core -Isrc/redis -Isrc/cli
 UNIT_SRCS   := $(wildcard t/unit/test_*.c)
 UNIT_BINS   := $(patsubst t/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
@@ -32,8 +33,7 @@ UNIT_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined
 
-.PHONY: all deps test test-asan unit unit-asan integration demo bench \
-        fuzz clean
+.PHONY: all deps cli test test-asan unit demo bench fuzz clean
 
 all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 
@@ -41,7 +41,7 @@ deps:
 	@tools/need $(BUILD_PKGS)
 
 # nginx's configure fixes the source list: run it again when that changes
-SRC_LIST    := $(sort $(CORE_SRCS) $(wildcard src/*.c))
+SRC_LIST    := $(sort $(CORE_SRCS) $(wildcard src/*.c) $(REDIS_SRCS))
 $(shell mkdir -p $(BUILD)/asan && for d in $(BUILD) $(BUILD)/asan; do \
     echo "$(SRC_LIST)" | cmp -s - $$d/srcs.list \
     || echo "$(SRC_LIST)" > $$d/srcs.list; done)
@@ -93,6 +93,8 @@ $(BUILD)/asan/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) \
 
 unit: $(UNIT_BINS)
 
+cli: $(CLI)
+
 # the admin tool: the core plus hiredis and jansson
 $(CLI): $(CLI_SRCS) $(CLI_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	@tools/need $(BUILD_PKGS)
@@ -130,8 +132,9 @@ fuzz:
 	        -fno-sanitize-recover=undefined -Isrc/core \
 	        -o $$b $$f $(CORE_SRCS) -ljansson || exit 1; \
 	    mkdir -p $$b.corpus; \
+	    seeds=t/fuzz/corpus-$$(basename $$f .c | sed 's/^fuzz_//'); \
 	    $$b -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 \
-	        $$b.corpus t/fuzz/corpus || exit 1; \
+	        $$b.corpus $$seeds || exit 1; \
 	done
 
 demo: $(MODULE)

@@ -18,6 +18,7 @@
 #include "ngx_http_status_edge.h"
 #include "se_snapshot.h"
 #include "se_raw_codec.h"
+#include "se_redis_raw.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_BACKOFF_MIN   100
@@ -81,10 +82,6 @@ static void ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r,
 static ngx_int_t ngx_http_status_edge_replied(redisAsyncContext *ac,
     redisReply *reply);
 
-static se_raw_t *ngx_http_status_edge_raw(redisReply *reply, ngx_log_t *log);
-static size_t ngx_http_status_edge_raw_count(redisReply *reply);
-static void ngx_http_status_edge_raw_fill(se_raw_t *node, redisReply *reply,
-    se_raw_t **next);
 
 static void ngx_http_status_edge_add_read(void *data);
 static void ngx_http_status_edge_del_read(void *data);
@@ -625,7 +622,7 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
     /* the reply is freed on return: the builder gets its own copy */
 
     buf = NULL;
-    raw = ngx_http_status_edge_raw(reply, sync->log);
+    raw = se_raw_from_reply(reply);
 
     if (raw) {
         len = se_raw_encoded_size(raw);
@@ -635,7 +632,7 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
             se_raw_encode(raw, buf);
         }
 
-        ngx_free(raw);
+        free(raw);
     }
 
     /* one build at a time per page, so states are published in order */
@@ -774,87 +771,6 @@ ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
         {
             ngx_http_status_edge_load(pages[i]);
         }
-    }
-}
-
-
-/* a hiredis reply as an se_raw_t tree, one allocation, borrowing strings */
-
-static se_raw_t *
-ngx_http_status_edge_raw(redisReply *reply, ngx_log_t *log)
-{
-    size_t     n;
-    se_raw_t  *raw, *next;
-
-    n = ngx_http_status_edge_raw_count(reply);
-
-    raw = ngx_alloc(n * sizeof(se_raw_t), log);
-    if (raw == NULL) {
-        return NULL;
-    }
-
-    next = raw + 1;
-    ngx_http_status_edge_raw_fill(raw, reply, &next);
-
-    return raw;
-}
-
-
-static size_t
-ngx_http_status_edge_raw_count(redisReply *reply)
-{
-    size_t  i, n;
-
-    n = 1;
-
-    if (reply->type == REDIS_REPLY_ARRAY) {
-        for (i = 0; i < reply->elements; i++) {
-            n += ngx_http_status_edge_raw_count(reply->element[i]);
-        }
-    }
-
-    return n;
-}
-
-
-static void
-ngx_http_status_edge_raw_fill(se_raw_t *node, redisReply *reply,
-    se_raw_t **next)
-{
-    size_t  i;
-
-    ngx_memzero(node, sizeof(se_raw_t));
-
-    switch (reply->type) {
-
-    case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS:
-        node->type = SE_RAW_STR;
-        node->str = reply->str;
-        node->len = reply->len;
-        break;
-
-    case REDIS_REPLY_INTEGER:
-        node->type = SE_RAW_INT;
-        node->integer = reply->integer;
-        break;
-
-    case REDIS_REPLY_ARRAY:
-        node->type = SE_RAW_ARR;
-        node->nelem = reply->elements;
-        node->elem = *next;
-        *next += reply->elements;
-
-        for (i = 0; i < reply->elements; i++) {
-            ngx_http_status_edge_raw_fill(&node->elem[i], reply->element[i],
-                                          next);
-        }
-
-        break;
-
-    default:
-        node->type = SE_RAW_NIL;
-        break;
     }
 }
 

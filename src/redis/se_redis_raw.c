@@ -1,0 +1,86 @@
+/*
+ * A hiredis reply as an se_raw_t tree (se_redis_raw.h).
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "se_redis_raw.h"
+
+static size_t se_raw_count(const redisReply *r);
+static void se_raw_fill(se_raw_t *node, const redisReply *r,
+    se_raw_t **next);
+
+
+se_raw_t *
+se_raw_from_reply(const redisReply *reply)
+{
+    se_raw_t  *raw, *next;
+
+    raw = malloc(se_raw_count(reply) * sizeof(se_raw_t));
+    if (raw == NULL) {
+        return NULL;
+    }
+
+    next = raw + 1;
+    se_raw_fill(raw, reply, &next);
+
+    return raw;
+}
+
+
+static size_t
+se_raw_count(const redisReply *r)
+{
+    size_t  i, n;
+
+    n = 1;
+
+    if (r->type == REDIS_REPLY_ARRAY) {
+        for (i = 0; i < r->elements; i++) {
+            n += se_raw_count(r->element[i]);
+        }
+    }
+
+    return n;
+}
+
+
+static void
+se_raw_fill(se_raw_t *node, const redisReply *r, se_raw_t **next)
+{
+    size_t  i;
+
+    memset(node, 0, sizeof(se_raw_t));
+
+    switch (r->type) {
+
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+        node->type = SE_RAW_STR;
+        node->str = r->str;
+        node->len = r->len;
+        break;
+
+    case REDIS_REPLY_INTEGER:
+        node->type = SE_RAW_INT;
+        node->integer = r->integer;
+        break;
+
+    case REDIS_REPLY_ARRAY:
+        node->type = SE_RAW_ARR;
+        node->nelem = r->elements;
+        node->elem = *next;
+        *next += r->elements;
+
+        for (i = 0; i < r->elements; i++) {
+            se_raw_fill(&node->elem[i], r->element[i], next);
+        }
+
+        break;
+
+    default:
+        node->type = SE_RAW_NIL;
+        break;
+    }
+}
