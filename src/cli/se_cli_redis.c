@@ -1,0 +1,850 @@
+/*
+ * Redis: URL parsing, connecting (hiredis sync), reads under WATCH, the
+ * snapshot as an se_state_t, and the writer: one EVAL of se_write_lua
+ * inside MULTI/EXEC, retried when a watched key changed meanwhile.
+ *
+ * The script checks every key's type before it writes anything, then
+ * writes, INCR Pversion, XADD Paudit and PUBLISH Pevents <version>: it
+ * runs atomically, so readers see all of a change or none of it.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "se_cli.h"
+#include "se_snapshot.h"
+#include "se_redis_raw.h"
+
+#define SE_WRITE_ATTEMPTS  5
+
+/*
+ * ARGV: prefix, time, actor, command, id, fields, ncmds, then each
+ * command as argc, arg1 .. argc.  Pseudo-command DELPAGE deletes the
+ * page's keys (all but Pversion and Paudit).
+ */
+static const char  se_write_lua[] =
+    "local p = ARGV[1]\n"
+    "local i = 8\n"
+    "local cmds = {}\n"
+    "for c = 1, tonumber(ARGV[7]) do\n"
+    "  local argc = tonumber(ARGV[i])\n"
+    "  local cmd = {}\n"
+    "  for a = 1, argc do cmd[a] = ARGV[i + a] end\n"
+    "  i = i + argc + 1\n"
+    "  cmds[c] = cmd\n"
+    "end\n"
+    "local want = {HSET = 'hash', HDEL = 'hash', LPUSH = 'list',\n"
+    "  RPUSH = 'list', ZADD = 'zset', ZREM = 'zset', DEL = false}\n"
+    "local function page_keys()\n"
+    "  local keys = {p .. 'page', p .. 'components', p .. 'incidents',\n"
+    "                p .. 'maintenances'}\n"
+    "  local esc = string.gsub(p, '[%*%?%[%]\\\\]', '\\\\%0')\n"
+    "  for _, k in ipairs({'component:*', 'incident:*',\n"
+    "                      'maintenance:*'}) do\n"
+    "    for _, key in ipairs(redis.call('KEYS', esc .. k)) do\n"
+    "      keys[#keys + 1] = key\n"
+    "    end\n"
+    "  end\n"
+    "  return keys\n"
+    "end\n"
+    "local function typeof(key)\n"
+    "  local t = redis.call('TYPE', key)\n"
+    "  if type(t) == 'table' then t = t.ok end\n"
+    "  return t\n"
+    "end\n"
+    "local gone = {}\n"
+    "for _, c in ipairs(cmds) do\n"
+    "  local op = c[1]\n"
+    "  if op == 'DELPAGE' then\n"
+    "    for _, k in ipairs(page_keys()) do gone[k] = true end\n"
+    "  elseif want[op] == nil then\n"
+    "    return redis.error_reply('ERR status-edge: unknown op ' .. op)\n"
+    "  elseif op == 'DEL' then\n"
+    "    for a = 2, #c do gone[c[a]] = true end\n"
+    "  elseif not gone[c[2]] then\n"
+    "    local t = typeof(c[2])\n"
+    "    if t ~= 'none' and t ~= want[op] then\n"
+    "      return redis.error_reply('WRONGTYPE key ' .. c[2] ..\n"
+    "        ' holds a ' .. t .. ', not a ' .. want[op])\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "local vt = typeof(p .. 'version')\n"
+    "if vt ~= 'none' then\n"
+    "  local v = vt == 'string' and redis.call('GET', p .. 'version')\n"
+    "  if not v or not string.match(v, '^%d+$') or #v > 17 then\n"
+    "    return redis.error_reply('WRONGTYPE key ' .. p ..\n"
+    "      'version is not an integer')\n"
+    "  end\n"
+    "end\n"
+    "local at = typeof(p .. 'audit')\n"
+    "if at ~= 'none' and at ~= 'stream' then\n"
+    "  return redis.error_reply('WRONGTYPE key ' .. p ..\n"
+    "    'audit is not a stream')\n"
+    "end\n"
+    "for _, c in ipairs(cmds) do\n"
+    "  if c[1] == 'DELPAGE' then\n"
+    "    local keys = page_keys()\n"
+    "    for k = 1, #keys, 100 do\n"
+    "      redis.call('DEL', unpack(keys, k, math.min(k + 99, #keys)))\n"
+    "    end\n"
+    "  else\n"
+    "    redis.call(unpack(c))\n"
+    "  end\n"
+    "end\n"
+    "local v = redis.call('INCR', p .. 'version')\n"
+    "redis.call('XADD', p .. 'audit', '*', 'time', ARGV[2],\n"
+    "  'actor', ARGV[3], 'command', ARGV[4], 'id', ARGV[5],\n"
+    "  'fields', ARGV[6], 'version', tostring(v))\n"
+    "redis.call('PUBLISH', p .. 'events', tostring(v))\n"
+    "return v\n";
+
+
+typedef struct {
+    const char     *host;
+    int             port;
+    const char     *path;
+    const char     *user;
+    const char     *password;
+    long            db;
+} se_url_t;
+
+
+static int
+se_hex(int c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+
+    c |= 0x20;
+
+    return (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+}
+
+
+/* %XX decoding; NULL when malformed */
+static char *
+se_unescape(const char *s, size_t len)
+{
+    char    *out;
+    size_t   i, n;
+    int      h, l;
+
+    out = se_alloc(len + 1);
+    n = 0;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] != '%') {
+            out[n++] = s[i];
+            continue;
+        }
+
+        if (i + 2 >= len) {
+            return NULL;
+        }
+
+        h = se_hex((unsigned char) s[i + 1]);
+        l = se_hex((unsigned char) s[i + 2]);
+
+        if (h < 0 || l < 0) {
+            return NULL;
+        }
+
+        out[n++] = (char) (h * 16 + l);
+        i += 2;
+    }
+
+    out[n] = '\0';
+
+    return out;
+}
+
+
+static int
+se_parse_number(const char *s, size_t len, long max, long *out)
+{
+    long  v;
+    size_t i;
+
+    if (len == 0 || len > 9) {
+        return SE_ERROR;
+    }
+
+    v = 0;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') {
+            return SE_ERROR;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+
+    if (v > max) {
+        return SE_ERROR;
+    }
+
+    *out = v;
+
+    return SE_OK;
+}
+
+
+/* ?db=N&user=U&password=P of unix URLs */
+static int
+se_parse_query(const char *q, se_url_t *u)
+{
+    const char  *p, *e, *eq;
+    size_t       len;
+
+    for (p = q; *p; p = *e ? e + 1 : e) {
+        e = strchr(p, '&');
+        if (e == NULL) {
+            e = p + strlen(p);
+        }
+
+        len = (size_t) (e - p);
+        eq = memchr(p, '=', len);
+
+        if (eq == NULL) {
+            return SE_ERROR;
+        }
+
+        if ((size_t) (eq - p) == 2 && memcmp(p, "db", 2) == 0) {
+            if (se_parse_number(eq + 1, (size_t) (e - eq - 1), 1000000,
+                                &u->db)
+                != SE_OK)
+            {
+                return SE_ERROR;
+            }
+
+        } else if ((size_t) (eq - p) == 4 && memcmp(p, "user", 4) == 0) {
+            u->user = se_unescape(eq + 1, (size_t) (e - eq - 1));
+            if (u->user == NULL) {
+                return SE_ERROR;
+            }
+
+        } else if ((size_t) (eq - p) == 8
+                   && memcmp(p, "password", 8) == 0)
+        {
+            u->password = se_unescape(eq + 1, (size_t) (e - eq - 1));
+            if (u->password == NULL) {
+                return SE_ERROR;
+            }
+
+        } else {
+            return SE_ERROR;
+        }
+    }
+
+    return SE_OK;
+}
+
+
+static int
+se_parse_url(const char *url, se_url_t *u)
+{
+    const char  *p, *at, *colon, *slash, *end, *hs, *he;
+    long         port;
+
+    memset(u, 0, sizeof(se_url_t));
+    u->port = 6379;
+
+    if (strncmp(url, "unix://", 7) == 0 || strncmp(url, "unix:", 5) == 0) {
+        p = url + (strncmp(url, "unix://", 7) == 0 ? 7 : 5);
+
+        if (*p != '/') {
+            return SE_ERROR;
+        }
+
+        end = strchr(p, '?');
+        u->path = se_strndup(p, end ? (size_t) (end - p) : strlen(p));
+
+        if (u->path[1] == '\0') {
+            return SE_ERROR;
+        }
+
+        return end ? se_parse_query(end + 1, u) : SE_OK;
+    }
+
+    if (strncmp(url, "redis://", 8) != 0) {
+        return SE_ERROR;
+    }
+
+    p = url + 8;
+    slash = strchr(p, '/');
+    end = slash ? slash : p + strlen(p);
+
+    at = NULL;
+    for (hs = p; hs < end; hs++) {
+        if (*hs == '@') {
+            at = hs;
+        }
+    }
+
+    if (at) {
+        colon = memchr(p, ':', (size_t) (at - p));
+
+        if (colon == NULL) {
+            return SE_ERROR;
+        }
+
+        if (colon > p) {
+            u->user = se_unescape(p, (size_t) (colon - p));
+            if (u->user == NULL) {
+                return SE_ERROR;
+            }
+        }
+
+        u->password = se_unescape(colon + 1, (size_t) (at - colon - 1));
+        if (u->password == NULL) {
+            return SE_ERROR;
+        }
+
+        p = at + 1;
+    }
+
+    if (*p == '[') {
+        hs = p + 1;
+        he = memchr(hs, ']', (size_t) (end - hs));
+        if (he == NULL) {
+            return SE_ERROR;
+        }
+        p = he + 1;
+
+    } else {
+        hs = p;
+        he = memchr(p, ':', (size_t) (end - p));
+        if (he == NULL) {
+            he = end;
+        }
+        p = he;
+    }
+
+    if (he == hs) {
+        return SE_ERROR;
+    }
+
+    u->host = se_strndup(hs, (size_t) (he - hs));
+
+    if (p < end) {
+        if (*p != ':'
+            || se_parse_number(p + 1, (size_t) (end - p - 1), 65535, &port)
+               != SE_OK
+            || port == 0)
+        {
+            return SE_ERROR;
+        }
+
+        u->port = (int) port;
+    }
+
+    if (slash && slash[1] != '\0') {
+        if (se_parse_number(slash + 1, strlen(slash + 1), 1000000, &u->db)
+            != SE_OK)
+        {
+            return SE_ERROR;
+        }
+    }
+
+    return SE_OK;
+}
+
+
+int
+se_redis_fail(se_cli_t *cli, redisReply *r, const char *doing)
+{
+    int  rc;
+
+    if (r == NULL) {
+        rc = se_error(cli, SE_CLI_FAIL, "Redis %s: %s while %s", cli->url,
+                      cli->rc && cli->rc->errstr[0] ? cli->rc->errstr
+                                                   : "no reply",
+                      doing);
+
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        rc = se_error(cli, SE_CLI_FAIL, "Redis refused %s: %.*s", doing,
+                      (int) r->len, r->str);
+
+    } else {
+        rc = se_error(cli, SE_CLI_FAIL, "unexpected Redis reply while %s",
+                      doing);
+    }
+
+    if (r) {
+        freeReplyObject(r);
+    }
+
+    return rc;
+}
+
+
+int
+se_redis_connect(se_cli_t *cli)
+{
+    se_url_t         u;
+    struct timeval   tv;
+    redisReply      *r;
+
+    if (se_parse_url(cli->url, &u) != SE_OK) {
+        return se_error(cli, SE_CLI_USAGE, "bad Redis URL %s (expected "
+                        "redis://[user:password@]host:port/db or "
+                        "unix:///path?db=N)", se_q(cli->url));
+    }
+
+    tv.tv_sec = 3;
+    tv.tv_usec = 0;
+
+    cli->rc = u.path ? redisConnectUnixWithTimeout(u.path, tv)
+                     : redisConnectWithTimeout(u.host, u.port, tv);
+
+    if (cli->rc == NULL) {
+        return se_error(cli, SE_CLI_FAIL, "cannot connect to Redis %s",
+                        cli->url);
+    }
+
+    if (cli->rc->err) {
+        return se_error(cli, SE_CLI_FAIL, "cannot connect to Redis %s: %s",
+                        se_q(cli->url), cli->rc->errstr);
+    }
+
+    tv.tv_sec = 10;
+    redisSetTimeout(cli->rc, tv);
+
+    if (u.password) {
+        r = u.user ? redisCommand(cli->rc, "AUTH %s %s", u.user, u.password)
+                   : redisCommand(cli->rc, "AUTH %s", u.password);
+
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            return se_redis_fail(cli, r, "AUTH");
+        }
+
+        freeReplyObject(r);
+    }
+
+    if (u.db) {
+        r = redisCommand(cli->rc, "SELECT %ld", u.db);
+
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            return se_redis_fail(cli, r, "SELECT");
+        }
+
+        freeReplyObject(r);
+    }
+
+    return SE_CLI_OK;
+}
+
+
+void
+se_redis_close(se_cli_t *cli)
+{
+    if (cli->rc) {
+        redisFree(cli->rc);
+        cli->rc = NULL;
+    }
+}
+
+
+char *
+se_key(se_cli_t *cli, const char *fmt, ...)
+{
+    va_list  ap;
+    char    *tail, *key;
+    int      n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+
+    tail = se_alloc((size_t) (n > 0 ? n : 0) + 1);
+
+    va_start(ap, fmt);
+    vsnprintf(tail, (size_t) n + 1, fmt, ap);
+    va_end(ap);
+
+    key = se_sprintf("%s%s", cli->prefix, tail);
+
+    return key;
+}
+
+
+/* a command that must not fail; NULL (reported) on errors */
+redisReply *
+se_redis_cmd(se_cli_t *cli, const char *fmt, ...)
+{
+    va_list      ap;
+    redisReply  *r;
+
+    va_start(ap, fmt);
+    r = redisvCommand(cli->rc, fmt, ap);
+    va_end(ap);
+
+    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+        se_redis_fail(cli, r, fmt);
+        return NULL;
+    }
+
+    return r;
+}
+
+
+int
+se_redis_watch(se_cli_t *cli, const char *key)
+{
+    redisReply  *r;
+
+    r = se_redis_cmd(cli, "WATCH %s", key);
+    if (r == NULL) {
+        return SE_CLI_FAIL;
+    }
+
+    freeReplyObject(r);
+
+    return SE_CLI_OK;
+}
+
+
+/* watches key, then reads the hash */
+int
+se_redis_hgetall(se_cli_t *cli, const char *key, se_hash_t *h)
+{
+    redisReply  *r;
+    size_t       i;
+
+    memset(h, 0, sizeof(se_hash_t));
+
+    if (se_redis_watch(cli, key) != SE_CLI_OK) {
+        return SE_CLI_FAIL;
+    }
+
+    r = se_redis_cmd(cli, "HGETALL %s", key);
+    if (r == NULL) {
+        return SE_CLI_FAIL;
+    }
+
+    if (r->type != REDIS_REPLY_ARRAY) {
+        return se_redis_fail(cli, r, "HGETALL");
+    }
+
+    h->f = se_alloc((r->elements / 2 + 1) * sizeof(se_field_t));
+
+    for (i = 0; i + 1 < r->elements; i += 2) {
+        if (r->element[i]->type != REDIS_REPLY_STRING
+            || r->element[i + 1]->type != REDIS_REPLY_STRING)
+        {
+            continue;
+        }
+
+        h->f[h->n].name = se_strndup(r->element[i]->str,
+                                     r->element[i]->len);
+        h->f[h->n].value = se_strndup(r->element[i + 1]->str,
+                                      r->element[i + 1]->len);
+        h->f[h->n].len = r->element[i + 1]->len;
+        h->n++;
+    }
+
+    freeReplyObject(r);
+
+    return SE_CLI_OK;
+}
+
+
+/* a field's value; NULL when absent or empty (empty means unset) */
+const char *
+se_hash_get(const se_hash_t *h, const char *name)
+{
+    size_t  i;
+
+    for (i = 0; i < h->n; i++) {
+        if (strcmp(h->f[i].name, name) == 0) {
+            return h->f[i].len ? h->f[i].value : NULL;
+        }
+    }
+
+    return NULL;
+}
+
+
+/* watches zkey, then ZSCORE */
+int
+se_redis_zscore(se_cli_t *cli, const char *zkey, const char *member,
+    int *found, double *score)
+{
+    redisReply  *r;
+
+    if (se_redis_watch(cli, zkey) != SE_CLI_OK) {
+        return SE_CLI_FAIL;
+    }
+
+    r = se_redis_cmd(cli, "ZSCORE %s %s", zkey, member);
+    if (r == NULL) {
+        return SE_CLI_FAIL;
+    }
+
+    *found = r->type == REDIS_REPLY_STRING;
+
+    if (*found && score) {
+        *score = strtod(r->str, NULL);
+    }
+
+    freeReplyObject(r);
+
+    return SE_CLI_OK;
+}
+
+
+/* watches zkey, then the highest score */
+int
+se_redis_zmax(se_cli_t *cli, const char *zkey, double *max, int *found)
+{
+    redisReply  *r;
+
+    if (se_redis_watch(cli, zkey) != SE_CLI_OK) {
+        return SE_CLI_FAIL;
+    }
+
+    r = se_redis_cmd(cli, "ZREVRANGE %s 0 0 WITHSCORES", zkey);
+    if (r == NULL) {
+        return SE_CLI_FAIL;
+    }
+
+    *found = r->type == REDIS_REPLY_ARRAY && r->elements == 2
+             && r->element[1]->type == REDIS_REPLY_STRING;
+
+    if (*found) {
+        *max = strtod(r->element[1]->str, NULL);
+    }
+
+    freeReplyObject(r);
+
+    return SE_CLI_OK;
+}
+
+
+int
+se_redis_llen(se_cli_t *cli, const char *key, long long *n)
+{
+    redisReply  *r;
+
+    if (se_redis_watch(cli, key) != SE_CLI_OK) {
+        return SE_CLI_FAIL;
+    }
+
+    r = se_redis_cmd(cli, "LLEN %s", key);
+    if (r == NULL) {
+        return SE_CLI_FAIL;
+    }
+
+    *n = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
+
+    freeReplyObject(r);
+
+    return SE_CLI_OK;
+}
+
+
+/* the caller frees *reply (freeReplyObject) and *raw (free) */
+int
+se_redis_snapshot(se_cli_t *cli, const char *records, const char *updates,
+    const char *value, redisReply **reply, se_raw_t **raw)
+{
+    redisReply  *r;
+    const char  *argv[7];
+    size_t       argvlen[7];
+    int          i;
+
+    argv[0] = "EVAL";
+    argv[1] = SE_SNAPSHOT_LUA;
+    argv[2] = "0";
+    argv[3] = cli->prefix;
+    argv[4] = records;
+    argv[5] = updates;
+    argv[6] = value;
+
+    for (i = 0; i < 7; i++) {
+        argvlen[i] = strlen(argv[i]);
+    }
+
+    r = redisCommandArgv(cli->rc, 7, argv, argvlen);
+
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 6) {
+        return se_redis_fail(cli, r, "reading the page");
+    }
+
+    *raw = se_raw_from_reply(r);
+    if (*raw == NULL) {
+        freeReplyObject(r);
+        return se_error(cli, SE_CLI_FAIL, "out of memory");
+    }
+
+    *reply = r;
+
+    return SE_CLI_OK;
+}
+
+
+int
+se_redis_state(se_cli_t *cli, const char *records, const char *updates,
+    se_state_t **st)
+{
+    redisReply  *r;
+    se_raw_t    *raw;
+    int          rc;
+
+    if (cli->rc == NULL) {
+        rc = se_redis_connect(cli);
+        if (rc != SE_CLI_OK) {
+            return rc;
+        }
+    }
+
+    rc = se_redis_snapshot(cli, records, updates, SE_SNAPSHOT_MAX_VALUE, &r,
+                           &raw);
+    if (rc != SE_CLI_OK) {
+        return rc;
+    }
+
+    rc = se_state_build(raw, st);
+
+    free(raw);
+    freeReplyObject(r);
+
+    if (rc != SE_OK) {
+        return se_error(cli, SE_CLI_FAIL, "out of memory");
+    }
+
+    return SE_CLI_OK;
+}
+
+
+/* MULTI, EVAL, EXEC: SE_CLI_OK with *version, or an exit code */
+static int
+se_redis_exec(se_cli_t *cli, se_batch_t *b, int *aborted,
+    long long *version)
+{
+    redisReply   *r, *e;
+    const char  **argv;
+    size_t       *argvlen, n, i, j;
+    int           rc;
+
+    n = 10;
+    for (i = 0; i < b->n; i++) {
+        n += 1 + b->cmds[i].argc;
+    }
+
+    argv = se_alloc(n * sizeof(char *));
+    argvlen = se_alloc(n * sizeof(size_t));
+
+    n = 0;
+    argv[n++] = "EVAL";
+    argv[n++] = se_write_lua;
+    argv[n++] = "0";
+    argv[n++] = cli->prefix;
+    argv[n++] = se_time_str(cli->now);
+    argv[n++] = cli->actor;
+    argv[n++] = cli->what;
+    argv[n++] = b->id ? b->id : "";
+    argv[n++] = b->fields ? b->fields : "";
+    argv[n++] = se_sprintf("%zu", b->n);
+
+    for (i = 0; i < b->n; i++) {
+        argv[n++] = se_sprintf("%zu", b->cmds[i].argc);
+
+        for (j = 0; j < b->cmds[i].argc; j++) {
+            argv[n++] = b->cmds[i].argv[j];
+        }
+    }
+
+    for (i = 0; i < n; i++) {
+        argvlen[i] = strlen(argv[i]);
+    }
+
+    r = redisCommand(cli->rc, "MULTI");
+    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+        return se_redis_fail(cli, r, "MULTI");
+    }
+    freeReplyObject(r);
+
+    r = redisCommandArgv(cli->rc, (int) n, argv, argvlen);
+    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+        return se_redis_fail(cli, r, "EVAL");
+    }
+    freeReplyObject(r);
+
+    r = redisCommand(cli->rc, "EXEC");
+    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+        return se_redis_fail(cli, r, "EXEC");
+    }
+
+    if (r->type == REDIS_REPLY_NIL) {
+        freeReplyObject(r);
+        *aborted = 1;
+        return SE_CLI_OK;
+    }
+
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 1) {
+        return se_redis_fail(cli, r, "EXEC");
+    }
+
+    e = r->element[0];
+
+    if (e->type == REDIS_REPLY_INTEGER) {
+        *version = e->integer;
+        rc = SE_CLI_OK;
+
+    } else if (e->type == REDIS_REPLY_ERROR) {
+        rc = se_error(cli, SE_CLI_FAIL, "Redis refused the change, nothing "
+                      "was written: %.*s", (int) e->len, e->str);
+
+    } else {
+        rc = se_error(cli, SE_CLI_FAIL, "unexpected reply to the write");
+    }
+
+    freeReplyObject(r);
+
+    return rc;
+}
+
+
+int
+se_redis_write(se_cli_t *cli, se_plan_pt plan, void *data,
+    long long *version)
+{
+    se_batch_t   b;
+    redisReply  *r;
+    int          rc, attempt, aborted;
+
+    if (cli->rc == NULL) {
+        rc = se_redis_connect(cli);
+        if (rc != SE_CLI_OK) {
+            return rc;
+        }
+    }
+
+    for (attempt = 0; attempt < SE_WRITE_ATTEMPTS; attempt++) {
+        memset(&b, 0, sizeof(se_batch_t));
+
+        rc = plan(cli, &b, data);
+
+        if (rc != SE_CLI_OK) {
+            r = redisCommand(cli->rc, "UNWATCH");
+            if (r) {
+                freeReplyObject(r);
+            }
+            return rc;
+        }
+
+        aborted = 0;
+
+        rc = se_redis_exec(cli, &b, &aborted, version);
+        if (rc != SE_CLI_OK || !aborted) {
+            return rc;
+        }
+    }
+
+    return se_error(cli, SE_CLI_FAIL, "the page kept changing during the "
+                    "write; nothing was written, try again");
+}
