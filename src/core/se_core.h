@@ -11,6 +11,7 @@
 
 #define SE_OK           0
 #define SE_ERROR       -1
+#define SE_AGAIN       -2
 #define SE_DECLINED    -5
 
 #endif /* SE_CORE_H */

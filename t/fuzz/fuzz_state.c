@@ -15,13 +15,13 @@
  *
  * Build with -DSE_FUZZ_MKSEED (and -It/unit) for a program that writes
  * seed inputs encoding the unit-test fixtures into a directory
- * (t/fuzz/corpus holds its output).
+ * (t/fuzz/corpus-state holds its output).
  *
  *   clang -std=c99 -D_GNU_SOURCE -g -O1 \
  *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
  *       -Isrc/core t/fuzz/fuzz_state.c src/core/se_[a-z]*.c -ljansson \
  *       -o /tmp/fuzz_state
- *   mkdir -p /tmp/fuzz-corpus && cp t/fuzz/corpus/. -r /tmp/fuzz-corpus
+ *   mkdir -p /tmp/fuzz-corpus && cp t/fuzz/corpus-state/. -r /tmp/fuzz-corpus
  *   /tmp/fuzz_state -max_total_time=60 -max_len=65536 /tmp/fuzz-corpus
  */
 

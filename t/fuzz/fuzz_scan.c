@@ -1,0 +1,217 @@
+/*
+ * libFuzzer target for the body-tag scanner (se_scan.h): the answer must
+ * not depend on how the stream is split.
+ *
+ * Input: one control byte c, then 2 * (c & 7) bytes of split offsets
+ * (16-bit little endian, each taken modulo the document length + 1),
+ * then the document.  c >> 3 chooses the window: 0 is the default,
+ * w > 0 is 2 * w * w bytes (2 to 1922), so the window edge is reached.
+ *
+ * Checks, with every piece fed from its own exactly-sized heap copy (so
+ * ASan sees any read outside a piece):
+ *   - the pieces at the chosen splits give the one-piece answer;
+ *   - so does one byte at a time (documents up to 4 KiB);
+ *   - an answer o is within the window, just after a '>', after a
+ *     "<body" (any case), and the prefix of o - 1 bytes has no answer
+ *     yet while the prefix of o bytes has the same one;
+ *   - after the answer every call is declined.
+ *
+ *   clang -std=c99 -D_GNU_SOURCE -g -O1 \
+ *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+ *       -Isrc/core t/fuzz/fuzz_scan.c src/core/se_[a-z]*.c -ljansson \
+ *       -o /tmp/fuzz_scan
+ *   mkdir -p /tmp/fuzz-scan && cp t/fuzz/corpus-scan/. -r /tmp/fuzz-scan
+ *   /tmp/fuzz_scan -max_total_time=60 -max_len=65536 /tmp/fuzz-scan
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "se_scan.h"
+
+#define FZ_NONE       ((size_t) -1)
+#define FZ_DECLINED   ((size_t) -2)
+#define FZ_MAX_SPLIT  8
+
+
+static void
+fz_fail(const char *what, size_t a, size_t b)
+{
+    fprintf(stderr, "fuzz_scan: %s (%zu, %zu)\n", what, a, b);
+    abort();
+}
+
+
+/* the absolute answer for doc fed in pieces ending at cut[0..ncut) */
+
+static size_t
+fz_scan(const uint8_t *doc, size_t len, size_t window, const size_t *cut,
+    size_t ncut)
+{
+    int             rc;
+    size_t          i, from, to, pos, result;
+    uint8_t        *piece;
+    se_scan_t       s;
+
+    se_scan_init(&s, window);
+
+    result = FZ_NONE;
+    from = 0;
+
+    for (i = 0; i <= ncut; i++) {
+        to = (i < ncut) ? cut[i] : len;
+
+        piece = NULL;
+
+        if (to > from) {
+            piece = malloc(to - from);
+            if (piece == NULL) {
+                abort();
+            }
+
+            memcpy(piece, doc + from, to - from);
+        }
+
+        pos = (size_t) -3;
+        rc = se_scan_feed(&s, piece, to - from, &pos);
+
+        free(piece);
+
+        if (result != FZ_NONE) {
+            if (rc != SE_DECLINED) {
+                fz_fail("a call after the answer is not declined", from, to);
+            }
+
+        } else if (rc == SE_OK) {
+            if (pos == 0 || pos > to - from) {
+                fz_fail("offset outside the piece", pos, to - from);
+            }
+
+            result = from + pos;
+
+        } else if (rc == SE_DECLINED) {
+            result = FZ_DECLINED;
+
+        } else if (rc != SE_AGAIN) {
+            fz_fail("unexpected return code", (size_t) rc, 0);
+        }
+
+        from = to;
+    }
+
+    if (result != FZ_NONE
+        && se_scan_feed(&s, (const unsigned char *) "<body>", 6, &pos)
+           != SE_DECLINED)
+    {
+        fz_fail("a call after the answer is not declined", result, len);
+    }
+
+    return result;
+}
+
+
+static int
+fz_cmp(const void *a, const void *b)
+{
+    size_t  x, y;
+
+    x = *(const size_t *) a;
+    y = *(const size_t *) b;
+
+    return (x > y) - (x < y);
+}
+
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    size_t          i, k, nsplit, len, window, one, got, w, *bytes;
+    size_t          cut[FZ_MAX_SPLIT];
+    const uint8_t  *doc;
+
+    if (size == 0) {
+        return 0;
+    }
+
+    nsplit = data[0] & 7;
+    w = data[0] >> 3;
+    window = w ? 2 * w * w : 0;
+
+    if (size < 1 + 2 * nsplit) {
+        return 0;
+    }
+
+    doc = data + 1 + 2 * nsplit;
+    len = size - 1 - 2 * nsplit;
+
+    for (i = 0; i < nsplit; i++) {
+        cut[i] = (data[1 + 2 * i] | (size_t) data[2 + 2 * i] << 8)
+                 % (len + 1);
+    }
+
+    qsort(cut, nsplit, sizeof(size_t), fz_cmp);
+
+    one = fz_scan(doc, len, window, NULL, 0);
+
+    got = fz_scan(doc, len, window, cut, nsplit);
+    if (got != one) {
+        fz_fail("split answer differs", got, one);
+    }
+
+    if (len <= 4096) {
+        bytes = malloc((len + 1) * sizeof(size_t));
+        if (bytes == NULL) {
+            abort();
+        }
+
+        for (i = 0; i < len; i++) {
+            bytes[i] = i + 1;
+        }
+
+        got = fz_scan(doc, len, window, bytes, len);
+
+        free(bytes);
+
+        if (got != one) {
+            fz_fail("byte-at-a-time answer differs", got, one);
+        }
+    }
+
+    if (one == FZ_NONE || one == FZ_DECLINED) {
+        return 0;
+    }
+
+    if (one > (window ? window : SE_SCAN_WINDOW) || one < 6
+        || doc[one - 1] != '>')
+    {
+        fz_fail("implausible answer", one, len);
+    }
+
+    for (k = 0; k + 5 <= one; k++) {
+        if (doc[k] == '<'
+            && (doc[k + 1] | 0x20) == 'b' && (doc[k + 2] | 0x20) == 'o'
+            && (doc[k + 3] | 0x20) == 'd' && (doc[k + 4] | 0x20) == 'y')
+        {
+            break;
+        }
+    }
+
+    if (k + 5 > one) {
+        fz_fail("an answer without \"<body\" before it", one, len);
+    }
+
+    if (fz_scan(doc, one - 1, window, NULL, 0) != FZ_NONE) {
+        fz_fail("an answer before the tag's end", one, len);
+    }
+
+    if (fz_scan(doc, one, window, NULL, 0) != one) {
+        fz_fail("a prefix ending at the answer differs", one, len);
+    }
+
+    return 0;
+}
