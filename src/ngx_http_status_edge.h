@@ -13,6 +13,9 @@
 #include <ngx_http.h>
 
 #include "se_state.h"
+#include "se_model.h"
+#include "se_banner.h"
+#include "se_scan.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128
@@ -32,11 +35,32 @@ typedef struct {
 } ngx_http_status_edge_server_t;
 
 
+/* a banner rendered for one variant: component set, audience, language */
+typedef struct {
+    const se_incident_t           *record;    /* NULL: no banner */
+    se_banner_t                    banner;
+} ngx_http_status_edge_banner_t;
+
+
+/* the variants a state renders, from the configuration */
+typedef struct {
+    ngx_array_t                   *sets;      /* of ngx_array_t of se_str_t */
+    ngx_str_t                      dismiss_url;
+} ngx_http_status_edge_variants_t;
+
+
+#define ngx_http_status_edge_variant(set, internal, lang)                    \
+    (((set) * 2 + ((internal) ? 1 : 0)) * SE_LANG_N + (lang))
+
+
 /* a loaded state shared by the requests that still send its bytes */
 typedef struct {
     se_state_t                    *state;
     ngx_uint_t                     refs;
     ngx_str_t                      etag;      /* "se-<version>-<hash>" */
+    ngx_http_status_edge_banner_t *banners;   /* per variant */
+    ngx_uint_t                     nbanners;
+    int64_t                        refresh_at; /* banners change by time */
 } ngx_http_status_edge_snapshot_t;
 
 
@@ -82,6 +106,10 @@ typedef struct {
 #if (NGX_THREADS)
     ngx_thread_pool_t             *thread_pool;
 #endif
+    ngx_http_status_edge_variants_t  variants;
+    ngx_str_t                      css_url;
+    ngx_str_t                      css_link;  /* <link rel=stylesheet> */
+    ngx_uint_t                     banner_used;
 } ngx_http_status_edge_main_conf_t;
 
 
@@ -90,7 +118,29 @@ typedef struct {
     ngx_http_status_edge_page_t   *page;
     time_t                         api_max_age;
     ngx_str_t                      cache_control;
+
+    ngx_flag_t                     banner;
+    ngx_hash_t                     banner_types;
+    ngx_array_t                   *banner_types_keys;
+    ngx_array_t                   *banner_components; /* of se_str_t */
+    ngx_uint_t                     banner_set;
+    ngx_http_complex_value_t      *audience;
+    size_t                         banner_window;
 } ngx_http_status_edge_loc_conf_t;
+
+
+/* what a request's banner is, decided once per request */
+typedef struct {
+    ngx_http_status_edge_snapshot_t  *snap;
+    ngx_http_status_edge_banner_t    *banner;    /* NULL: none applies */
+    ngx_buf_t                        *head;      /* pieces that point */
+    ngx_buf_t                        *tail;      /* into an upstream buf */
+    se_scan_t                         scan;
+    ngx_str_t                         nonce;
+    unsigned                          decided:1;
+    unsigned                          filtering:1;
+    unsigned                          done:1;
+} ngx_http_status_edge_ctx_t;
 
 
 /* per-worker counters, reported by status_edge_metrics */
@@ -120,15 +170,26 @@ void ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf);
 ngx_int_t ngx_http_status_edge_update(ngx_http_status_edge_page_t *page,
     u_char *buf, size_t len, ngx_log_t *log);
+void ngx_http_status_edge_free_banners(ngx_http_status_edge_banner_t *banners,
+    ngx_uint_t n);
 ngx_http_status_edge_snapshot_t *ngx_http_status_edge_acquire(
     ngx_http_request_t *r, ngx_http_status_edge_page_t *page);
 void ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap);
-ngx_int_t ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
-    se_state_t *state, ngx_log_t *log);
+void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
+    ngx_http_status_edge_snapshot_t *snap);
 
 /* handlers: ngx_http_status_edge_api.c */
 ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
+
+/* banner filter: ngx_http_status_edge_filter.c */
+ngx_int_t ngx_http_status_edge_filter_init(ngx_conf_t *cf);
+ngx_http_status_edge_ctx_t *ngx_http_status_edge_banner_ctx(
+    ngx_http_request_t *r);
+
+/* banner helpers: ngx_http_status_edge_dismiss.c */
+ngx_int_t ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_edge_css_handler(ngx_http_request_t *r);
 
 /* variables: ngx_http_status_edge_variables.c */
 ngx_int_t ngx_http_status_edge_add_variables(ngx_conf_t *cf);

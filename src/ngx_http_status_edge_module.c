@@ -10,10 +10,14 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge.h"
+#include "se_validate.h"
+#include "se_html.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_DEFAULT_PAGE  "status:"
 #define NGX_HTTP_STATUS_EDGE_REDIS_PORT    6379
+#define NGX_HTTP_STATUS_EDGE_CSS_URL       "/status-edge/banner.css"
+#define NGX_HTTP_STATUS_EDGE_DISMISS_URL   "/status-edge/dismiss"
 
 
 static void *ngx_http_status_edge_create_main_conf(ngx_conf_t *cf);
@@ -31,6 +35,13 @@ static char *ngx_http_status_edge_handler_slot(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_http_status_edge_page_t *ngx_http_status_edge_register_page(
     ngx_conf_t *cf, ngx_str_t *prefix);
+static char *ngx_http_status_edge_banner_components(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static ngx_int_t ngx_http_status_edge_register_set(ngx_conf_t *cf,
+    ngx_http_status_edge_loc_conf_t *conf);
+static char *ngx_http_status_edge_url(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_status_edge_postconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_status_edge_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_status_edge_init_process(ngx_cycle_t *cycle);
 static void ngx_http_status_edge_exit_process(ngx_cycle_t *cycle);
@@ -94,13 +105,76 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       0,
       (void *) ngx_http_status_edge_metrics_handler },
 
+    { ngx_string("status_edge_banner"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, banner),
+      NULL },
+
+    { ngx_string("status_edge_banner_types"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_types_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, banner_types_keys),
+      &ngx_http_html_default_types[0] },
+
+    { ngx_string("status_edge_banner_components"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_status_edge_banner_components,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_edge_audience"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_set_complex_value_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, audience),
+      NULL },
+
+    { ngx_string("status_edge_banner_window"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, banner_window),
+      NULL },
+
+    { ngx_string("status_edge_banner_css_url"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_url,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, css_url),
+      NULL },
+
+    { ngx_string("status_edge_dismiss_url"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_url,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, variants.dismiss_url),
+      NULL },
+
+    { ngx_string("status_edge_banner_css"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_status_edge_css_handler },
+
+    { ngx_string("status_edge_dismiss"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_status_edge_dismiss_handler },
+
       ngx_null_command
 };
 
 
 static ngx_http_module_t  ngx_http_status_edge_module_ctx = {
     ngx_http_status_edge_preconfiguration, /* preconfiguration */
-    NULL,                                  /* postconfiguration */
+    ngx_http_status_edge_postconfiguration, /* postconfiguration */
 
     ngx_http_status_edge_create_main_conf, /* create main configuration */
     ngx_http_status_edge_init_main_conf,   /* init main configuration */
@@ -162,6 +236,17 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
     smcf->resync_interval = NGX_CONF_UNSET_MSEC;
     smcf->shm_size = NGX_CONF_UNSET_SIZE;
 
+    /* banner variant 0: no component filter */
+
+    smcf->variants.sets = ngx_array_create(cf->pool, 2, sizeof(ngx_array_t));
+    if (smcf->variants.sets == NULL
+        || ngx_array_push(smcf->variants.sets) == NULL)
+    {
+        return NULL;
+    }
+
+    ngx_memzero(smcf->variants.sets->elts, sizeof(ngx_array_t));
+
     return smcf;
 }
 
@@ -183,6 +268,25 @@ ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_size_value(smcf->shm_size, 8 * 1024 * 1024);
+
+    if (smcf->css_url.data == NULL) {
+        ngx_str_set(&smcf->css_url, NGX_HTTP_STATUS_EDGE_CSS_URL);
+    }
+
+    if (smcf->variants.dismiss_url.data == NULL) {
+        ngx_str_set(&smcf->variants.dismiss_url,
+                    NGX_HTTP_STATUS_EDGE_DISMISS_URL);
+    }
+
+    smcf->css_link.len = sizeof("<link rel=\"stylesheet\" href=\"\">") - 1
+                         + smcf->css_url.len;
+    smcf->css_link.data = ngx_pnalloc(cf->pool, smcf->css_link.len);
+    if (smcf->css_link.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    ngx_sprintf(smcf->css_link.data, "<link rel=\"stylesheet\" href=\"%V\">",
+                &smcf->css_url);
 
     if (smcf->shm_size < 8 * ngx_pagesize) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
@@ -227,6 +331,9 @@ ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
      */
 
     slcf->api_max_age = NGX_CONF_UNSET;
+    slcf->banner = NGX_CONF_UNSET;
+    slcf->banner_components = NGX_CONF_UNSET_PTR;
+    slcf->banner_window = NGX_CONF_UNSET_SIZE;
 
     return slcf;
 }
@@ -253,6 +360,29 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                                           "public, max-age=%T",
                                           conf->api_max_age)
                               - conf->cache_control.data;
+
+    ngx_conf_merge_value(conf->banner, prev->banner, 0);
+    ngx_conf_merge_size_value(conf->banner_window, prev->banner_window,
+                              SE_SCAN_WINDOW);
+    ngx_conf_merge_ptr_value(conf->banner_components,
+                             prev->banner_components, NULL);
+
+    if (conf->audience == NULL) {
+        conf->audience = prev->audience;
+    }
+
+    if (ngx_http_merge_types(cf, &conf->banner_types_keys,
+                             &conf->banner_types,
+                             &prev->banner_types_keys, &prev->banner_types,
+                             ngx_http_html_default_types)
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_status_edge_register_set(cf, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (prev->page && prev->prefix.len == conf->prefix.len
         && ngx_strncmp(prev->prefix.data, conf->prefix.data,
@@ -533,6 +663,146 @@ ngx_http_status_edge_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     smcf->handlers++;
 
     return NGX_CONF_OK;
+}
+
+
+static char *
+ngx_http_status_edge_banner_components(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_status_edge_loc_conf_t *slcf = conf;
+
+    se_str_t    *id;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    if (slcf->banner_components != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    slcf->banner_components = ngx_array_create(cf->pool, cf->args->nelts,
+                                               sizeof(se_str_t));
+    if (slcf->banner_components == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    value = cf->args->elts;
+
+    for (i = 1; i < cf->args->nelts; i++) {
+        if (se_valid_id((const char *) value[i].data, value[i].len)
+            != SE_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid component id \"%V\": 1 to 64 of "
+                               "[A-Za-z0-9_-]", &value[i]);
+            return NGX_CONF_ERROR;
+        }
+
+        id = ngx_array_push(slcf->banner_components);
+        if (id == NULL) {
+            return NGX_CONF_ERROR;
+        }
+
+        id->data = (const char *) value[i].data;
+        id->len = value[i].len;
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* a location's component filter as an index into the banner variants */
+
+static ngx_int_t
+ngx_http_status_edge_register_set(ngx_conf_t *cf,
+    ngx_http_status_edge_loc_conf_t *conf)
+{
+    se_str_t                          *a, *b;
+    ngx_uint_t                         i, j, n;
+    ngx_array_t                       *sets, *set;
+    ngx_http_status_edge_main_conf_t  *smcf;
+
+    conf->banner_set = 0;
+
+    if (conf->banner_components == NULL) {
+        return NGX_OK;
+    }
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
+
+    sets = smcf->variants.sets->elts;
+    n = conf->banner_components->nelts;
+    a = conf->banner_components->elts;
+
+    for (i = 1; i < smcf->variants.sets->nelts; i++) {
+        if (sets[i].nelts != n) {
+            continue;
+        }
+
+        b = sets[i].elts;
+
+        for (j = 0; j < n; j++) {
+            if (a[j].len != b[j].len
+                || ngx_strncmp(a[j].data, b[j].data, a[j].len) != 0)
+            {
+                break;
+            }
+        }
+
+        if (j == n) {
+            conf->banner_set = i;
+            return NGX_OK;
+        }
+    }
+
+    set = ngx_array_push(smcf->variants.sets);
+    if (set == NULL) {
+        return NGX_ERROR;
+    }
+
+    *set = *conf->banner_components;
+    conf->banner_set = smcf->variants.sets->nelts - 1;
+
+    return NGX_OK;
+}
+
+
+/* a same-site path or an http(s) URL, safe to put in an attribute */
+
+static char *
+ngx_http_status_edge_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    ngx_str_t   *field, *value;
+
+    field = (ngx_str_t *) (p + cmd->offset);
+
+    if (field->data) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (se_html_url_ok((const char *) value[1].data, value[1].len) != SE_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid URL \"%V\": a path starting with one "
+                           "\"/\" or an http(s) URL, without quotes or "
+                           "angle brackets", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    *field = value[1];
+
+    return NGX_CONF_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
+{
+    return ngx_http_status_edge_filter_init(cf);
 }
 
 

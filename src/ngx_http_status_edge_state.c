@@ -40,8 +40,8 @@ typedef struct {
     ngx_http_status_edge_page_t      *page;
     u_char                           *buf;
     size_t                            len;
-    se_state_t                       *state;
-    ngx_int_t                         rc;
+    ngx_http_status_edge_variants_t  *variants;
+    ngx_http_status_edge_snapshot_t  *snap;
     ngx_log_t                        *log;
 } ngx_http_status_edge_build_t;
 
@@ -56,8 +56,11 @@ static ngx_int_t ngx_http_status_edge_save(
     ngx_log_t *log);
 static void ngx_http_status_edge_log_warnings(
     ngx_http_status_edge_page_t *page, se_state_t *state, ngx_log_t *log);
-static ngx_int_t ngx_http_status_edge_build(u_char *buf, size_t len,
-    se_state_t **state);
+static ngx_http_status_edge_snapshot_t *ngx_http_status_edge_build(
+    u_char *buf, size_t len, ngx_http_status_edge_variants_t *variants);
+static ngx_int_t ngx_http_status_edge_render_banners(
+    ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants);
 static void ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx);
 #if (NGX_THREADS)
 static void ngx_http_status_edge_build_thread(void *data, ngx_log_t *log);
@@ -71,6 +74,7 @@ static void ngx_http_status_edge_cleanup_snapshot(void *data);
  * taken while parsing would dangle after a reload that failed.
  */
 static ngx_shm_zone_t  *ngx_http_status_edge_zone;
+static ngx_http_status_edge_variants_t  *ngx_http_status_edge_variants;
 #if (NGX_THREADS)
 static ngx_thread_pool_t  *ngx_http_status_edge_pool;
 #endif
@@ -177,13 +181,14 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     size_t                             len;
     time_t                             saved_at;
     ngx_uint_t                         i;
-    se_state_t                        *state;
     ngx_slab_pool_t                   *shpool;
+    ngx_http_status_edge_snapshot_t   *snap;
     ngx_http_status_edge_page_t      **pages;
     ngx_http_status_edge_shctx_t      *sh;
     ngx_http_status_edge_shm_page_t   *sp;
 
     ngx_http_status_edge_zone = smcf->shm_zone;
+    ngx_http_status_edge_variants = &smcf->variants;
 #if (NGX_THREADS)
     ngx_http_status_edge_pool = smcf->thread_pool;
 #endif
@@ -226,10 +231,10 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
          * answers 503 while a state exists.
          */
 
-        if (ngx_http_status_edge_build(buf, len, &state) == NGX_OK
-            && ngx_http_status_edge_publish(pages[i], state, cycle->log)
-               == NGX_OK)
-        {
+        snap = ngx_http_status_edge_build(buf, len, &smcf->variants);
+
+        if (snap) {
+            ngx_http_status_edge_publish(pages[i], snap);
             pages[i]->loaded_at = saved_at;
             pages[i]->stale = 1;
         }
@@ -334,6 +339,7 @@ ngx_http_status_edge_update(ngx_http_status_edge_page_t *page, u_char *buf,
     ctx->page = page;
     ctx->buf = buf;
     ctx->len = len;
+    ctx->variants = ngx_http_status_edge_variants;
     ctx->log = log;
 
 #if (NGX_THREADS)
@@ -349,7 +355,7 @@ ngx_http_status_edge_update(ngx_http_status_edge_page_t *page, u_char *buf,
     }
 #endif
 
-    ctx->rc = ngx_http_status_edge_build(buf, len, &ctx->state);
+    ctx->snap = ngx_http_status_edge_build(buf, len, ctx->variants);
     ngx_http_status_edge_built(ctx);
 
 #if (NGX_THREADS)
@@ -369,7 +375,8 @@ ngx_http_status_edge_build_thread(void *data, ngx_log_t *log)
 {
     ngx_http_status_edge_build_t  *ctx = data;
 
-    ctx->rc = ngx_http_status_edge_build(ctx->buf, ctx->len, &ctx->state);
+    ctx->snap = ngx_http_status_edge_build(ctx->buf, ctx->len,
+                                           ctx->variants);
 }
 
 
@@ -385,63 +392,188 @@ ngx_http_status_edge_build_event(ngx_event_t *ev)
 #endif
 
 
-static ngx_int_t
-ngx_http_status_edge_build(u_char *buf, size_t len, se_state_t **state)
-{
-    se_raw_t  *raw;
+/*
+ * Decodes, validates, derives and renders: the JSON documents, the ETag
+ * and every banner variant.  Runs in a thread: plain malloc, no log.
+ */
 
-    *state = NULL;
+static ngx_http_status_edge_snapshot_t *
+ngx_http_status_edge_build(u_char *buf, size_t len,
+    ngx_http_status_edge_variants_t *variants)
+{
+    se_raw_t                         *raw;
+    se_state_t                       *state;
+    ngx_http_status_edge_snapshot_t  *snap;
 
     if (se_raw_decode(buf, len, &raw) != SE_OK) {
-        return NGX_ERROR;
+        return NULL;
     }
 
-    if (se_state_build(raw, state) != SE_OK) {
+    state = NULL;
+
+    if (se_state_build(raw, &state) != SE_OK) {
         free(raw);
-        return NGX_ERROR;
+        return NULL;
     }
 
     free(raw);
 
+    snap = calloc(1, sizeof(ngx_http_status_edge_snapshot_t)
+                     + NGX_HTTP_STATUS_EDGE_ETAG_LEN);
+    if (snap == NULL) {
+        se_state_free(state);
+        return NULL;
+    }
+
+    snap->state = state;
+    snap->refs = 1;
+
+    /* a strong ETag per state, made once: requests only point at it */
+    snap->etag.data = (u_char *) (snap + 1);
+    snap->etag.len = ngx_sprintf(snap->etag.data, "\"se-%uL-%016xL\"",
+                                 se_state_version(state),
+                                 se_state_hash(state))
+                     - snap->etag.data;
+
+    if (ngx_http_status_edge_render_banners(snap, variants) != NGX_OK) {
+        ngx_http_status_edge_release(snap);
+        return NULL;
+    }
+
+    return snap;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_render_banners(ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants)
+{
+    int64_t                         now;
+    ngx_uint_t                      set, internal, lang, n, i;
+    ngx_array_t                    *sets;
+    se_banner_ctx_t                 bctx;
+    se_banner_opts_t                opts;
+    const se_model_t               *m;
+    ngx_http_status_edge_banner_t  *banners, *b;
+
+    snap->refresh_at = INT64_MAX;
+
+    if (variants == NULL || variants->sets == NULL
+        || variants->sets->nelts == 0)
+    {
+        return NGX_OK;
+    }
+
+    m = se_state_model(snap->state);
+    sets = variants->sets->elts;
+    now = time(NULL);
+
+    n = variants->sets->nelts * 2 * SE_LANG_N;
+
+    banners = calloc(n, sizeof(ngx_http_status_edge_banner_t));
+    if (banners == NULL) {
+        return NGX_ERROR;
+    }
+
+    snap->banners = banners;
+    snap->nbanners = n;
+    snap->refresh_at = se_banner_refresh_at(m, now);
+
+    ngx_memzero(&opts, sizeof(se_banner_opts_t));
+    opts.dismiss = (const char *) variants->dismiss_url.data;
+    opts.dismiss_len = variants->dismiss_url.len;
+    opts.now = now;
+
+    for (set = 0; set < variants->sets->nelts; set++) {
+        for (internal = 0; internal < 2; internal++) {
+
+            bctx.internal = internal;
+            bctx.components = sets[set].elts;
+            bctx.ncomponents = sets[set].nelts;
+            bctx.now = now;
+
+            for (lang = 0; lang < SE_LANG_N; lang++) {
+                i = ngx_http_status_edge_variant(set, internal, lang);
+                b = &banners[i];
+
+                b->record = se_banner_choose(m, &bctx);
+                if (b->record == NULL) {
+                    continue;
+                }
+
+                opts.lang = (se_lang_e) lang;
+
+                if (se_banner_render(m, b->record, &opts, &b->banner)
+                    != SE_OK)
+                {
+                    return NGX_ERROR;
+                }
+            }
+        }
+    }
+
     return NGX_OK;
+}
+
+
+void
+ngx_http_status_edge_free_banners(ngx_http_status_edge_banner_t *banners,
+    ngx_uint_t n)
+{
+    ngx_uint_t  i;
+
+    if (banners == NULL) {
+        return;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (banners[i].record) {
+            se_banner_free(&banners[i].banner);
+        }
+    }
+
+    free(banners);
 }
 
 
 static void
 ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
 {
-    ngx_http_status_edge_page_t  *page = ctx->page;
+    ngx_int_t                         rc;
+    ngx_http_status_edge_page_t      *page = ctx->page;
+    ngx_http_status_edge_snapshot_t  *snap = ctx->snap;
 
-    if (ctx->rc == NGX_OK
-        && page->current && se_state_hash(ctx->state) == page->hash)
-    {
-        /* unchanged: a resync or a version bump without a change */
-        se_state_free(ctx->state);
+    rc = NGX_OK;
 
-    } else if (ctx->rc == NGX_OK) {
-        ctx->rc = ngx_http_status_edge_publish(page, ctx->state, ctx->log);
-
-        /* bad data is logged once per state: by the worker that saves it */
-
-        if (ctx->rc == NGX_OK
-            && ngx_http_status_edge_save(page, ctx->buf, ctx->len, ctx->log)
-               == NGX_OK)
-        {
-            ngx_http_status_edge_log_warnings(page, page->current->state,
-                                              ctx->log);
-        }
-    }
-
-    if (ctx->rc != NGX_OK) {
+    if (snap == NULL) {
+        rc = NGX_ERROR;
         page->load_errors++;
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "status_edge: page \"%V\": no memory to build the "
                       "state", &page->prefix);
+
+    } else if (page->current
+               && se_state_hash(snap->state) == page->hash
+               && page->current->refresh_at > (int64_t) ngx_time())
+    {
+        /* unchanged: a resync, or a version bump without a change */
+        ngx_http_status_edge_release(snap);
+
+    } else {
+        ngx_http_status_edge_publish(page, snap);
+
+        /* bad data is logged once per state: by the worker that saves it */
+
+        if (ngx_http_status_edge_save(page, ctx->buf, ctx->len, ctx->log)
+            == NGX_OK)
+        {
+            ngx_http_status_edge_log_warnings(page, snap->state, ctx->log);
+        }
     }
 
     ngx_free(ctx->buf);
 
-    ngx_http_status_edge_redis_built(page, ctx->rc);
+    ngx_http_status_edge_redis_built(page, rc);
 }
 
 
@@ -485,43 +617,23 @@ ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap)
         return;
     }
 
+    ngx_http_status_edge_free_banners(snap->banners, snap->nbanners);
     se_state_free(snap->state);
-    ngx_free(snap);
+    free(snap);
 }
 
 
-ngx_int_t
+void
 ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
-    se_state_t *state, ngx_log_t *log)
+    ngx_http_status_edge_snapshot_t *snap)
 {
-    ngx_http_status_edge_snapshot_t  *snap;
-
-    snap = ngx_alloc(sizeof(ngx_http_status_edge_snapshot_t)
-                     + NGX_HTTP_STATUS_EDGE_ETAG_LEN, log);
-    if (snap == NULL) {
-        se_state_free(state);
-        return NGX_ERROR;
-    }
-
-    snap->state = state;
-    snap->refs = 1;
-
-    /* a strong ETag per state, made once: requests only point at it */
-    snap->etag.data = (u_char *) (snap + 1);
-    snap->etag.len = ngx_sprintf(snap->etag.data, "\"se-%uL-%016xL\"",
-                                 se_state_version(state),
-                                 se_state_hash(state))
-                     - snap->etag.data;
-
     if (page->current) {
         ngx_http_status_edge_release(page->current);
     }
 
     page->current = snap;
-    page->hash = se_state_hash(state);
-    page->bad_records = se_state_bad_records(state);
-
-    return NGX_OK;
+    page->hash = se_state_hash(snap->state);
+    page->bad_records = se_state_bad_records(snap->state);
 }
 
 

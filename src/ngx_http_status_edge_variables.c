@@ -16,6 +16,10 @@ static ngx_int_t ngx_http_status_edge_indicator_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_status_edge_version_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_status_edge_banner_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_status_edge_incident_variable(
+    ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static se_state_t *ngx_http_status_edge_request_state(ngx_http_request_t *r);
 
 
@@ -26,6 +30,12 @@ static ngx_http_variable_t  ngx_http_status_edge_vars[] = {
 
     { ngx_string("status_edge_version"), NULL,
       ngx_http_status_edge_version_variable, 0, 0, 0 },
+
+    { ngx_string("status_edge_banner"), NULL,
+      ngx_http_status_edge_banner_variable, 0, 0, 0 },
+
+    { ngx_string("status_edge_incident"), NULL,
+      ngx_http_status_edge_incident_variable, 0, 0, 0 },
 
       ngx_http_null_variable
 };
@@ -111,6 +121,50 @@ ngx_http_status_edge_version_variable(ngx_http_request_t *r,
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_banner_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_status_edge_ctx_t  *ctx;
+
+    ctx = ngx_http_status_edge_banner_ctx(r);
+
+    v->data = (u_char *) ((ctx && ctx->banner) ? "1" : "0");
+    v->len = 1;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_incident_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_status_edge_ctx_t  *ctx;
+
+    ctx = ngx_http_status_edge_banner_ctx(r);
+
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+
+    if (ctx == NULL || ctx->banner == NULL) {
+        v->len = 0;
+        v->data = (u_char *) "";
+        return NGX_OK;
+    }
+
+    /* the record lives as long as the snapshot the request holds */
+    v->data = (u_char *) ctx->banner->record->id.data;
+    v->len = ctx->banner->record->id.len;
 
     return NGX_OK;
 }

@@ -1,0 +1,216 @@
+
+/*
+ * status-edge: what the banner links to.  status_edge_dismiss remembers a
+ * dismissed banner in a cookie and sends the visitor back (same-site
+ * paths only); status_edge_banner_css serves the banner's stylesheet for
+ * pages whose Content-Security-Policy has no nonce to reuse.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+#include "se_validate.h"
+#include "se_html.h"
+
+
+#define NGX_HTTP_STATUS_EDGE_COOKIE_AGE  (30 * 86400)
+
+
+static ngx_int_t ngx_http_status_edge_return_path(ngx_http_request_t *r,
+    ngx_str_t *path);
+static ngx_int_t ngx_http_status_edge_header(ngx_http_request_t *r,
+    const char *key, ngx_str_t *value);
+
+
+ngx_int_t
+ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
+{
+    u_char      *p;
+    ngx_int_t    rc;
+    ngx_str_t    id, uid, path, cookie, cache;
+    char         key[SE_BANNER_KEY_LEN];
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (ngx_http_arg(r, (u_char *) "id", 2, &id) == NGX_OK
+        && se_valid_id((const char *) id.data, id.len) == SE_OK)
+    {
+        if (ngx_http_arg(r, (u_char *) "u", 1, &uid) != NGX_OK
+            || se_valid_id((const char *) uid.data, uid.len) != SE_OK)
+        {
+            uid.len = 0;
+            uid.data = (u_char *) "";
+        }
+
+        se_banner_key((const char *) id.data, id.len,
+                      (const char *) uid.data, uid.len, key);
+
+        cookie.len = sizeof("status_edge_dismissed=; Path=/; Max-Age=; "
+                            "SameSite=Lax; HttpOnly") - 1
+                     + SE_BANNER_KEY_LEN - 1 + NGX_INT_T_LEN;
+        cookie.data = ngx_pnalloc(r->pool, cookie.len);
+        if (cookie.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        p = ngx_sprintf(cookie.data, "status_edge_dismissed=%s; Path=/; "
+                        "Max-Age=%d; SameSite=Lax; HttpOnly",
+                        key, NGX_HTTP_STATUS_EDGE_COOKIE_AGE);
+        cookie.len = p - cookie.data;
+
+        if (ngx_http_status_edge_header(r, "Set-Cookie", &cookie) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (ngx_http_status_edge_return_path(r, &path) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_set(&cache, "no-store");
+
+    if (ngx_http_status_edge_header(r, "Cache-Control", &cache) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.location = ngx_list_push(&r->headers_out.headers);
+    if (r->headers_out.location == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.location->hash = 1;
+    ngx_str_set(&r->headers_out.location->key, "Location");
+    r->headers_out.location->value = path;
+    r->headers_out.location->lowcase_key = NULL;
+
+    r->headers_out.status = NGX_HTTP_SEE_OTHER;
+    r->headers_out.content_length_n = 0;
+    r->header_only = 1;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK) {
+        return rc;
+    }
+
+    return ngx_http_send_special(r, NGX_HTTP_LAST);
+}
+
+
+/* the decoded r argument when it is a same-site path, else "/" */
+
+static ngx_int_t
+ngx_http_status_edge_return_path(ngx_http_request_t *r, ngx_str_t *path)
+{
+    u_char     *dst, *src;
+    ngx_str_t   arg;
+
+    ngx_str_set(path, "/");
+
+    if (ngx_http_arg(r, (u_char *) "r", 1, &arg) != NGX_OK || arg.len == 0) {
+        return NGX_OK;
+    }
+
+    dst = ngx_pnalloc(r->pool, arg.len);
+    if (dst == NULL) {
+        return NGX_ERROR;
+    }
+
+    src = arg.data;
+    arg.data = dst;
+    ngx_unescape_uri(&dst, &src, arg.len, 0);
+    arg.len = dst - arg.data;
+
+    if (se_html_path_ok((const char *) arg.data, arg.len) == SE_OK) {
+        *path = arg;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_header(ngx_http_request_t *r, const char *key,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    h->key.data = (u_char *) key;
+    h->key.len = ngx_strlen(key);
+    h->value = *value;
+    h->lowcase_key = NULL;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_status_edge_css_handler(ngx_http_request_t *r)
+{
+    size_t        len;
+    ngx_int_t     rc;
+    ngx_str_t     cache;
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+    const char   *css;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    css = se_banner_css(&len);
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = (u_char *) css;
+    b->last = (u_char *) css + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    ngx_str_set(&cache, "public, max-age=3600");
+
+    if (ngx_http_status_edge_header(r, "Cache-Control", &cache) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    ngx_str_set(&r->headers_out.content_type, "text/css");
+    r->headers_out.content_type_len = sizeof("text/css") - 1;
+    r->headers_out.content_length_n = len;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_output_filter(r, &out);
+}

@@ -1,0 +1,782 @@
+
+/*
+ * status-edge: the banner filter.  While an incident or maintenance is
+ * active it inserts the banner rendered for this state and variant right
+ * after the opening <body> tag of eligible HTML responses, streaming:
+ * the upstream's buffers are forwarded, not copied, and only the one
+ * that holds the end of the tag is split.  Any failure passes the rest
+ * of the response through unchanged.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+
+
+#define NGX_HTTP_STATUS_EDGE_COOKIE   "status_edge_dismissed"
+#define NGX_HTTP_STATUS_EDGE_NONCE_MAX  128
+
+
+static ngx_int_t ngx_http_status_edge_precontent(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_strip_request(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h);
+static ngx_int_t ngx_http_status_edge_dismissed(ngx_http_request_t *r,
+    ngx_http_status_edge_banner_t *banner);
+static ngx_table_elt_t *ngx_http_status_edge_find(ngx_list_t *headers,
+    const char *lowcase, size_t len);
+static ngx_int_t ngx_http_status_edge_header_filter(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx);
+static void ngx_http_status_edge_nonce(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx);
+static ngx_int_t ngx_http_status_edge_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
+static ngx_chain_t *ngx_http_status_edge_insert(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
+    size_t pos);
+static ngx_int_t ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last);
+static ngx_int_t ngx_http_status_edge_add_buf(ngx_http_request_t *r,
+    ngx_chain_t ***last, u_char *pos, size_t len);
+static void ngx_http_status_edge_release_upstream(
+    ngx_http_status_edge_ctx_t *ctx);
+
+
+static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
+static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+
+
+ngx_int_t
+ngx_http_status_edge_filter_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_status_edge_precontent;
+
+    ngx_http_next_header_filter = ngx_http_top_header_filter;
+    ngx_http_top_header_filter = ngx_http_status_edge_header_filter;
+
+    ngx_http_next_body_filter = ngx_http_top_body_filter;
+    ngx_http_top_body_filter = ngx_http_status_edge_body_filter;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The banner that applies to this request, from what the request says
+ * (audience, language, dismissal cookie, Sec-Fetch-Dest); the response
+ * decides later whether it can carry it.  Decided once per request.
+ */
+
+ngx_http_status_edge_ctx_t *
+ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
+{
+    ngx_str_t                         audience;
+    ngx_uint_t                        internal, lang;
+    ngx_table_elt_t                  *h;
+    ngx_http_status_edge_ctx_t       *ctx;
+    ngx_http_status_edge_banner_t    *banner;
+    ngx_http_status_edge_snapshot_t  *snap;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+    if (ctx && ctx->decided) {
+        return ctx;
+    }
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_status_edge_ctx_t));
+        if (ctx == NULL) {
+            return NULL;
+        }
+
+        ngx_http_set_ctx(r, ctx, ngx_http_status_edge_module);
+    }
+
+    ctx->decided = 1;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    if (!slcf->banner || slcf->page == NULL || slcf->page->current == NULL
+        || r != r->main || r->method != NGX_HTTP_GET)
+    {
+        return ctx;
+    }
+
+    h = ngx_http_status_edge_find(&r->headers_in.headers, "sec-fetch-dest",
+                                  sizeof("sec-fetch-dest") - 1);
+    if (h && (h->value.len != 8
+              || ngx_strncasecmp(h->value.data, (u_char *) "document", 8)
+                 != 0))
+    {
+        return ctx;
+    }
+
+    internal = 0;
+
+    if (slcf->audience) {
+        if (ngx_http_complex_value(r, slcf->audience, &audience) != NGX_OK) {
+            return ctx;
+        }
+
+        internal = (audience.len == 8
+                    && ngx_strncmp(audience.data, "internal", 8) == 0);
+    }
+
+    lang = SE_LANG_EN;
+
+    h = ngx_http_status_edge_find(&r->headers_in.headers, "accept-language",
+                                  sizeof("accept-language") - 1);
+    if (h) {
+        lang = se_banner_lang((const char *) h->value.data, h->value.len);
+    }
+
+    snap = slcf->page->current;
+
+    if (snap->banners == NULL) {
+        return ctx;
+    }
+
+    banner = &snap->banners[ngx_http_status_edge_variant(slcf->banner_set,
+                                                         internal, lang)];
+
+    if (banner->record == NULL
+        || ngx_http_status_edge_dismissed(r, banner) == NGX_OK)
+    {
+        return ctx;
+    }
+
+    /* the bytes stay valid while the request lives, whatever comes next */
+
+    if (ngx_http_status_edge_acquire(r, slcf->page) == NULL) {
+        return ctx;
+    }
+
+    ctx->snap = snap;
+    ctx->banner = banner;
+
+    return ctx;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_dismissed(ngx_http_request_t *r,
+    ngx_http_status_edge_banner_t *banner)
+{
+    ngx_str_t  name, value;
+
+    ngx_str_set(&name, NGX_HTTP_STATUS_EDGE_COOKIE);
+
+    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, &name,
+                                          &value)
+        == NGX_DECLINED)
+    {
+        return NGX_DECLINED;
+    }
+
+    if (value.len == SE_BANNER_KEY_LEN - 1
+        && ngx_strncmp(value.data, banner->banner.key, value.len) == 0)
+    {
+        return NGX_OK;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static ngx_table_elt_t *
+ngx_http_status_edge_find(ngx_list_t *headers, const char *lowcase,
+    size_t len)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &headers->part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash && h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) lowcase, len) == 0)
+        {
+            return &h[i];
+        }
+    }
+}
+
+
+/*
+ * Before the content handler: while a banner applies, the upstream must
+ * send an identity body and a full 200, so that the page can carry it.
+ */
+
+static ngx_int_t
+ngx_http_status_edge_precontent(ngx_http_request_t *r)
+{
+    ngx_http_status_edge_ctx_t       *ctx;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    if (!slcf->banner || r != r->main) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_status_edge_banner_ctx(r);
+
+    if (ctx && ctx->banner) {
+        if (ngx_http_status_edge_strip_request(r) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    return NGX_DECLINED;
+}
+
+
+/*
+ * A new header list without Accept-Encoding, the conditional headers and
+ * Range, for the upstream.  r->headers_in.accept_encoding stays: nginx's
+ * own gzip still compresses the page for a client that asked.  The old
+ * list stays in the pool, so pointers into it remain valid.
+ */
+
+static ngx_int_t
+ngx_http_status_edge_strip_request(ngx_http_request_t *r)
+{
+    ngx_uint_t        i, n, strip;
+    ngx_list_t        headers;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h, *nh;
+
+    n = 0;
+    strip = 0;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            n++;
+            strip += ngx_http_status_edge_stripped(&h[i]);
+        }
+    }
+
+    if (strip == 0) {
+        return NGX_OK;
+    }
+
+    if (ngx_list_init(&headers, r->pool, n, sizeof(ngx_table_elt_t))
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            if (ngx_http_status_edge_stripped(&h[i])) {
+                continue;
+            }
+
+            nh = ngx_list_push(&headers);
+            if (nh == NULL) {
+                return NGX_ERROR;
+            }
+
+            *nh = h[i];
+        }
+    }
+
+    r->headers_in.headers = headers;
+
+    r->headers_in.if_modified_since = NULL;
+    r->headers_in.if_unmodified_since = NULL;
+    r->headers_in.if_match = NULL;
+    r->headers_in.if_none_match = NULL;
+    r->headers_in.if_range = NULL;
+    r->headers_in.range = NULL;
+
+    return NGX_OK;
+}
+
+
+static ngx_uint_t
+ngx_http_status_edge_stripped(ngx_table_elt_t *h)
+{
+    ngx_uint_t  i;
+
+    static ngx_str_t  names[] = {
+        ngx_string("accept-encoding"),
+        ngx_string("if-modified-since"),
+        ngx_string("if-unmodified-since"),
+        ngx_string("if-match"),
+        ngx_string("if-none-match"),
+        ngx_string("if-range"),
+        ngx_string("range"),
+    };
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (h->key.len == names[i].len
+            && ngx_strncasecmp(h->key.data, names[i].data, names[i].len)
+               == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_header_filter(ngx_http_request_t *r)
+{
+    ngx_http_status_edge_ctx_t       *ctx;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    if (!slcf->banner
+        || r != r->main
+        || r->header_only
+        || r->headers_out.status != NGX_HTTP_OK
+        || r->headers_out.content_length_n == 0
+        || (r->headers_out.content_encoding
+            && r->headers_out.content_encoding->value.len)
+        || ngx_http_test_content_type(r, &slcf->banner_types) == NULL
+        || (r->headers_out.content_type.len >= sizeof("text/event-stream") - 1
+            && ngx_strncasecmp(r->headers_out.content_type.data,
+                               (u_char *) "text/event-stream",
+                               sizeof("text/event-stream") - 1)
+               == 0))
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    ctx = ngx_http_status_edge_banner_ctx(r);
+
+    if (ctx == NULL || ctx->banner == NULL) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    if (ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK) {
+        return ngx_http_next_header_filter(r);
+    }
+
+    ngx_http_status_edge_nonce(r, ctx);
+
+    se_scan_init(&ctx->scan, slcf->banner_window);
+    ctx->filtering = 1;
+
+    ngx_http_clear_content_length(r);
+    ngx_http_clear_last_modified(r);
+    ngx_http_clear_accept_ranges(r);
+    r->allow_ranges = 0;
+
+    r->filter_need_in_memory = 1;
+
+    return ngx_http_next_header_filter(r);
+}
+
+
+/* W/"<upstream tag>-se<state hash>": a page with another banner differs */
+
+static ngx_int_t
+ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
+{
+    u_char           *p, *start;
+    size_t            len;
+    ngx_table_elt_t  *etag;
+
+    etag = r->headers_out.etag;
+
+    if (etag == NULL) {
+        return NGX_OK;
+    }
+
+    start = etag->value.data;
+    len = etag->value.len;
+
+    if (len > 2 && start[0] == 'W' && start[1] == '/') {
+        start += 2;
+        len -= 2;
+    }
+
+    if (len < 2 || start[0] != '"' || start[len - 1] != '"') {
+        ngx_http_clear_etag(r);
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, len + sizeof("W/-se") - 1 + 16);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    etag->value.data = p;
+    p = ngx_cpymem(p, "W/", 2);
+    p = ngx_cpymem(p, start, len - 1);
+    p = ngx_sprintf(p, "-se%016xL\"", se_state_hash(ctx->snap->state));
+    etag->value.len = p - etag->value.data;
+
+    return NGX_OK;
+}
+
+
+/* the response's CSP nonce, for an inline <style> the policy allows */
+
+static void
+ngx_http_status_edge_nonce(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
+{
+    u_char           *p, *last, *start;
+    ngx_table_elt_t  *csp;
+
+    csp = ngx_http_status_edge_find(&r->headers_out.headers,
+                                    "content-security-policy",
+                                    sizeof("content-security-policy") - 1);
+    if (csp == NULL) {
+        return;
+    }
+
+    p = csp->value.data;
+    last = p + csp->value.len;
+
+    p = ngx_strlcasestrn(p, last, (u_char *) "'nonce-", 7 - 1);
+    if (p == NULL) {
+        return;
+    }
+
+    start = p + 7;
+
+    for (p = start; p < last && *p != '\''; p++) {
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
+              || (*p >= '0' && *p <= '9') || *p == '+' || *p == '/'
+              || *p == '=' || *p == '-' || *p == '_'))
+        {
+            return;
+        }
+    }
+
+    if (p == last || p == start
+        || p - start > NGX_HTTP_STATUS_EDGE_NONCE_MAX)
+    {
+        return;
+    }
+
+    ctx->nonce.data = start;
+    ctx->nonce.len = p - start;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    size_t                       pos;
+    ngx_int_t                    rc;
+    ngx_chain_t                 *cl, *out;
+    ngx_http_status_edge_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+    if (ctx == NULL || !ctx->filtering) {
+        return ngx_http_next_body_filter(r, in);
+    }
+
+    if (ctx->done) {
+        rc = ngx_http_next_body_filter(r, in);
+        ngx_http_status_edge_release_upstream(ctx);
+        return rc;
+    }
+
+    out = in;
+
+    for (cl = in; cl; cl = cl->next) {
+
+        if (!ngx_buf_in_memory(cl->buf) || ngx_buf_size(cl->buf) == 0) {
+            if (cl->buf->in_file) {
+                /* not expected with filter_need_in_memory: pass it all */
+                ctx->done = 1;
+                break;
+            }
+
+            continue;
+        }
+
+        rc = se_scan_feed(&ctx->scan, cl->buf->pos,
+                          cl->buf->last - cl->buf->pos, &pos);
+
+        if (rc == SE_AGAIN) {
+            continue;
+        }
+
+        ctx->done = 1;
+
+        if (rc == SE_OK) {
+            out = ngx_http_status_edge_insert(r, ctx, in, cl, pos);
+            if (out == NULL) {
+                out = in;
+            }
+        }
+
+        break;
+    }
+
+    rc = ngx_http_next_body_filter(r, out);
+
+    ngx_http_status_edge_release_upstream(ctx);
+
+    return rc;
+}
+
+
+/*
+ * The chain with the banner after pos bytes of at's buffer: the buffers
+ * before at are passed as they are; at's is split into two pieces that
+ * point into it ("head" and "tail"), and the original is marked consumed
+ * only when both are sent.  NULL on failure: the caller passes in as is.
+ */
+
+static ngx_chain_t *
+ngx_http_status_edge_insert(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
+    size_t pos)
+{
+    ngx_buf_t     *orig, *head, *tail;
+    ngx_chain_t   *out, *cl, **last;
+
+    /* a fresh link per buffer before at: the caller's links stay put */
+
+    out = NULL;
+    last = &out;
+
+    for (cl = in; cl != at; cl = cl->next) {
+        *last = ngx_alloc_chain_link(r->pool);
+        if (*last == NULL) {
+            return NULL;
+        }
+
+        (*last)->buf = cl->buf;
+        (*last)->next = NULL;
+        last = &(*last)->next;
+    }
+
+    orig = at->buf;
+
+    head = ngx_calloc_buf(r->pool);
+    tail = ngx_calloc_buf(r->pool);
+    if (head == NULL || tail == NULL) {
+        return NULL;
+    }
+
+    ngx_memcpy(head, orig, sizeof(ngx_buf_t));
+    head->last = orig->pos + pos;
+    head->in_file = 0;
+    head->file = NULL;
+    head->shadow = NULL;
+    head->last_buf = 0;
+    head->last_in_chain = 0;
+    head->flush = 0;
+    head->sync = 0;
+    head->recycled = 0;
+    head->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
+
+    ngx_memcpy(tail, orig, sizeof(ngx_buf_t));
+    tail->pos = orig->pos + pos;
+    tail->in_file = 0;
+    tail->file = NULL;
+    tail->shadow = orig;
+    tail->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
+
+    if (ngx_buf_size(tail) == 0) {
+        /* the tag ended the buffer: keep its flags on an empty buffer */
+        tail->temporary = 0;
+        tail->memory = 0;
+        tail->mmap = 0;
+
+        if (!tail->last_buf && !tail->flush && !tail->last_in_chain) {
+            tail->sync = 1;
+        }
+    }
+
+    *last = ngx_alloc_chain_link(r->pool);
+    if (*last == NULL) {
+        return NULL;
+    }
+
+    (*last)->buf = head;
+    (*last)->next = NULL;
+    last = &(*last)->next;
+
+    if (ngx_http_status_edge_banner_bufs(r, ctx, &last) != NGX_OK) {
+        return NULL;
+    }
+
+    *last = ngx_alloc_chain_link(r->pool);
+    if (*last == NULL) {
+        return NULL;
+    }
+
+    (*last)->buf = tail;
+    (*last)->next = at->next;
+
+    ctx->head = head;
+    ctx->tail = tail;
+
+    return out;
+}
+
+
+/* [<style nonce>CSS</style> | <link>] banner-head return-path banner-tail */
+
+static ngx_int_t
+ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last)
+{
+    u_char                            *p;
+    size_t                             len;
+    const char                        *css;
+    se_banner_t                       *banner;
+    ngx_http_status_edge_main_conf_t  *smcf;
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
+    banner = &ctx->banner->banner;
+
+    if (ctx->nonce.len) {
+        p = ngx_pnalloc(r->pool, sizeof("<style nonce=\"\">") - 1
+                                 + ctx->nonce.len);
+        if (p == NULL) {
+            return NGX_ERROR;
+        }
+
+        len = ngx_sprintf(p, "<style nonce=\"%V\">", &ctx->nonce) - p;
+
+        if (ngx_http_status_edge_add_buf(r, last, p, len) != NGX_OK) {
+            return NGX_ERROR;
+        }
+
+        css = se_banner_css(&len);
+
+        if (ngx_http_status_edge_add_buf(r, last, (u_char *) css, len)
+               != NGX_OK
+            || ngx_http_status_edge_add_buf(r, last, (u_char *) "</style>",
+                                            sizeof("</style>") - 1)
+               != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else if (ngx_http_status_edge_add_buf(r, last, smcf->css_link.data,
+                                            smcf->css_link.len)
+               != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (banner->ret == SE_BANNER_NO_RET) {
+        return ngx_http_status_edge_add_buf(r, last, (u_char *) banner->data,
+                                            banner->len);
+    }
+
+    len = se_banner_return_len((const char *) r->unparsed_uri.data,
+                               r->unparsed_uri.len);
+
+    p = ngx_pnalloc(r->pool, len);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    len = (u_char *) se_banner_return_write((char *) p,
+                                            (const char *) r->unparsed_uri.data,
+                                            r->unparsed_uri.len)
+          - p;
+
+    if (ngx_http_status_edge_add_buf(r, last, (u_char *) banner->data,
+                                     banner->ret)
+           != NGX_OK
+        || ngx_http_status_edge_add_buf(r, last, p, len) != NGX_OK
+        || ngx_http_status_edge_add_buf(r, last,
+                                        (u_char *) banner->data + banner->ret,
+                                        banner->len - banner->ret)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_add_buf(ngx_http_request_t *r, ngx_chain_t ***last,
+    u_char *pos, size_t len)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    if (len == 0) {
+        return NGX_OK;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    cl = ngx_alloc_chain_link(r->pool);
+    if (b == NULL || cl == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = pos;
+    b->last = pos + len;
+    b->memory = 1;
+    b->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
+
+    cl->buf = b;
+    cl->next = NULL;
+
+    **last = cl;
+    *last = &cl->next;
+
+    return NGX_OK;
+}
+
+
+/* the upstream's split buffer is free once both of its pieces are sent */
+
+static void
+ngx_http_status_edge_release_upstream(ngx_http_status_edge_ctx_t *ctx)
+{
+    if (ctx->tail == NULL
+        || ngx_buf_size(ctx->head) != 0
+        || (ngx_buf_in_memory(ctx->tail) && ngx_buf_size(ctx->tail) != 0))
+    {
+        return;
+    }
+
+    ctx->tail->shadow->pos = ctx->tail->shadow->last;
+    ctx->tail = NULL;
+    ctx->head = NULL;
+}
