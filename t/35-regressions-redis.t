@@ -1,0 +1,116 @@
+#!/usr/bin/perl
+# Regressions in the Redis adapter (each part starts its own Redis and
+# nginx and stops them):
+#
+# 1. A snapshot EVAL that gets an error reply is retried by the poll.
+#    The module's ACL user may not run EVAL: the first load fails
+#    (-NOPERM) and the API answers 503.  EVAL is then granted and the
+#    version bumped WITHOUT a PUBLISH: the poll (1 s) must notice it and
+#    load the state, long before the resync (60 s).  Before the fix, polls
+#    only started after a first successful snapshot, so the page stayed 503
+#    until the next PUBLISH.
+#
+# 2. Fallback return: with two addresses, A (first) and B (second), and A
+#    down at start, the state comes from B; once A is up, the module goes
+#    back to A within a resync interval (2 s).  Before the fix it stayed on
+#    B for as long as B was up.
+
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Time::HiRes qw(sleep);
+use StatusEdge::Test qw(sample_state wait_until);
+
+my $P = '/api/v2/status.json';
+
+sub state_named {
+    my ($name) = @_;
+    my $s = sample_state();
+    $s->{page}{name} = $name;
+    return $s;
+}
+
+# --------------------------------------------------------------------------
+# 1. snapshot error reply, retried by the poll
+{
+    my $t = StatusEdge::Test->new;
+    $t->start_redis;
+    my $v = $t->write_state(state_named('Limited user'));
+    is $t->redis('ACL', 'SETUSER', 'limited', 'on', '>pw', '~*', '&*',
+        '+@all', '-eval', '-evalsha'), 'OK', 'ACL user "limited" without EVAL';
+
+    $t->start_nginx(poll => '1s', resync => '60s',
+        redis => ['127.0.0.1:' . $t->redis_port . ' user=limited password=pw']);
+
+    ok wait_until(sub { $t->log_text =~ /snapshot failed.*NOPERM/ }, 15),
+        'the snapshot EVAL got the NOPERM error reply'
+        or diag $t->log_tail;
+
+    my @st;
+    for (1 .. 5) {
+        my ($st) = $t->http(GET => $P);
+        push @st, $st // 'none';
+        sleep 0.2;
+    }
+    is "@st", '503 503 503 503 503', 'no state yet: 503';
+
+    is $t->redis('ACL', 'SETUSER', 'limited', '+eval'), 'OK', 'EVAL granted';
+    my $v2 = $t->redis('INCR', 'status:version');    # no PUBLISH
+    is $v2, $v + 1, "version bumped to $v2 without a PUBLISH";
+
+    my $d = $t->wait_json($P, sub { $_[0]{page}{name} eq 'Limited user' },
+        timeout => 15, row => 5);
+    ok $d, 'the poll retried the snapshot: 200 with the state (resync is 60 s)'
+        or diag $t->log_tail(10);
+    ok $d && $t->wait_version($v2, timeout => 15),
+        "every worker serves version $v2";
+
+    $t->stop;
+}
+
+# --------------------------------------------------------------------------
+# 2. back to the first address after a fallback
+{
+    my $t = StatusEdge::Test->new;     # nginx and Redis A (first)
+    my $tb = StatusEdge::Test->new;    # Redis B (second)
+    $tb->start_redis;
+    $tb->write_state(state_named('From B'));
+
+    # A is down: its port is reserved, nothing listens on it
+    $t->start_nginx(poll => '1s', resync => '2s', redis => [
+        '127.0.0.1:' . $t->redis_port . ' timeout=300ms',
+        '127.0.0.1:' . $tb->redis_port . ' timeout=300ms',
+    ]);
+    ok $t->wait_json($P, sub { $_[0]{page}{name} eq 'From B' },
+        timeout => 15, row => 5), 'A down: served from B';
+
+    $t->start_redis;
+    $t->write_state(state_named('From A'));
+
+    my $d = $t->wait_json($P, sub { $_[0]{page}{name} eq 'From A' },
+        timeout => 20, row => 10);
+    ok $d, 'A up: the module went back to A (resync 2 s)'
+        or diag $t->log_tail(10);
+
+    # it stays on A: a change on B is not served, one on A is
+    if ($d) {
+        $tb->write_state(state_named('From B, changed'));
+        my $va = $t->write_state(state_named('From A, changed'));
+        ok $t->wait_json($P, sub { $_[0]{page}{name} eq 'From A, changed' },
+            timeout => 15, row => 10), 'a change on A is served';
+        my @names;
+        for (1 .. 10) {
+            my (undef, undef, $data) = $t->get_json($P);
+            push @names, ref $data ? $data->{page}{name} : 'none';
+        }
+        is_deeply [grep { $_ ne 'From A, changed' } @names], [],
+            'not the state of B';
+    }
+
+    $t->stop;
+    $tb->stop;
+}
+
+done_testing;
