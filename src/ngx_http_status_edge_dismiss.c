@@ -13,7 +13,6 @@
 
 #include "ngx_http_status_edge.h"
 #include "se_validate.h"
-#include "se_html.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_COOKIE_AGE  (30 * 86400)
@@ -107,13 +106,19 @@ ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
 }
 
 
-/* the decoded r argument when it is a same-site path, else "/" */
+/*
+ * The decoded r argument when it is a same-site path (one leading '/',
+ * no "//" or "/\\" authority), re-encoded for the Location header; else
+ * "/".
+ */
 
 static ngx_int_t
 ngx_http_status_edge_return_path(ngx_http_request_t *r, ngx_str_t *path)
 {
-    u_char     *dst, *src;
+    u_char     *dst, *src, *p, *last, c;
     ngx_str_t   arg;
+
+    static u_char  hex[] = "0123456789ABCDEF";
 
     ngx_str_set(path, "/");
 
@@ -131,9 +136,42 @@ ngx_http_status_edge_return_path(ngx_http_request_t *r, ngx_str_t *path)
     ngx_unescape_uri(&dst, &src, arg.len, 0);
     arg.len = dst - arg.data;
 
-    if (se_html_path_ok((const char *) arg.data, arg.len) == SE_OK) {
-        *path = arg;
+    if (arg.len == 0 || arg.len > SE_BANNER_RET_MAX || arg.data[0] != '/'
+        || (arg.len > 1 && (arg.data[1] == '/' || arg.data[1] == '\\')))
+    {
+        return NGX_OK;
     }
+
+    p = ngx_pnalloc(r->pool, arg.len * 3);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    path->data = p;
+    last = arg.data + arg.len;
+
+    for (src = arg.data; src < last; src++) {
+        c = *src;
+
+        /*
+         * unreserved, sub-delims, ":@/?" and '%' (the request URI's own
+         * escapes) pass; everything else is encoded
+         */
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+            || (c >= '0' && c <= '9')
+            || (c != '\0' && ngx_strchr("-._~!$&'()*+,;=:@/?%", c)))
+        {
+            *p++ = c;
+            continue;
+        }
+
+        *p++ = '%';
+        *p++ = hex[c >> 4];
+        *p++ = hex[c & 0x0f];
+    }
+
+    path->len = p - path->data;
 
     return NGX_OK;
 }

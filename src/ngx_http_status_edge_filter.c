@@ -21,7 +21,9 @@
 
 
 static ngx_int_t ngx_http_status_edge_precontent(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_status_edge_upstream_page(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_strip_request(ngx_http_request_t *r);
+static void ngx_http_status_edge_no_store(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h);
 static ngx_int_t ngx_http_status_edge_dismissed(ngx_http_request_t *r,
     ngx_http_status_edge_banner_t *banner);
@@ -248,7 +250,7 @@ ngx_http_status_edge_precontent(ngx_http_request_t *r)
 
     ctx = ngx_http_status_edge_banner_ctx(r);
 
-    if (ctx && ctx->banner) {
+    if (ctx && ctx->banner && ngx_http_status_edge_upstream_page(r)) {
         if (ngx_http_status_edge_strip_request(r) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
@@ -259,10 +261,51 @@ ngx_http_status_edge_precontent(ngx_http_request_t *r)
 
 
 /*
- * A new header list without Accept-Encoding, the conditional headers and
- * Range, for the upstream.  r->headers_in.accept_encoding stays: nginx's
- * own gzip still compresses the page for a client that asked.  The old
- * list stays in the pool, so pointers into it remain valid.
+ * Whether the request may get an HTML page from elsewhere: not one of
+ * the module's own endpoints (they keep their 304s), and not a client
+ * that accepts no HTML at all (an API poller keeps its compression).
+ */
+
+static ngx_uint_t
+ngx_http_status_edge_upstream_page(ngx_http_request_t *r)
+{
+    u_char                    *p, *last;
+    ngx_table_elt_t           *accept;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    if (clcf->handler == ngx_http_status_edge_api_handler
+        || clcf->handler == ngx_http_status_edge_metrics_handler
+        || clcf->handler == ngx_http_status_edge_css_handler
+        || clcf->handler == ngx_http_status_edge_dismiss_handler)
+    {
+        return 0;
+    }
+
+    accept = ngx_http_status_edge_find(&r->headers_in.headers, "accept",
+                                       sizeof("accept") - 1);
+    if (accept == NULL) {
+        return 1;
+    }
+
+    p = accept->value.data;
+    last = p + accept->value.len;
+
+    return ngx_strlcasestrn(p, last, (u_char *) "text/html", 9 - 1) != NULL
+           || ngx_strlcasestrn(p, last, (u_char *) "text/*", 6 - 1) != NULL
+           || ngx_strlcasestrn(p, last, (u_char *) "*/*", 3 - 1) != NULL;
+}
+
+
+/*
+ * A new header list without Accept-Encoding and the validators, for the
+ * upstream: the page comes back whole, as identity, able to carry the
+ * banner.  Range and If-Range stay: a partial response gets no banner
+ * and a resumed download still works.  r->headers_in.accept_encoding
+ * stays too: nginx's own gzip still compresses the page for a client
+ * that asked.  The old list stays in the pool, so pointers into it
+ * remain valid.
  */
 
 static ngx_int_t
@@ -318,8 +361,6 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r)
     r->headers_in.if_unmodified_since = NULL;
     r->headers_in.if_match = NULL;
     r->headers_in.if_none_match = NULL;
-    r->headers_in.if_range = NULL;
-    r->headers_in.range = NULL;
 
     return NGX_OK;
 }
@@ -336,8 +377,6 @@ ngx_http_status_edge_stripped(ngx_table_elt_t *h)
         ngx_string("if-unmodified-since"),
         ngx_string("if-match"),
         ngx_string("if-none-match"),
-        ngx_string("if-range"),
-        ngx_string("range"),
     };
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -398,6 +437,8 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
     ngx_http_clear_accept_ranges(r);
     r->allow_ranges = 0;
 
+    ngx_http_status_edge_no_store(r);
+
     r->filter_need_in_memory = 1;
 
     return ngx_http_next_header_filter(r);
@@ -448,14 +489,27 @@ ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
 }
 
 
-/* the response's CSP nonce, for an inline <style> the policy allows */
+/*
+ * The response's CSP nonce for an inline <style>: from the directive
+ * that governs <style> elements (style-src-elem, else style-src, else
+ * default-src), so the policy really allows it; else the banner links
+ * its same-origin stylesheet.
+ */
 
 static void
 ngx_http_status_edge_nonce(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx)
 {
-    u_char           *p, *last, *start;
+    u_char           *p, *last, *dir, *end, *start;
+    u_char           *found[3], *found_end[3];
+    ngx_uint_t        i, n;
     ngx_table_elt_t  *csp;
+
+    static ngx_str_t  names[] = {
+        ngx_string("style-src-elem"),
+        ngx_string("style-src"),
+        ngx_string("default-src"),
+    };
 
     csp = ngx_http_status_edge_find(&r->headers_out.headers,
                                     "content-security-policy",
@@ -464,15 +518,53 @@ ngx_http_status_edge_nonce(ngx_http_request_t *r,
         return;
     }
 
+    ngx_memzero(found, sizeof(found));
+    ngx_memzero(found_end, sizeof(found_end));
+
     p = csp->value.data;
     last = p + csp->value.len;
 
-    p = ngx_strlcasestrn(p, last, (u_char *) "'nonce-", 7 - 1);
+    while (p < last) {
+        while (p < last && (*p == ' ' || *p == '\t' || *p == ';')) {
+            p++;
+        }
+
+        dir = p;
+
+        while (p < last && *p != ';') {
+            p++;
+        }
+
+        end = p;
+
+        for (i = 0; i < 3; i++) {
+            n = names[i].len;
+
+            if ((size_t) (end - dir) >= n
+                && ngx_strncasecmp(dir, names[i].data, n) == 0
+                && (dir + n == end || dir[n] == ' ' || dir[n] == '\t')
+                && found[i] == NULL)
+            {
+                found[i] = dir + n;
+                found_end[i] = end;
+            }
+        }
+    }
+
+    for (i = 0; i < 3 && found[i] == NULL; i++) { /* void */ }
+
+    if (i == 3) {
+        return;
+    }
+
+    p = ngx_strlcasestrn(found[i], found_end[i], (u_char *) "'nonce-",
+                         7 - 1);
     if (p == NULL) {
         return;
     }
 
     start = p + 7;
+    last = found_end[i];
 
     for (p = start; p < last && *p != '\''; p++) {
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z')
@@ -491,6 +583,43 @@ ngx_http_status_edge_nonce(ngx_http_request_t *r,
 
     ctx->nonce.data = start;
     ctx->nonce.len = p - start;
+}
+
+
+/*
+ * A page with a banner depends on the state, the language and the
+ * dismissal cookie: no cache may keep it past the incident, and the
+ * weak ETag lets the browser revalidate cheaply.
+ */
+
+static void
+ngx_http_status_edge_no_store(ngx_http_request_t *r)
+{
+    ngx_uint_t         i;
+    ngx_table_elt_t  **cc, *h;
+
+    cc = r->headers_out.cache_control.elts;
+
+    for (i = 0; i < r->headers_out.cache_control.nelts; i++) {
+        cc[i]->hash = 0;
+    }
+
+    r->headers_out.cache_control.nelts = 0;
+
+    if (r->headers_out.expires) {
+        r->headers_out.expires->hash = 0;
+        r->headers_out.expires = NULL;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Cache-Control");
+    ngx_str_set(&h->value, "private, no-cache");
+    h->lowcase_key = NULL;
 }
 
 

@@ -392,6 +392,23 @@ se_q(const char *s)
 }
 
 
+/* a name for a message: as is when plain ([A-Za-z0-9_.-]), else se_q() */
+const char *
+se_qname(const char *s)
+{
+    size_t  n;
+
+    if (s == NULL) {
+        return "(none)";
+    }
+
+    n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "0123456789_.-");
+
+    return (n > 0 && n <= 64 && s[n] == '\0') ? s : se_q(s);
+}
+
+
 void
 se_cli_usage(FILE *f, const se_command_t *cmd)
 {

@@ -163,6 +163,8 @@ int se_error(se_cli_t *cli, int code, const char *fmt, ...)
 
 /* printable, quoted, truncated copy of user input for messages */
 const char *se_q(const char *s);
+/* a name as is when plain ([A-Za-z0-9_.-]{1,64}), else se_q() */
+const char *se_qname(const char *s);
 
 /* se_cli_args.c */
 int se_args_parse(se_args_t *a, int argc, char **argv, const char **bad);
@@ -196,14 +198,15 @@ int se_redis_zscore(se_cli_t *cli, const char *zkey, const char *member,
     int *found, double *score);
 int se_redis_zmax(se_cli_t *cli, const char *zkey, double *max, int *found);
 int se_redis_llen(se_cli_t *cli, const char *key, long long *n);
-int se_redis_snapshot(se_cli_t *cli, const char *records,
-    const char *updates, const char *value, redisReply **reply,
-    se_raw_t **raw);
+int se_redis_snapshot(se_cli_t *cli, const char *script,
+    const char *records, const char *updates, const char *value,
+    redisReply **reply, se_raw_t **raw);
 int se_redis_state(se_cli_t *cli, const char *records,
     const char *updates, se_state_t **st);
 int se_redis_write(se_cli_t *cli, se_plan_pt plan, void *data,
     long long *version);
 int se_redis_fail(se_cli_t *cli, redisReply *r, const char *doing);
+const char *se_url_redacted(const char *url);
 const char *se_hash_get(const se_hash_t *h, const char *name);
 
 /* batch building */

@@ -83,7 +83,7 @@ int
 se_args_parse(se_args_t *a, int argc, char **argv, const char **bad)
 {
     int          i, o, dashdash;
-    size_t       len;
+    size_t       len, k;
     const char  *arg, *val, *eq;
     char        *name;
     se_kv_t     *kv;
@@ -152,13 +152,13 @@ se_args_parse(se_args_t *a, int argc, char **argv, const char **bad)
             } else {
                 *bad = argv[i];
                 return se_error(NULL, SE_CLI_USAGE, "option --%s needs a "
-                                "value", name);
+                                "value", se_qname(name));
             }
 
         } else if (eq) {
             *bad = argv[i];
             return se_error(NULL, SE_CLI_USAGE, "option --%s takes no "
-                            "value", name);
+                            "value", se_qname(name));
         }
 
         if (o == SE_O_I18N) {
@@ -185,13 +185,22 @@ se_args_parse(se_args_t *a, int argc, char **argv, const char **bad)
             kv->key = se_strndup(val, (size_t) (eq - val));
             kv->val = eq + 1;
             a->opt[o] = "";
+
+            for (k = 0; k + 1 < a->nvars; k++) {
+                if (strcmp(a->vars[k].key, kv->key) == 0) {
+                    *bad = val;
+                    return se_error(NULL, SE_CLI_USAGE, "--var %s given "
+                                    "twice", se_qname(kv->key));
+                }
+            }
+
             continue;
         }
 
         if (a->opt[o] != NULL && o != SE_O_HELP) {
             *bad = argv[i];
             return se_error(NULL, SE_CLI_USAGE, "option --%s given twice",
-                            name);
+                            se_qname(name));
         }
 
         a->opt[o] = val;
@@ -232,8 +241,8 @@ se_args_check(se_cli_t *cli)
         if (!ok) {
             if (o == SE_O_N) {
                 return se_error(cli, SE_CLI_USAGE, "unknown option "
-                                "--%s.%s", a->i18n[0].key,
-                                a->i18n[0].lang);
+                                "--%s.%s", se_qname(a->i18n[0].key),
+                                se_qname(a->i18n[0].lang));
             }
 
             return se_error(cli, SE_CLI_USAGE, "unknown option --%s "
@@ -256,15 +265,16 @@ se_args_check(se_cli_t *cli)
 
         if (!ok) {
             return se_error(cli, SE_CLI_USAGE, "unknown option --%s.%s",
-                            a->i18n[i].key, a->i18n[i].lang);
+                            se_qname(a->i18n[i].key),
+                            se_qname(a->i18n[i].lang));
         }
 
         if (se_valid_lang(a->i18n[i].lang, strlen(a->i18n[i].lang))
             != SE_OK)
         {
             return se_error(cli, SE_CLI_USAGE, "bad language tag %s in "
-                            "--%s.%s", se_q(a->i18n[i].lang),
-                            a->i18n[i].key, a->i18n[i].lang);
+                            "--%s.LANG", se_q(a->i18n[i].lang),
+                            a->i18n[i].key);
         }
     }
 
@@ -574,7 +584,7 @@ se_check_ids(se_cli_t *cli, const char *what, const char *list,
         id = se_strndup(p, (size_t) (q - p));
 
         if (*id != '\0') {
-            if (se_check_new_id(cli, "component id", id) != SE_CLI_OK) {
+            if (se_check_id(cli, "component id", id) != SE_CLI_OK) {
                 return SE_CLI_USAGE;
             }
 

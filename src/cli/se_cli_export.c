@@ -29,6 +29,47 @@
 #define SE_EXPORT_RECORDS  "100000000"
 #define SE_EXPORT_VALUE    "1073741824"
 
+/*
+ * The snapshot script reads a key of the wrong type as empty, which
+ * would make a backup without that data, and importing it would delete
+ * the data: export runs it behind a check of the type of every key it
+ * reads, in the same EVAL (the same instant), and fails naming the key.
+ */
+static const char  se_export_lua[] =
+    "local function se_bad(key, want)\n"
+    "  local t = redis.call('TYPE', key)\n"
+    "  if type(t) == 'table' then t = t.ok end\n"
+    "  if t ~= 'none' and t ~= want then\n"
+    "    return 'WRONGTYPE se-key ' .. want .. ' ' .. t .. ' ' .. key\n"
+    "  end\n"
+    "  return nil\n"
+    "end\n"
+    "local function se_check()\n"
+    "  local p = ARGV[1]\n"
+    "  local bad = se_bad(p .. 'page', 'hash')\n"
+    "  if bad then return bad end\n"
+    "  for _, k in ipairs({{'component', 'components', false},\n"
+    "                      {'incident', 'incidents', true},\n"
+    "                      {'maintenance', 'maintenances', true}}) do\n"
+    "    local z = p .. k[2]\n"
+    "    bad = se_bad(z, 'zset')\n"
+    "    if bad then return bad end\n"
+    "    for _, id in ipairs(redis.call('ZRANGE', z, 0,\n"
+    "                                   tonumber(ARGV[2]) - 1)) do\n"
+    "      local key = p .. k[1] .. ':' .. id\n"
+    "      bad = se_bad(key, 'hash')\n"
+    "      if not bad and k[3] then\n"
+    "        bad = se_bad(key .. ':updates', 'list')\n"
+    "      end\n"
+    "      if bad then return bad end\n"
+    "    end\n"
+    "  end\n"
+    "  return nil\n"
+    "end\n"
+    "local se_wrong = se_check()\n"
+    "if se_wrong then return redis.error_reply(se_wrong) end\n"
+    SE_SNAPSHOT_LUA;
+
 typedef struct {
     se_cli_t       *cli;
     int             rc;
@@ -246,8 +287,8 @@ se_cmd_export(se_cli_t *cli)
         return rc;
     }
 
-    rc = se_redis_snapshot(cli, SE_EXPORT_RECORDS, SE_EXPORT_RECORDS,
-                           SE_EXPORT_VALUE, &r, &raw);
+    rc = se_redis_snapshot(cli, se_export_lua, SE_EXPORT_RECORDS,
+                           SE_EXPORT_RECORDS, SE_EXPORT_VALUE, &r, &raw);
     if (rc != SE_CLI_OK) {
         return rc;
     }

@@ -100,8 +100,9 @@ typedef struct {
 static int
 se_imp_error(se_imp_t *im, const char *fmt, const char *a, const char *b)
 {
-    return se_error(im->cli, SE_CLI_USAGE, "%s: %s: %s%s%s", im->file,
-                    im->where, fmt, a ? a : "", b ? b : "");
+    return se_error(im->cli, SE_CLI_USAGE, "%s: %s: %s%s%s",
+                    se_q(im->file), im->where, fmt, a ? a : "",
+                    b ? b : "");
 }
 
 
@@ -687,7 +688,8 @@ se_cmd_import(se_cli_t *cli)
     im.doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
     if (im.doc == NULL) {
         return se_error(cli, SE_CLI_USAGE, "%s: line %d column %d: %s",
-                        im.file, err.line, err.column, err.text);
+                        se_q(im.file), err.line, err.column,
+                        se_q(err.text));
     }
 
     /* the whole file first, before connecting */

@@ -56,6 +56,22 @@ se_inc_impact(se_cli_t *cli, const char *s)
 }
 
 
+/* a template's status, used for an incident */
+static int
+se_inc_template_status(se_cli_t *cli, const char *s)
+{
+    se_status_e  st;
+
+    if (se_parse_status(s, strlen(s), SE_KIND_INCIDENT, &st) != SE_OK) {
+        return se_error(cli, SE_CLI_USAGE, "template %s has status %s, not "
+                        "an incident's: give --status",
+                        se_q(se_arg(cli, SE_O_TEMPLATE)), se_q(s));
+    }
+
+    return SE_CLI_OK;
+}
+
+
 /* the options open and update share */
 static int
 se_inc_common(se_cli_t *cli, se_inc_t *in)
@@ -230,6 +246,7 @@ se_cmd_incident_open(se_cli_t *cli)
 {
     se_inc_t     in;
     se_status_e  st;
+    se_impact_e  imp;
     long long    version;
     int          rc;
 
@@ -261,9 +278,18 @@ se_cmd_incident_open(se_cli_t *cli)
         return se_error(cli, SE_CLI_USAGE, "missing --name");
     }
 
-    if (in.impact == NULL && in.text.impact
-        && se_inc_impact(cli, in.text.impact) == SE_CLI_OK)
-    {
+    if (in.impact == NULL && in.text.impact) {
+        if (se_parse_impact(in.text.impact, strlen(in.text.impact),
+                            SE_KIND_INCIDENT, &imp)
+            != SE_OK)
+        {
+            return se_error(cli, SE_CLI_USAGE, "template %s has impact %s, "
+                            "not an incident's (none, minor, major, "
+                            "critical): give --impact",
+                            se_q(se_arg(cli, SE_O_TEMPLATE)),
+                            se_q(in.text.impact));
+        }
+
         in.impact = in.text.impact;
     }
 
@@ -275,6 +301,12 @@ se_cmd_incident_open(se_cli_t *cli)
     in.status = se_arg(cli, SE_O_STATUS);
     if (in.status == NULL) {
         in.status = in.text.status ? in.text.status : "investigating";
+
+        if (in.text.status
+            && se_inc_template_status(cli, in.text.status) != SE_CLI_OK)
+        {
+            return SE_CLI_USAGE;
+        }
     }
 
     if (se_inc_status(cli, in.status, &st) != SE_CLI_OK) {
@@ -451,10 +483,11 @@ se_cmd_incident_update(se_cli_t *cli)
     in.text.name = NULL;        /* a template's title renames nothing */
     in.status = se_arg(cli, SE_O_STATUS);
 
-    if (in.status == NULL && in.text.status
-        && se_parse_status(in.text.status, strlen(in.text.status),
-                           SE_KIND_INCIDENT, &st) == SE_OK)
-    {
+    if (in.status == NULL && in.text.status) {
+        if (se_inc_template_status(cli, in.text.status) != SE_CLI_OK) {
+            return SE_CLI_USAGE;
+        }
+
         in.status = in.text.status;
     }
 

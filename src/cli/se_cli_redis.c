@@ -3,9 +3,16 @@
  * snapshot as an se_state_t, and the writer: one EVAL of se_write_lua
  * inside MULTI/EXEC, retried when a watched key changed meanwhile.
  *
- * The script checks every key's type before it writes anything, then
- * writes, INCR Pversion, XADD Paudit and PUBLISH Pevents <version>: it
- * runs atomically, so readers see all of a change or none of it.
+ * The script checks every key's type, computes the new version and adds
+ * the audit entry before it writes any data, then writes, SET Pversion
+ * and PUBLISH Pevents <version>: it runs atomically, so readers see all
+ * of a change or none of it, and a failure leaves nothing behind.
+ *
+ * The audit entry carries a random nonce: when the connection fails after
+ * EXEC was sent, the tool reconnects once and looks for it, to tell a
+ * change that was written from one that was not.
+ *
+ * URLs in messages are redacted (se_url_redacted): no password, ever.
  */
 
 #include <errno.h>
@@ -17,18 +24,26 @@
 #include "se_snapshot.h"
 #include "se_redis_raw.h"
 
-#define SE_WRITE_ATTEMPTS  5
+#define SE_WRITE_ATTEMPTS   5
+#define SE_RECOVER_ENTRIES  100
 
 /*
- * ARGV: prefix, time, actor, command, id, fields, ncmds, then each
+ * ARGV: prefix, time, actor, command, id, fields, nonce, ncmds, then each
  * command as argc, arg1 .. argc.  Pseudo-command DELPAGE deletes the
  * page's keys (all but Pversion and Paudit).
+ *
+ * Everything that can fail comes before the first data write: the type
+ * checks, the new version (Pversion + 1, computed as a decimal string so
+ * that no version is ever rounded by Lua's doubles), and the XADD of the
+ * audit entry (it fails when the stream's last id is the largest one).
+ * Then the data writes, SET Pversion, PUBLISH; the new version is
+ * returned as a string.
  */
 static const char  se_write_lua[] =
     "local p = ARGV[1]\n"
-    "local i = 8\n"
+    "local i = 9\n"
     "local cmds = {}\n"
-    "for c = 1, tonumber(ARGV[7]) do\n"
+    "for c = 1, tonumber(ARGV[8]) do\n"
     "  local argc = tonumber(ARGV[i])\n"
     "  local cmd = {}\n"
     "  for a = 1, argc do cmd[a] = ARGV[i + a] end\n"
@@ -71,18 +86,39 @@ static const char  se_write_lua[] =
     "    end\n"
     "  end\n"
     "end\n"
+    "local v = ''\n"
     "local vt = typeof(p .. 'version')\n"
     "if vt ~= 'none' then\n"
-    "  local v = vt == 'string' and redis.call('GET', p .. 'version')\n"
-    "  if not v or not string.match(v, '^%d+$') or #v > 17 then\n"
+    "  v = vt == 'string' and redis.call('GET', p .. 'version')\n"
+    "  if v and string.match(v, '^%d+$') then\n"
+    "    v = string.match(v, '^0*(%d*)$')\n"
+    "  else\n"
+    "    v = false\n"
+    "  end\n"
+    "  if not v or #v > 18 then\n"
     "    return redis.error_reply('WRONGTYPE key ' .. p ..\n"
     "      'version is not an integer')\n"
     "  end\n"
+    "end\n"
+    "local d = {string.byte(v, 1, -1)}\n"
+    "local k = #d\n"
+    "while k > 0 and d[k] == 57 do d[k] = 48; k = k - 1 end\n"
+    "if k == 0 then\n"
+    "  v = '1' .. string.rep('0', #d)\n"
+    "else\n"
+    "  d[k] = d[k] + 1\n"
+    "  v = string.char(unpack(d))\n"
     "end\n"
     "local at = typeof(p .. 'audit')\n"
     "if at ~= 'none' and at ~= 'stream' then\n"
     "  return redis.error_reply('WRONGTYPE key ' .. p ..\n"
     "    'audit is not a stream')\n"
+    "end\n"
+    "local ok = redis.pcall('XADD', p .. 'audit', '*', 'time', ARGV[2],\n"
+    "  'actor', ARGV[3], 'command', ARGV[4], 'id', ARGV[5],\n"
+    "  'fields', ARGV[6], 'version', v, 'nonce', ARGV[7])\n"
+    "if type(ok) == 'table' and ok.err then\n"
+    "  return redis.error_reply(ok.err .. ' (XADD ' .. p .. 'audit)')\n"
     "end\n"
     "for _, c in ipairs(cmds) do\n"
     "  if c[1] == 'DELPAGE' then\n"
@@ -94,11 +130,8 @@ static const char  se_write_lua[] =
     "    redis.call(unpack(c))\n"
     "  end\n"
     "end\n"
-    "local v = redis.call('INCR', p .. 'version')\n"
-    "redis.call('XADD', p .. 'audit', '*', 'time', ARGV[2],\n"
-    "  'actor', ARGV[3], 'command', ARGV[4], 'id', ARGV[5],\n"
-    "  'fields', ARGV[6], 'version', tostring(v))\n"
-    "redis.call('PUBLISH', p .. 'events', tostring(v))\n"
+    "redis.call('SET', p .. 'version', v)\n"
+    "redis.call('PUBLISH', p .. 'events', v)\n"
     "return v\n";
 
 
@@ -353,13 +386,88 @@ se_parse_url(const char *url, se_url_t *u)
 }
 
 
+/*
+ * The URL for messages: user:password@ becomes ***@ and password=
+ * parameters are dropped, also from URLs that do not parse.
+ */
+const char *
+se_url_redacted(const char *url)
+{
+    const char  *at, *start, *p, *q, *e, *sep;
+    char        *out;
+    size_t       n;
+
+    out = se_alloc(strlen(url) + 8);
+    n = 0;
+    q = strchr(url, '?');
+    e = q ? q : url + strlen(url);
+
+    at = NULL;
+    if (strncmp(url, "unix:", 5) != 0) {
+        for (p = url; p < e; p++) {
+            if (*p == '@') {
+                at = p;
+            }
+        }
+    }
+
+    if (at) {
+        p = strstr(url, "://");
+        start = (p && p < at) ? p + 3 : url;
+
+        if (start == url) {
+            p = memchr(url, ':', (size_t) (at - url));
+            start = p ? p + 1 : url;
+        }
+
+        memcpy(out, url, (size_t) (start - url));
+        n = (size_t) (start - url);
+        memcpy(out + n, "***", 3);
+        n += 3;
+        url = at;
+    }
+
+    memcpy(out + n, url, (size_t) (e - url));
+    n += (size_t) (e - url);
+
+    if (q == NULL) {
+        out[n] = '\0';
+        return out;
+    }
+
+    sep = "?";
+
+    for (p = q + 1; *p; p = *e ? e + 1 : e) {
+        e = strchr(p, '&');
+        if (e == NULL) {
+            e = p + strlen(p);
+        }
+
+        if (strncmp(p, "password=", 9) == 0 || e == p) {
+            continue;
+        }
+
+        memcpy(out + n, sep, 1);
+        n++;
+        memcpy(out + n, p, (size_t) (e - p));
+        n += (size_t) (e - p);
+        sep = "&";
+    }
+
+    out[n] = '\0';
+
+    return out;
+}
+
+
 int
 se_redis_fail(se_cli_t *cli, redisReply *r, const char *doing)
 {
     int  rc;
 
     if (r == NULL) {
-        rc = se_error(cli, SE_CLI_FAIL, "Redis %s: %s while %s", cli->url,
+        rc = se_error(cli, SE_CLI_FAIL, "Redis %s: %s while %s",
+                      se_q(se_url_redacted(cli->url)),
                       cli->rc && cli->rc->errstr[0] ? cli->rc->errstr
                                                    : "no reply",
                       doing);
@@ -381,57 +489,94 @@ se_redis_fail(se_cli_t *cli, redisReply *r, const char *doing)
 }
 
 
-int
-se_redis_connect(se_cli_t *cli)
+/* connects, AUTH, SELECT: NULL, or the message of what failed */
+static const char *
+se_redis_open(se_cli_t *cli, const se_url_t *u)
 {
-    se_url_t         u;
     struct timeval   tv;
     redisReply      *r;
+    const char      *url, *doing, *why;
 
-    if (se_parse_url(cli->url, &u) != SE_OK) {
-        return se_error(cli, SE_CLI_USAGE, "bad Redis URL %s (expected "
-                        "redis://[user:password@]host:port/db or "
-                        "unix:///path?db=N)", se_q(cli->url));
-    }
+    url = se_q(se_url_redacted(cli->url));
 
     tv.tv_sec = 3;
     tv.tv_usec = 0;
 
-    cli->rc = u.path ? redisConnectUnixWithTimeout(u.path, tv)
-                     : redisConnectWithTimeout(u.host, u.port, tv);
+    cli->rc = u->path ? redisConnectUnixWithTimeout(u->path, tv)
+                      : redisConnectWithTimeout(u->host, u->port, tv);
 
     if (cli->rc == NULL) {
-        return se_error(cli, SE_CLI_FAIL, "cannot connect to Redis %s",
-                        cli->url);
+        return se_sprintf("cannot connect to Redis %s", url);
     }
 
     if (cli->rc->err) {
-        return se_error(cli, SE_CLI_FAIL, "cannot connect to Redis %s: %s",
-                        se_q(cli->url), cli->rc->errstr);
+        return se_sprintf("cannot connect to Redis %s: %s", url,
+                          cli->rc->errstr);
     }
 
     tv.tv_sec = 10;
     redisSetTimeout(cli->rc, tv);
 
-    if (u.password) {
-        r = u.user ? redisCommand(cli->rc, "AUTH %s %s", u.user, u.password)
-                   : redisCommand(cli->rc, "AUTH %s", u.password);
+    r = NULL;
+    doing = NULL;
 
-        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            return se_redis_fail(cli, r, "AUTH");
+    if (u->password) {
+        doing = "AUTH";
+        r = u->user ? redisCommand(cli->rc, "AUTH %s %s", u->user,
+                                   u->password)
+                    : redisCommand(cli->rc, "AUTH %s", u->password);
+
+        if (r && r->type != REDIS_REPLY_ERROR) {
+            freeReplyObject(r);
+            doing = NULL;
         }
+    }
 
+    if (doing == NULL && u->db) {
+        doing = "SELECT";
+        r = redisCommand(cli->rc, "SELECT %ld", u->db);
+
+        if (r && r->type != REDIS_REPLY_ERROR) {
+            freeReplyObject(r);
+            doing = NULL;
+        }
+    }
+
+    if (doing == NULL) {
+        return NULL;
+    }
+
+    if (r == NULL) {
+        why = se_sprintf("Redis %s: %s while %s", url,
+                         cli->rc->errstr[0] ? cli->rc->errstr : "no reply",
+                         doing);
+
+    } else {
+        why = se_sprintf("Redis refused %s: %.*s", doing, (int) r->len,
+                         r->str);
         freeReplyObject(r);
     }
 
-    if (u.db) {
-        r = redisCommand(cli->rc, "SELECT %ld", u.db);
+    return why;
+}
 
-        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-            return se_redis_fail(cli, r, "SELECT");
-        }
 
-        freeReplyObject(r);
+int
+se_redis_connect(se_cli_t *cli)
+{
+    se_url_t     u;
+    const char  *why;
+
+    if (se_parse_url(cli->url, &u) != SE_OK) {
+        return se_error(cli, SE_CLI_USAGE, "bad Redis URL %s (expected "
+                        "redis://[user:password@]host:port/db or "
+                        "unix:///path?db=N)",
+                        se_q(se_url_redacted(cli->url)));
+    }
+
+    why = se_redis_open(cli, &u);
+    if (why) {
+        return se_error(cli, SE_CLI_FAIL, "%s", why);
     }
 
     return SE_CLI_OK;
@@ -471,7 +616,31 @@ se_key(se_cli_t *cli, const char *fmt, ...)
 }
 
 
-/* a command that must not fail; NULL (reported) on errors */
+/* fmt with every %s argument quoted (se_q), for messages */
+static const char *
+se_cmd_desc(const char *fmt, va_list ap)
+{
+    const char  *p, *s;
+    char        *out;
+
+    out = se_strdup("");
+
+    for (p = fmt; *p; p++) {
+        if (p[0] == '%' && p[1] == 's') {
+            s = va_arg(ap, const char *);
+            out = se_sprintf("%s%s", out, se_q(s));
+            p++;
+            continue;
+        }
+
+        out = se_sprintf("%s%c", out, *p);
+    }
+
+    return out;
+}
+
+
+/* a command that must not fail (%s arguments only); NULL (reported) */
 redisReply *
 se_redis_cmd(se_cli_t *cli, const char *fmt, ...)
 {
@@ -483,7 +652,9 @@ se_redis_cmd(se_cli_t *cli, const char *fmt, ...)
     va_end(ap);
 
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        se_redis_fail(cli, r, fmt);
+        va_start(ap, fmt);
+        se_redis_fail(cli, r, se_cmd_desc(fmt, ap));
+        va_end(ap);
         return NULL;
     }
 
@@ -526,7 +697,7 @@ se_redis_hgetall(se_cli_t *cli, const char *key, se_hash_t *h)
     }
 
     if (r->type != REDIS_REPLY_ARRAY) {
-        return se_redis_fail(cli, r, "HGETALL");
+        return se_redis_fail(cli, r, se_sprintf("HGETALL %s", se_q(key)));
     }
 
     h->f = se_alloc((r->elements / 2 + 1) * sizeof(se_field_t));
@@ -646,18 +817,25 @@ se_redis_llen(se_cli_t *cli, const char *key, long long *n)
 }
 
 
-/* the caller frees *reply (freeReplyObject) and *raw (free) */
+/*
+ * script: NULL for the module's snapshot script, or one with the same
+ * ARGV and reply; an error "WRONGTYPE se-key WANT HAS KEY" from it names
+ * a key of the wrong type.  The caller frees *reply (freeReplyObject)
+ * and *raw (free).
+ */
 int
-se_redis_snapshot(se_cli_t *cli, const char *records, const char *updates,
-    const char *value, redisReply **reply, se_raw_t **raw)
+se_redis_snapshot(se_cli_t *cli, const char *script, const char *records,
+    const char *updates, const char *value, redisReply **reply,
+    se_raw_t **raw)
 {
     redisReply  *r;
     const char  *argv[7];
+    char        *err, *want, *has, *key;
     size_t       argvlen[7];
     int          i;
 
     argv[0] = "EVAL";
-    argv[1] = SE_SNAPSHOT_LUA;
+    argv[1] = script ? script : SE_SNAPSHOT_LUA;
     argv[2] = "0";
     argv[3] = cli->prefix;
     argv[4] = records;
@@ -669,6 +847,27 @@ se_redis_snapshot(se_cli_t *cli, const char *records, const char *updates,
     }
 
     r = redisCommandArgv(cli->rc, 7, argv, argvlen);
+
+    if (r && r->type == REDIS_REPLY_ERROR
+        && strncmp(r->str, "WRONGTYPE se-key ", 17) == 0)
+    {
+        err = se_strndup(r->str + 17, r->len - 17);
+        freeReplyObject(r);
+
+        want = err;
+        has = strchr(want, ' ');
+        key = has ? strchr(has + 1, ' ') : NULL;
+
+        if (key == NULL) {
+            return se_error(cli, SE_CLI_FAIL, "a key of the wrong type");
+        }
+
+        *has++ = '\0';
+        *key++ = '\0';
+
+        return se_error(cli, SE_CLI_FAIL, "key %s holds a %s, not a %s: "
+                        "fix or delete it first", se_q(key), has, want);
+    }
 
     if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 6) {
         return se_redis_fail(cli, r, "reading the page");
@@ -701,8 +900,8 @@ se_redis_state(se_cli_t *cli, const char *records, const char *updates,
         }
     }
 
-    rc = se_redis_snapshot(cli, records, updates, SE_SNAPSHOT_MAX_VALUE, &r,
-                           &raw);
+    rc = se_redis_snapshot(cli, NULL, records, updates,
+                           SE_SNAPSHOT_MAX_VALUE, &r, &raw);
     if (rc != SE_CLI_OK) {
         return rc;
     }
@@ -720,23 +919,130 @@ se_redis_state(se_cli_t *cli, const char *records, const char *updates,
 }
 
 
+/* the new version returned by the script (a string, or an integer) */
+static int
+se_reply_version(redisReply *e, long long *version)
+{
+    char  *end;
+
+    if (e->type == REDIS_REPLY_INTEGER) {
+        *version = e->integer;
+        return SE_OK;
+    }
+
+    if (e->type == REDIS_REPLY_STRING && e->len > 0 && e->len < 20) {
+        *version = strtoll(se_strndup(e->str, e->len), &end, 10);
+        return *end == '\0' ? SE_OK : SE_ERROR;
+    }
+
+    return SE_ERROR;
+}
+
+
+/*
+ * The connection failed after EXEC was sent: the change may or may not
+ * have been committed.  Reconnects once and looks for the nonce in the
+ * newest audit entries.
+ */
+static int
+se_redis_recover(se_cli_t *cli, const char *nonce, long long *version)
+{
+    se_url_t      u;
+    redisReply   *r, *entry, *f;
+    const char   *why, *audit, *id;
+    size_t        i, j;
+
+    why = se_sprintf("the reply to EXEC was lost (Redis %s: %s)",
+                     se_q(se_url_redacted(cli->url)),
+                     cli->rc->errstr[0] ? cli->rc->errstr : "no reply");
+    audit = se_key(cli, "audit");
+
+    se_redis_close(cli);
+
+    r = NULL;
+
+    if (se_parse_url(cli->url, &u) == SE_OK && se_redis_open(cli, &u) == NULL)
+    {
+        r = redisCommand(cli->rc, "XREVRANGE %s + - COUNT %d", audit,
+                         SE_RECOVER_ENTRIES);
+    }
+
+    if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
+        if (r) {
+            freeReplyObject(r);
+        }
+
+        return se_error(cli, SE_CLI_FAIL, "%s and Redis cannot be read "
+                        "again: outcome unknown: check XREVRANGE %s + - "
+                        "COUNT 5 for nonce %s", why, audit, nonce);
+    }
+
+    for (i = 0; i < r->elements; i++) {
+        entry = r->element[i];
+
+        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2
+            || entry->element[0]->type != REDIS_REPLY_STRING
+            || entry->element[1]->type != REDIS_REPLY_ARRAY)
+        {
+            continue;
+        }
+
+        f = entry->element[1];
+
+        for (j = 0; j + 1 < f->elements; j += 2) {
+            if (f->element[j]->type != REDIS_REPLY_STRING
+                || f->element[j + 1]->type != REDIS_REPLY_STRING
+                || strcmp(f->element[j]->str, "nonce") != 0
+                || strcmp(f->element[j + 1]->str, nonce) != 0)
+            {
+                continue;
+            }
+
+            for (j = 0; j + 1 < f->elements; j += 2) {
+                if (f->element[j]->type == REDIS_REPLY_STRING
+                    && strcmp(f->element[j]->str, "version") == 0)
+                {
+                    (void) se_reply_version(f->element[j + 1], version);
+                }
+            }
+
+            id = se_strdup(entry->element[0]->str);
+            freeReplyObject(r);
+
+            se_error(cli, SE_CLI_OK, "note: %s, but the change was "
+                     "written (audit entry %s of %s)", why, id, audit);
+
+            return SE_CLI_OK;
+        }
+    }
+
+    freeReplyObject(r);
+
+    return se_error(cli, SE_CLI_FAIL, "%s; the change is not in %s: "
+                    "nothing was written", why, audit);
+}
+
+
 /* MULTI, EVAL, EXEC: SE_CLI_OK with *version, or an exit code */
 static int
 se_redis_exec(se_cli_t *cli, se_batch_t *b, int *aborted,
     long long *version)
 {
     redisReply   *r, *e;
-    const char  **argv;
+    const char  **argv, *nonce;
     size_t       *argvlen, n, i, j;
     int           rc;
 
-    n = 10;
+    n = 11;
     for (i = 0; i < b->n; i++) {
         n += 1 + b->cmds[i].argc;
     }
 
     argv = se_alloc(n * sizeof(char *));
     argvlen = se_alloc(n * sizeof(size_t));
+
+    /* 16 random [a-z0-9]: 82 bits */
+    nonce = se_sprintf("%s%s", se_new_id(""), se_new_id(""));
 
     n = 0;
     argv[n++] = "EVAL";
@@ -748,6 +1054,7 @@ se_redis_exec(se_cli_t *cli, se_batch_t *b, int *aborted,
     argv[n++] = cli->what;
     argv[n++] = b->id ? b->id : "";
     argv[n++] = b->fields ? b->fields : "";
+    argv[n++] = nonce;
     argv[n++] = se_sprintf("%zu", b->n);
 
     for (i = 0; i < b->n; i++) {
@@ -764,19 +1071,23 @@ se_redis_exec(se_cli_t *cli, se_batch_t *b, int *aborted,
 
     r = redisCommand(cli->rc, "MULTI");
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        return se_redis_fail(cli, r, "MULTI");
+        return se_redis_fail(cli, r, "MULTI (nothing was written)");
     }
     freeReplyObject(r);
 
     r = redisCommandArgv(cli->rc, (int) n, argv, argvlen);
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        return se_redis_fail(cli, r, "EVAL");
+        return se_redis_fail(cli, r, "EVAL (nothing was written)");
     }
     freeReplyObject(r);
 
     r = redisCommand(cli->rc, "EXEC");
-    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        return se_redis_fail(cli, r, "EXEC");
+    if (r == NULL) {
+        return se_redis_recover(cli, nonce, version);
+    }
+
+    if (r->type == REDIS_REPLY_ERROR) {
+        return se_redis_fail(cli, r, "EXEC (nothing was written)");
     }
 
     if (r->type == REDIS_REPLY_NIL) {
@@ -791,8 +1102,7 @@ se_redis_exec(se_cli_t *cli, se_batch_t *b, int *aborted,
 
     e = r->element[0];
 
-    if (e->type == REDIS_REPLY_INTEGER) {
-        *version = e->integer;
+    if (se_reply_version(e, version) == SE_OK) {
         rc = SE_CLI_OK;
 
     } else if (e->type == REDIS_REPLY_ERROR) {

@@ -21,6 +21,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "se_cli.h"
 
@@ -266,6 +267,8 @@ se_template_parse(se_cli_t *cli, const char *src, const char *text,
     char        *key, *val, *dot, *body, *lang;
     size_t       line, blen;
     se_kv_t     *cur;
+    se_status_e  st;
+    se_impact_e  im;
 
     cur = NULL;
     body = NULL;
@@ -298,9 +301,11 @@ se_template_parse(se_cli_t *cli, const char *src, const char *text,
                 || (lang && se_valid_lang(lang, strlen(lang)) != SE_OK))
             {
                 return se_error(cli, SE_CLI_USAGE, "template %s line %zu: "
-                                "unknown section [%s%s%s] (expected [body] "
-                                "or [body.LANG])", src, line, key,
-                                lang ? "." : "", lang ? lang : "");
+                                "unknown section %s (expected [body] or "
+                                "[body.LANG])", src, line,
+                                se_q(se_sprintf("[%s%s%s]", key,
+                                                lang ? "." : "",
+                                                lang ? lang : "")));
             }
 
             if (cur) {
@@ -338,9 +343,29 @@ se_template_parse(se_cli_t *cli, const char *src, const char *text,
             t->description = val;
 
         } else if (strcmp(key, "status") == 0) {
+            if (se_parse_status(val, strlen(val), SE_KIND_INCIDENT, &st)
+                != SE_OK
+                && se_parse_status(val, strlen(val), SE_KIND_MAINTENANCE,
+                                   &st)
+                   != SE_OK)
+            {
+                return se_error(cli, SE_CLI_USAGE, "template %s line %zu: "
+                                "bad status %s (an incident or maintenance "
+                                "status)", src, line, se_q(val));
+            }
+
             t->status = val;
 
         } else if (strcmp(key, "impact") == 0) {
+            if (se_parse_impact(val, strlen(val), SE_KIND_MAINTENANCE, &im)
+                != SE_OK)
+            {
+                return se_error(cli, SE_CLI_USAGE, "template %s line %zu: "
+                                "bad impact %s (none, minor, major, "
+                                "critical, maintenance)", src, line,
+                                se_q(val));
+            }
+
             t->impact = val;
 
         } else if (strncmp(key, "title", 5) == 0
@@ -381,7 +406,8 @@ se_read_small_file(se_cli_t *cli, const char *path, int *rc)
     if (f == NULL) {
         *rc = errno == ENOENT ? SE_CLI_OK
                               : se_error(cli, SE_CLI_USAGE, "cannot read "
-                                         "%s: %s", path, strerror(errno));
+                                         "%s: %s", se_q(path),
+                                         strerror(errno));
         return NULL;
     }
 
@@ -393,7 +419,7 @@ se_read_small_file(se_cli_t *cli, const char *path, int *rc)
         || se_utf8_valid(buf, n) != SE_OK)
     {
         *rc = se_error(cli, SE_CLI_USAGE, "template file %s is too large, "
-                       "or not UTF-8 text", path);
+                       "or not UTF-8 text", se_q(path));
         return NULL;
     }
 
@@ -412,15 +438,29 @@ se_template_source(se_cli_t *cli, const char *name, const char **src,
     const se_builtin_t  *b;
     const char          *text;
     char                *path;
+    struct stat          st;
 
     *rc = SE_CLI_OK;
 
     if (cli->templates) {
+        if (stat(cli->templates, &st) != 0) {
+            *rc = se_error(cli, SE_CLI_USAGE, "cannot read the templates "
+                           "directory %s: %s", se_q(cli->templates),
+                           strerror(errno));
+            return NULL;
+        }
+
+        if (!S_ISDIR(st.st_mode)) {
+            *rc = se_error(cli, SE_CLI_USAGE, "the templates directory %s "
+                           "is not a directory", se_q(cli->templates));
+            return NULL;
+        }
+
         path = se_sprintf("%s/%s.tmpl", cli->templates, name);
         text = se_read_small_file(cli, path, rc);
 
         if (text || *rc != SE_CLI_OK) {
-            *src = path;
+            *src = se_q(path);
             return text;
         }
     }
@@ -588,9 +628,16 @@ se_template_apply(se_cli_t *cli, se_template_t *t)
 
     for (i = 0; i < cli->args->nvars; i++) {
         if (!used[i]) {
+            s = cli->args->vars[i].key;
+
+            if (se_placeholder(se_sprintf("{%s}", s)) != strlen(s)) {
+                return se_error(cli, SE_CLI_USAGE, "bad --var %s (a "
+                                "placeholder name: [a-z0-9_-])", se_q(s));
+            }
+
             return se_error(cli, SE_CLI_USAGE, "template %s has no "
                             "placeholder {%s} (unknown --var %s)", t->name,
-                            cli->args->vars[i].key, cli->args->vars[i].key);
+                            s, s);
         }
     }
 
@@ -706,7 +753,7 @@ se_cmd_template(se_cli_t *cli)
         d = opendir(cli->templates);
         if (d == NULL) {
             return se_error(cli, SE_CLI_USAGE, "cannot read the templates "
-                            "directory %s: %s", cli->templates,
+                            "directory %s: %s", se_q(cli->templates),
                             strerror(errno));
         }
 

@@ -68,7 +68,7 @@ se_text_collect(se_cli_t *cli, se_text_t *t)
 
     if (a->nvars && a->opt[SE_O_TEMPLATE] == NULL) {
         return se_error(cli, SE_CLI_USAGE, "--var %s needs --template",
-                        a->vars[0].key);
+                        se_qname(a->vars[0].key));
     }
 
     if (a->opt[SE_O_TEMPLATE]) {
