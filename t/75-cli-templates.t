@@ -137,7 +137,7 @@ write_file("$dir/not-a-template.txt", "ignored\n");
 
 (my $rc0, $list, my $err0) = cli('--templates', "$dir", 'template', 'list');
 is $rc0, 2, 'template list: exit 2 when a file is invalid';
-like $err0, qr/broken\.tmpl line 1: unknown key "colour"/, 'names the bad file';
+like $err0, qr/broken\.tmpl" line 1: unknown key "colour"/, 'names the bad file';
 like $list, qr/^broken\s+\(invalid/m, 'the bad one flagged';
 like $list, qr/^cdn-slow\s+CDN is slow in a region; \{region\}/m, 'file template listed';
 like $list, qr/^high-load/m, 'built-ins still listed';
@@ -163,7 +163,7 @@ my $d = state_dump();
 ($rc, $out, $err) = cli('--templates', "$dir", 'incident', 'open', '--template',
     'broken', '--name', 'x', '--impact', 'minor');
 is $rc, 2, 'a bad template file: exit 2';
-like $err, qr/broken\.tmpl line 1: unknown key "colour"/, 'names the file, line and key';
+like $err, qr/broken\.tmpl" line 1: unknown key "colour"/, 'names the file, line and key';
 ($rc, $out, $err) = cli('--templates', "$dir/nope", 'template', 'list');
 is $rc, 2, 'a missing templates directory: exit 2';
 is_deeply state_dump(), $d, 'nothing written';

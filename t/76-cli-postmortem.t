@@ -39,8 +39,8 @@ like $md, qr/^- \*\*Started:\*\* \Q$c\E$/m, 'started = created_at';
 like $md, qr/^- \*\*Resolved:\*\* \Q$r\E$/m, 'resolved_at';
 like $md, qr/^- \*\*Duration:\*\* 2h 0m$/m, 'duration created -> resolved';
 like $md, qr/^- \*\*Fix in place \(monitoring\):\*\* /m, 'monitoring time';
-like $md, qr{^- \*\*Published postmortem:\*\* https://blog\.example\.com/postmortem-payments$}m,
-    'postmortem url';
+like $md, qr{^- \*\*Published postmortem:\*\* <https://blog\.example\.com/postmortem-payments>$}m,
+    'postmortem url, as an autolink';
 
 # timeline: every update, oldest first
 my ($timeline) = $md =~ /^## Timeline\n(.*?)^## /ms;

@@ -97,7 +97,7 @@ static const char  se_write_lua[] =
     "  end\n"
     "  if not v or #v > 18 then\n"
     "    return redis.error_reply('WRONGTYPE key ' .. p ..\n"
-    "      'version is not an integer')\n"
+    "      'version is not an integer of at most 18 digits')\n"
     "  end\n"
     "end\n"
     "local d = {string.byte(v, 1, -1)}\n"
@@ -387,8 +387,9 @@ se_parse_url(const char *url, se_url_t *u)
 
 
 /*
- * The URL for messages: user:password@ becomes ***@ and password=
- * parameters are dropped, also from URLs that do not parse.
+ * The URL for messages: user:password@ (up to the last @, as a password
+ * may hold any character) becomes ***@ and password= parameters are
+ * dropped, also from URLs that do not parse.
  */
 const char *
 se_url_redacted(const char *url)
@@ -399,17 +400,10 @@ se_url_redacted(const char *url)
 
     out = se_alloc(strlen(url) + 8);
     n = 0;
-    q = strchr(url, '?');
-    e = q ? q : url + strlen(url);
 
-    at = NULL;
-    if (strncmp(url, "unix:", 5) != 0) {
-        for (p = url; p < e; p++) {
-            if (*p == '@') {
-                at = p;
-            }
-        }
-    }
+    at = strncmp(url, "unix:", 5) != 0 ? strrchr(url, '@') : NULL;
+    q = strchr(at ? at : url, '?');
+    e = q ? q : url + strlen(url);
 
     if (at) {
         p = strstr(url, "://");
