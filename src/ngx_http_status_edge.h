@@ -58,6 +58,7 @@ typedef struct {
     se_state_t                    *state;
     ngx_uint_t                     refs;
     ngx_str_t                      etag;      /* "se-<version>-<hash>" */
+    u_char                         etag_suffix[20]; /* "-se<hash>\"" */
     ngx_http_status_edge_banner_t *banners;   /* per variant */
     ngx_uint_t                     nbanners;
     int64_t                        refresh_at; /* banners change by time */
@@ -137,7 +138,10 @@ typedef struct {
     ngx_buf_t                        *tail;      /* into an upstream buf */
     se_scan_t                         scan;
     ngx_str_t                         nonce;
+    off_t                             length;    /* upstream's, or -1 */
+    off_t                             inserted;
     unsigned                          decided:1;
+    unsigned                          header:1;  /* held until the body */
     unsigned                          filtering:1;
     unsigned                          done:1;
 } ngx_http_status_edge_ctx_t;

@@ -36,13 +36,16 @@ static void ngx_http_status_edge_nonce(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx);
 static ngx_int_t ngx_http_status_edge_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
+static ngx_int_t ngx_http_status_edge_send_header(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx);
 static ngx_chain_t *ngx_http_status_edge_insert(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
     size_t pos);
 static ngx_int_t ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last);
 static ngx_int_t ngx_http_status_edge_add_buf(ngx_http_request_t *r,
-    ngx_chain_t ***last, u_char *pos, size_t len);
+    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last, u_char *pos,
+    size_t len);
 static void ngx_http_status_edge_release_upstream(
     ngx_http_status_edge_ctx_t *ctx);
 
@@ -406,7 +409,14 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
         || r->headers_out.status != NGX_HTTP_OK
         || r->headers_out.content_length_n == 0
         || (r->headers_out.content_encoding
-            && r->headers_out.content_encoding->value.len)
+            && r->headers_out.content_encoding->value.len))
+    {
+        return ngx_http_next_header_filter(r);
+    }
+
+    ctx = ngx_http_status_edge_banner_ctx(r);
+
+    if (ctx == NULL || ctx->banner == NULL
         || ngx_http_test_content_type(r, &slcf->banner_types) == NULL
         || (r->headers_out.content_type.len >= sizeof("text/event-stream") - 1
             && ngx_strncasecmp(r->headers_out.content_type.data,
@@ -414,12 +424,6 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
                                sizeof("text/event-stream") - 1)
                == 0))
     {
-        return ngx_http_next_header_filter(r);
-    }
-
-    ctx = ngx_http_status_edge_banner_ctx(r);
-
-    if (ctx == NULL || ctx->banner == NULL) {
         return ngx_http_next_header_filter(r);
     }
 
@@ -432,6 +436,8 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
     se_scan_init(&ctx->scan, slcf->banner_window);
     ctx->filtering = 1;
 
+    ctx->length = r->headers_out.content_length_n;
+
     ngx_http_clear_content_length(r);
     ngx_http_clear_last_modified(r);
     ngx_http_clear_accept_ranges(r);
@@ -440,6 +446,32 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
     ngx_http_status_edge_no_store(r);
 
     r->filter_need_in_memory = 1;
+
+    /*
+     * The header waits for the first body buffers: when they hold the
+     * end of the <body> tag, the page keeps an exact Content-Length and
+     * goes out unchunked, as the upstream sent it.
+     */
+
+    ctx->header = 1;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_send_header(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
+{
+    ctx->header = 0;
+
+    if (ctx->length >= 0 && ctx->done && ctx->tail) {
+        r->headers_out.content_length_n = ctx->length + ctx->inserted;
+
+    } else if (ctx->length >= 0 && ctx->done) {
+        /* declined: the page goes out as it came */
+        r->headers_out.content_length_n = ctx->length;
+    }
 
     return ngx_http_next_header_filter(r);
 }
@@ -482,7 +514,8 @@ ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
     etag->value.data = p;
     p = ngx_cpymem(p, "W/", 2);
     p = ngx_cpymem(p, start, len - 1);
-    p = ngx_sprintf(p, "-se%016xL\"", se_state_hash(ctx->snap->state));
+    p = ngx_cpymem(p, ctx->snap->etag_suffix,
+                   sizeof(ctx->snap->etag_suffix) - 1);
     etag->value.len = p - etag->value.data;
 
     return NGX_OK;
@@ -637,15 +670,9 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return ngx_http_next_body_filter(r, in);
     }
 
-    if (ctx->done) {
-        rc = ngx_http_next_body_filter(r, in);
-        ngx_http_status_edge_release_upstream(ctx);
-        return rc;
-    }
-
     out = in;
 
-    for (cl = in; cl; cl = cl->next) {
+    for (cl = in; cl && !ctx->done; cl = cl->next) {
 
         if (!ngx_buf_in_memory(cl->buf) || ngx_buf_size(cl->buf) == 0) {
             if (cl->buf->in_file) {
@@ -672,8 +699,14 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
                 out = in;
             }
         }
+    }
 
-        break;
+    if (ctx->header) {
+        rc = ngx_http_status_edge_send_header(r, ctx);
+
+        if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+            return rc;
+        }
     }
 
     rc = ngx_http_next_body_filter(r, out);
@@ -787,7 +820,7 @@ static ngx_int_t
 ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last)
 {
-    u_char                            *p;
+    u_char                            *p, *data;
     size_t                             len;
     const char                        *css;
     se_banner_t                       *banner;
@@ -795,6 +828,7 @@ ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
     banner = &ctx->banner->banner;
+    data = (u_char *) banner->data;
 
     if (ctx->nonce.len) {
         p = ngx_pnalloc(r->pool, sizeof("<style nonce=\"\">") - 1
@@ -805,22 +839,28 @@ ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
 
         len = ngx_sprintf(p, "<style nonce=\"%V\">", &ctx->nonce) - p;
 
-        if (ngx_http_status_edge_add_buf(r, last, p, len) != NGX_OK) {
+        if (ngx_http_status_edge_add_buf(r, ctx, last, p, len) != NGX_OK) {
             return NGX_ERROR;
         }
 
         css = se_banner_css(&len);
 
-        if (ngx_http_status_edge_add_buf(r, last, (u_char *) css, len)
-               != NGX_OK
-            || ngx_http_status_edge_add_buf(r, last, (u_char *) "</style>",
-                                            sizeof("</style>") - 1)
-               != NGX_OK)
+        if (ngx_http_status_edge_add_buf(r, ctx, last, (u_char *) css, len)
+            != NGX_OK)
         {
             return NGX_ERROR;
         }
 
-    } else if (ngx_http_status_edge_add_buf(r, last, smcf->css_link.data,
+        p = (u_char *) "</style>";
+
+        if (ngx_http_status_edge_add_buf(r, ctx, last, p,
+                                         sizeof("</style>") - 1)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+    } else if (ngx_http_status_edge_add_buf(r, ctx, last, smcf->css_link.data,
                                             smcf->css_link.len)
                != NGX_OK)
     {
@@ -828,29 +868,25 @@ ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
     }
 
     if (banner->ret == SE_BANNER_NO_RET) {
-        return ngx_http_status_edge_add_buf(r, last, (u_char *) banner->data,
-                                            banner->len);
+        return ngx_http_status_edge_add_buf(r, ctx, last, data, banner->len);
     }
 
-    len = se_banner_return_len((const char *) r->unparsed_uri.data,
-                               r->unparsed_uri.len);
+    /* percent-encoding at most triples the URI; "/" when it is refused */
 
-    p = ngx_pnalloc(r->pool, len);
+    p = ngx_pnalloc(r->pool, r->unparsed_uri.len * 3 + 1);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
     len = (u_char *) se_banner_return_write((char *) p,
-                                            (const char *) r->unparsed_uri.data,
-                                            r->unparsed_uri.len)
+                                           (char *) r->unparsed_uri.data,
+                                           r->unparsed_uri.len)
           - p;
 
-    if (ngx_http_status_edge_add_buf(r, last, (u_char *) banner->data,
-                                     banner->ret)
+    if (ngx_http_status_edge_add_buf(r, ctx, last, data, banner->ret)
            != NGX_OK
-        || ngx_http_status_edge_add_buf(r, last, p, len) != NGX_OK
-        || ngx_http_status_edge_add_buf(r, last,
-                                        (u_char *) banner->data + banner->ret,
+        || ngx_http_status_edge_add_buf(r, ctx, last, p, len) != NGX_OK
+        || ngx_http_status_edge_add_buf(r, ctx, last, data + banner->ret,
                                         banner->len - banner->ret)
            != NGX_OK)
     {
@@ -861,9 +897,12 @@ ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
 }
 
 
+/* a buffer of banner bytes, counted for the Content-Length */
+
 static ngx_int_t
-ngx_http_status_edge_add_buf(ngx_http_request_t *r, ngx_chain_t ***last,
-    u_char *pos, size_t len)
+ngx_http_status_edge_add_buf(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last, u_char *pos,
+    size_t len)
 {
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
@@ -888,6 +927,8 @@ ngx_http_status_edge_add_buf(ngx_http_request_t *r, ngx_chain_t ***last,
 
     **last = cl;
     *last = &cl->next;
+
+    ctx->inserted += len;
 
     return NGX_OK;
 }

@@ -435,6 +435,8 @@ ngx_http_status_edge_build(u_char *buf, size_t len,
                                  se_state_hash(state))
                      - snap->etag.data;
 
+    ngx_sprintf(snap->etag_suffix, "-se%016xL\"", se_state_hash(state));
+
     if (ngx_http_status_edge_render_banners(snap, variants) != NGX_OK) {
         ngx_http_status_edge_release(snap);
         return NULL;

@@ -285,8 +285,13 @@ my $WAIT = 1.0;
         last if !$n;
     }
     my @bodies;
-    while ($raw =~ s/\AHTTP\/1\.1 200[^\r]*\r\n(?:[^\r]+\r\n)*\r\n//) {
+    while ($raw =~ s/\AHTTP\/1\.1 200[^\r]*\r\n((?:[^\r]+\r\n)*)\r\n//) {
+        my $hdr = $1;
         my $b = '';
+        if ($hdr =~ /^Content-Length:\s*(\d+)/mi) {
+            push @bodies, substr($raw, 0, $1, '');
+            next;
+        }
         while ($raw =~ s/\A([0-9a-f]+)\r\n//i) {
             my $n = hex $1;
             $b .= substr($raw, 0, $n, '');

@@ -89,32 +89,95 @@ enum {
 #define SE_SCAN_ALL  ((1u << se_tag_other) - 1)
 
 
-typedef struct {
-    size_t       len;
-    const char  *name;
-} se_scan_name_t;
+/*
+ * The names, NUL padded to a common width: a byte past the end of a name
+ * never matches a letter.
+ */
 
-
-static const se_scan_name_t  se_scan_names[] = {
-    { 4, "body" },
-    { 4, "html" },
-    { 8, "frameset" },
-    { 9, "plaintext" },
-    { 6, "script" },
-    { 5, "style" },
-    { 8, "textarea" },
-    { 5, "title" },
-    { 3, "xmp" },
-    { 6, "iframe" },
-    { 7, "noembed" },
-    { 8, "noframes" },
-    { 8, "noscript" }
+static const char  se_scan_names[se_tag_other][10] = {
+    "body", "html", "frameset", "plaintext", "script", "style", "textarea",
+    "title", "xmp", "iframe", "noembed", "noframes", "noscript"
 };
 
 
+/* the names starting with a letter, 'a' to 'z' */
+
+static const uint16_t  se_scan_first[26] = {
+    0x0000, 0x0001, 0x0000, 0x0000, 0x0000, 0x0004, 0x0000, 0x0002,
+    /* a       b       c       d       e       f       g       h */
+    0x0200, 0x0000, 0x0000, 0x0000, 0x0000, 0x1c00, 0x0000, 0x0008,
+    /* i       j       k       l       m       n       o       p */
+    0x0000, 0x0000, 0x0030, 0x00c0, 0x0000, 0x0000, 0x0000, 0x0100,
+    /* q       r       s       t       u       v       w       x */
+    0x0000, 0x0000
+    /* y       z */
+};
+
+
+/* the names of each length, 0 to 9 */
+
+static const uint16_t  se_scan_length[10] = {
+    0x0000, 0x0000, 0x0000, 0x0100, 0x0003, 0x00a0, 0x0210, 0x0400,
+    0x1844, 0x0008
+};
+
+
+/* the bytes that stop a skip in the states below */
+
+#define SE_SCAN_SP    0x01              /* whitespace */
+#define SE_SCAN_SL    0x02              /* '/' */
+#define SE_SCAN_GT    0x04              /* '>' */
+#define SE_SCAN_EQ    0x08              /* '=' */
+#define SE_SCAN_LT    0x10              /* '<' */
+#define SE_SCAN_DASH  0x20              /* '-' */
+
+#define SE_SCAN_NAME_END  (SE_SCAN_SP|SE_SCAN_SL|SE_SCAN_GT)
+
+static const uint8_t  se_scan_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,       /* \t \n \f \r */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 2,    /* ' ' '-' '/' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 8, 4, 0     /* '<' '=' '>' */
+};
+
+
+#define se_scan_skip(p, last, stop)                                          \
+    p = se_scan_skip_to(p, last, stop)
+
+#define se_scan_skip_space(p, last)                                          \
+    while ((p) < (last) && (se_scan_class[*(p)] & SE_SCAN_SP)) {             \
+        (p)++;                                                               \
+    }
+
+/*
+ * Consumes the byte and goes on in the state st, at its label: what
+ * "state = st; break;" does, without a round through the switch.
+ */
+
+#define se_scan_next(st, label)                                              \
+    state = st;                                                              \
+                                                                             \
+    if (++p == last) {                                                       \
+        goto end;                                                            \
+    }                                                                        \
+                                                                             \
+    ch = *p;                                                                 \
+    goto label
+
+#if defined(__GNUC__)
+#define se_scan_ctz(m)  ((unsigned) __builtin_ctz(m))
+#else
+static unsigned se_scan_ctz(unsigned m);
+#endif
+
+
+static inline unsigned se_scan_match(unsigned mask, unsigned n,
+    unsigned ch);
 static void se_scan_name_char(se_scan_t *s, unsigned char ch);
-static unsigned se_scan_name_end(se_scan_t *s);
-static unsigned se_scan_emit(se_scan_t *s);
+static inline const unsigned char *se_scan_skip_to(const unsigned char *p,
+    const unsigned char *last, unsigned stop);
+static inline unsigned se_scan_name_end(se_scan_t *s);
+static inline unsigned se_scan_emit(se_scan_t *s);
 
 
 #define se_scan_space(ch)                                                    \
@@ -141,7 +204,7 @@ se_scan_init(se_scan_t *s, size_t window)
 int
 se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
 {
-    unsigned              state, tag;
+    unsigned              state, tag, mask, n;
     unsigned char         ch;
     const unsigned char  *start, *last, *q;
 
@@ -164,6 +227,7 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
         switch (state) {
 
         case sw_data:
+data:
             q = memchr(p, '<', last - p);
             if (q == NULL) {
                 p = last;
@@ -171,13 +235,12 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
             }
 
             p = q;
-            state = sw_tag_open;
-            break;
+            se_scan_next(sw_tag_open, tag_open);
 
         case sw_tag_open:
+tag_open:
             if (ch == '!') {
-                state = sw_markup_decl;
-                break;
+                se_scan_next(sw_markup_decl, markup_decl);
             }
 
             if (ch == '/') {
@@ -192,11 +255,9 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
 
             if (se_scan_alpha(ch)) {
                 s->end = 0;
-                s->mask = SE_SCAN_ALL;
-                s->n = 0;
-                se_scan_name_char(s, ch);
-                state = sw_tag_name;
-                break;
+                s->mask = se_scan_first[(ch | 0x20) - 'a'];
+                s->n = 1;
+                se_scan_next(sw_tag_name, tag_name);
             }
 
             state = sw_data;
@@ -205,11 +266,9 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
         case sw_end_tag_open:
             if (se_scan_alpha(ch)) {
                 s->end = 1;
-                s->mask = SE_SCAN_ALL;
-                s->n = 0;
-                se_scan_name_char(s, ch);
-                state = sw_tag_name;
-                break;
+                s->mask = se_scan_first[(ch | 0x20) - 'a'];
+                s->n = 1;
+                se_scan_next(sw_tag_name, tag_name);
             }
 
             /* "</>" is dropped, anything else is a bogus comment */
@@ -218,10 +277,36 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
             break;
 
         case sw_tag_name:
+tag_name:
+            mask = s->mask;
+            n = s->n;
+
+            while (mask && !(se_scan_class[ch] & SE_SCAN_NAME_END)) {
+                mask = se_scan_match(mask, n++, ch);
+
+                if (++p == last) {
+                    break;
+                }
+
+                ch = *p;
+            }
+
+            s->mask = (uint16_t) mask;
+            s->n = (uint8_t) n;
+
+            /* not one of the names: skip to its end */
+
+            se_scan_skip(p, last, SE_SCAN_NAME_END);
+
+            if (p == last) {
+                continue;
+            }
+
+            ch = *p;
+
             if (se_scan_space(ch)) {
                 s->tag = se_scan_name_end(s);
-                state = sw_before_attr_name;
-                break;
+                se_scan_next(sw_before_attr_name, before_attr_name);
             }
 
             if (ch == '/') {
@@ -242,8 +327,15 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
 
         case sw_before_attr_name:
         case sw_after_attr_name:
+before_attr_name:
             if (se_scan_space(ch)) {
-                break;
+                se_scan_skip_space(p, last);
+
+                if (p == last) {
+                    continue;
+                }
+
+                ch = *p;
             }
 
             if (ch == '/') {
@@ -258,16 +350,24 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
             }
 
             if (ch == '=' && state == sw_after_attr_name) {
-                state = sw_before_attr_value;
-                break;
+                se_scan_next(sw_before_attr_value, before_attr_value);
             }
 
             /* an attribute name, even one that starts with '=' or '"' */
 
-            state = sw_attr_name;
-            break;
+            se_scan_next(sw_attr_name, attr_name);
 
         case sw_attr_name:
+attr_name:
+            se_scan_skip(p, last,
+                         SE_SCAN_SP|SE_SCAN_SL|SE_SCAN_GT|SE_SCAN_EQ);
+
+            if (p == last) {
+                continue;
+            }
+
+            ch = *p;
+
             if (se_scan_space(ch)) {
                 state = sw_after_attr_name;
                 break;
@@ -284,25 +384,28 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
                 continue;
             }
 
-            if (ch == '=') {
-                state = sw_before_attr_value;
-            }
+            /* '=' */
 
-            break;
+            se_scan_next(sw_before_attr_value, before_attr_value);
 
         case sw_before_attr_value:
+before_attr_value:
             if (se_scan_space(ch)) {
-                break;
+                se_scan_skip_space(p, last);
+
+                if (p == last) {
+                    continue;
+                }
+
+                ch = *p;
             }
 
             if (ch == '"') {
-                state = sw_attr_value_dq;
-                break;
+                se_scan_next(sw_attr_value_dq, attr_value_q);
             }
 
             if (ch == '\'') {
-                state = sw_attr_value_sq;
-                break;
+                se_scan_next(sw_attr_value_sq, attr_value_q);
             }
 
             if (ch == '>') {
@@ -311,11 +414,11 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
                 continue;
             }
 
-            state = sw_attr_value_unq;
-            break;
+            se_scan_next(sw_attr_value_unq, attr_value_unq);
 
         case sw_attr_value_dq:
         case sw_attr_value_sq:
+attr_value_q:
             q = memchr(p, state == sw_attr_value_dq ? '"' : '\'', last - p);
             if (q == NULL) {
                 p = last;
@@ -323,13 +426,20 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
             }
 
             p = q;
-            state = sw_after_attr_value;
-            break;
+            se_scan_next(sw_after_attr_value, after_attr_value);
 
         case sw_attr_value_unq:
+attr_value_unq:
+            se_scan_skip(p, last, SE_SCAN_SP|SE_SCAN_GT);
+
+            if (p == last) {
+                continue;
+            }
+
+            ch = *p;
+
             if (se_scan_space(ch)) {
-                state = sw_before_attr_name;
-                break;
+                se_scan_next(sw_before_attr_name, before_attr_name);
             }
 
             if (ch == '>') {
@@ -341,9 +451,9 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
             break;
 
         case sw_after_attr_value:
+after_attr_value:
             if (se_scan_space(ch)) {
-                state = sw_before_attr_name;
-                break;
+                se_scan_next(sw_before_attr_name, before_attr_name);
             }
 
             if (ch == '/') {
@@ -358,7 +468,7 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
             }
 
             state = sw_before_attr_name;
-            continue;
+            goto before_attr_name;
 
         case sw_self_closing:
             if (ch == '>') {
@@ -373,6 +483,7 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
         /* "<!": a comment, or a DOCTYPE or bogus comment up to '>' */
 
         case sw_markup_decl:
+markup_decl:
             if (ch == '-') {
                 state = sw_markup_dash;
                 break;
@@ -398,8 +509,7 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
             }
 
             p = q;
-            state = sw_data;
-            break;
+            se_scan_next(sw_data, data);
 
         case sw_comment_start:
             if (ch == '-') {
@@ -451,8 +561,7 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
 
         case sw_comment_end:
             if (ch == '>') {
-                state = sw_data;
-                break;
+                se_scan_next(sw_data, data);
             }
 
             if (ch == '!') {
@@ -508,9 +617,9 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
         case sw_script_end_tag_open:
         case sw_script_esc_end_tag_open:
             if (se_scan_alpha(ch)) {
-                s->mask = (uint16_t) (1u << s->raw);
-                s->n = 0;
-                se_scan_name_char(s, ch);
+                s->mask = (uint16_t) ((1u << s->raw)
+                                      & se_scan_first[(ch | 0x20) - 'a']);
+                s->n = 1;
                 state++;                        /* the end tag name state */
                 break;
             }
@@ -523,9 +632,26 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
         case sw_raw_end_tag_name:
         case sw_script_end_tag_name:
         case sw_script_esc_end_tag_name:
-            if (se_scan_alpha(ch)) {
-                se_scan_name_char(s, ch);
-                break;
+            mask = s->mask;
+            n = s->n;
+
+            while (se_scan_alpha(ch)) {
+                if (mask) {
+                    mask = se_scan_match(mask, n++, ch);
+                }
+
+                if (++p == last) {
+                    break;
+                }
+
+                ch = *p;
+            }
+
+            s->mask = (uint16_t) mask;
+            s->n = (uint8_t) n;
+
+            if (p == last) {
+                continue;
             }
 
             if ((se_scan_space(ch) || ch == '/' || ch == '>')
@@ -695,6 +821,8 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
         p++;
     }
 
+end:
+
     /* the body tag may end on the last byte of the piece */
 
     if (state == sw_found) {
@@ -721,55 +849,123 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
 }
 
 
-static void
-se_scan_name_char(se_scan_t *s, unsigned char ch)
+/*
+ * Drops from the mask the names whose byte n is not ch: the first byte
+ * through a table, the next ones walking only the names left.
+ */
+
+static inline unsigned
+se_scan_match(unsigned mask, unsigned n, unsigned ch)
 {
-    unsigned  k, mask;
+    unsigned  k, c, m;
 
-    mask = s->mask;
+    c = (ch | 0x20) - 'a';
 
-    if (mask == 0) {
-        return;
+    if (c >= 26) {
+        return 0;
     }
 
-    if (ch >= 'A' && ch <= 'Z') {
-        ch |= 0x20;
+    if (n == 0) {
+        return mask & se_scan_first[c];
     }
 
-    for (k = 0; k < se_tag_other; k++) {
-        if ((mask & (1u << k))
-            && (s->n >= se_scan_names[k].len
-                || (unsigned char) se_scan_names[k].name[s->n] != ch))
-        {
+    c += 'a';
+
+    for (m = mask; m; m &= m - 1) {
+        k = se_scan_ctz(m);
+
+        if ((unsigned char) se_scan_names[k][n] != c) {
             mask &= ~(1u << k);
         }
     }
 
-    s->mask = (uint16_t) mask;
-    s->n++;
+    return mask;
+}
+
+
+static void
+se_scan_name_char(se_scan_t *s, unsigned char ch)
+{
+    if (s->mask) {
+        s->mask = (uint16_t) se_scan_match(s->mask, s->n, ch);
+        s->n++;
+    }
+}
+
+
+/* the first byte in p..last of the class stop, or last */
+
+static inline const unsigned char *
+se_scan_skip_to(const unsigned char *p, const unsigned char *last,
+    unsigned stop)
+{
+    while (last - p >= 4) {
+        if (se_scan_class[p[0]] & stop) {
+            return p;
+        }
+
+        if (se_scan_class[p[1]] & stop) {
+            return p + 1;
+        }
+
+        if (se_scan_class[p[2]] & stop) {
+            return p + 2;
+        }
+
+        if (se_scan_class[p[3]] & stop) {
+            return p + 3;
+        }
+
+        p += 4;
+    }
+
+    while (p < last && !(se_scan_class[*p] & stop)) {
+        p++;
+    }
+
+    return p;
 }
 
 
 /* the name read, when it is one of se_scan_names[], or se_tag_other */
 
-static unsigned
+static inline unsigned
 se_scan_name_end(se_scan_t *s)
+{
+    unsigned  mask;
+
+    /* a name still matching is at most as long as the longest one */
+
+    if (s->mask == 0 || s->n >= 10) {
+        return se_tag_other;
+    }
+
+    mask = s->mask & se_scan_length[s->n];
+
+    return mask ? se_scan_ctz(mask) : se_tag_other;
+}
+
+
+#if !defined(__GNUC__)
+
+static unsigned
+se_scan_ctz(unsigned m)
 {
     unsigned  k;
 
-    for (k = 0; k < se_tag_other; k++) {
-        if ((s->mask & (1u << k)) && s->n == se_scan_names[k].len) {
-            return k;
-        }
+    for (k = 0; !(m & 1); k++) {
+        m >>= 1;
     }
 
-    return se_tag_other;
+    return k;
 }
+
+#endif
 
 
 /* a tag ended with '>': the state to go on in */
 
-static unsigned
+static inline unsigned
 se_scan_emit(se_scan_t *s)
 {
     if (s->end) {
