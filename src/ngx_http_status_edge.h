@@ -185,6 +185,8 @@ void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
 /* handlers: ngx_http_status_edge_api.c */
 ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
+    ngx_str_t *key, ngx_str_t *value);
 
 /* banner filter: ngx_http_status_edge_filter.c */
 ngx_int_t ngx_http_status_edge_filter_init(ngx_conf_t *cf);

@@ -22,8 +22,6 @@ static ngx_int_t ngx_http_status_edge_callback(ngx_http_request_t *r,
 static ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_error(ngx_http_request_t *r,
     ngx_uint_t status, ngx_uint_t endpoint, ngx_str_t *body);
-static ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
-    ngx_str_t *key, ngx_str_t *value);
 static ngx_int_t ngx_http_status_edge_etag(ngx_http_request_t *r,
     ngx_http_status_edge_snapshot_t *snap, ngx_str_t *callback);
 static ngx_int_t ngx_http_status_edge_send(ngx_http_request_t *r,
@@ -408,7 +406,7 @@ ngx_http_status_edge_send(ngx_http_request_t *r, ngx_str_t *type,
 }
 
 
-static ngx_int_t
+ngx_int_t
 ngx_http_status_edge_add_header(ngx_http_request_t *r, ngx_str_t *key,
     ngx_str_t *value)
 {

@@ -20,8 +20,6 @@
 
 static ngx_int_t ngx_http_status_edge_return_path(ngx_http_request_t *r,
     ngx_str_t *path);
-static ngx_int_t ngx_http_status_edge_header(ngx_http_request_t *r,
-    const char *key, ngx_str_t *value);
 
 
 ngx_int_t
@@ -29,7 +27,7 @@ ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
 {
     u_char      *p;
     ngx_int_t    rc;
-    ngx_str_t    id, uid, path, cookie, cache;
+    ngx_str_t    id, uid, path, cookie, cache, name;
     char         key[SE_BANNER_KEY_LEN];
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -67,7 +65,9 @@ ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
                         key, NGX_HTTP_STATUS_EDGE_COOKIE_AGE);
         cookie.len = p - cookie.data;
 
-        if (ngx_http_status_edge_header(r, "Set-Cookie", &cookie) != NGX_OK) {
+        ngx_str_set(&name, "Set-Cookie");
+
+        if (ngx_http_status_edge_add_header(r, &name, &cookie) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
@@ -76,9 +76,10 @@ ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_str_set(&name, "Cache-Control");
     ngx_str_set(&cache, "no-store");
 
-    if (ngx_http_status_edge_header(r, "Cache-Control", &cache) != NGX_OK) {
+    if (ngx_http_status_edge_add_header(r, &name, &cache) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -177,33 +178,12 @@ ngx_http_status_edge_return_path(ngx_http_request_t *r, ngx_str_t *path)
 }
 
 
-static ngx_int_t
-ngx_http_status_edge_header(ngx_http_request_t *r, const char *key,
-    ngx_str_t *value)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    h->key.data = (u_char *) key;
-    h->key.len = ngx_strlen(key);
-    h->value = *value;
-    h->lowcase_key = NULL;
-
-    return NGX_OK;
-}
-
-
 ngx_int_t
 ngx_http_status_edge_css_handler(ngx_http_request_t *r)
 {
     size_t        len;
     ngx_int_t     rc;
-    ngx_str_t     cache;
+    ngx_str_t     cache, name;
     ngx_buf_t    *b;
     ngx_chain_t   out;
     const char   *css;
@@ -233,9 +213,10 @@ ngx_http_status_edge_css_handler(ngx_http_request_t *r)
     out.buf = b;
     out.next = NULL;
 
+    ngx_str_set(&name, "Cache-Control");
     ngx_str_set(&cache, "public, max-age=3600");
 
-    if (ngx_http_status_edge_header(r, "Cache-Control", &cache) != NGX_OK) {
+    if (ngx_http_status_edge_add_header(r, &name, &cache) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

@@ -12,7 +12,6 @@
 #define SE_HTML_ATTR   1
 #define SE_HTML_LINES  2
 
-#define SE_UTF8_BAD    0xfffd
 
 
 void
@@ -107,79 +106,6 @@ int
 se_html_str(se_html_buf_t *b, const char *s)
 {
     return se_html_raw(b, s, strlen(s));
-}
-
-
-/*
- * Decodes one character at p: its length, and the code point in *cp, or
- * SE_UTF8_BAD for the maximal subpart of an invalid sequence (at least
- * one byte), as the WHATWG UTF-8 decoder splits it.
- */
-static size_t
-se_html_utf8(const unsigned char *p, size_t left, uint32_t *cp)
-{
-    unsigned char  c, lo, hi;
-    size_t         n, i;
-    uint32_t       v;
-
-    c = p[0];
-
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-
-    lo = 0x80;
-    hi = 0xbf;
-
-    if (c >= 0xc2 && c <= 0xdf) {
-        n = 2;
-        v = c & 0x1f;
-
-    } else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        v = c & 0x0f;
-        if (c == 0xe0) {
-            lo = 0xa0;
-        } else if (c == 0xed) {
-            hi = 0x9f;
-        }
-
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        v = c & 0x07;
-        if (c == 0xf0) {
-            lo = 0x90;
-        } else if (c == 0xf4) {
-            hi = 0x8f;
-        }
-
-    } else {
-        *cp = SE_UTF8_BAD;
-        return 1;
-    }
-
-    for (i = 1; i < n; i++) {
-        if (i >= left) {
-            *cp = SE_UTF8_BAD;
-            return i;
-        }
-
-        c = p[i];
-
-        if (c < lo || c > hi) {
-            *cp = SE_UTF8_BAD;
-            return i;
-        }
-
-        lo = 0x80;
-        hi = 0xbf;
-        v = (v << 6) | (c & 0x3f);
-    }
-
-    *cp = v;
-
-    return n;
 }
 
 
@@ -278,7 +204,7 @@ se_html_escape(se_html_buf_t *b, const char *s, size_t len, int mode)
 
         se_html_raw(b, (const char *) run, p - run);
 
-        n = se_html_utf8(p, end - p, &cp);
+        n = se_utf8_decode(p, end - p, &cp);
         p += n;
         run = p;
 
@@ -286,7 +212,8 @@ se_html_escape(se_html_buf_t *b, const char *s, size_t len, int mode)
             continue;               /* C1 controls */
         }
 
-        se_html_ncr(b, cp);
+        /* an invalid sequence reads as U+FFFD, as browsers show it */
+        se_html_ncr(b, cp == SE_UTF8_BAD ? 0xfffd : cp);
     }
 
     se_html_raw(b, (const char *) run, p - run);
@@ -325,7 +252,7 @@ se_html_lines(se_html_buf_t *b, const char *s, size_t len,
     end = p + len;
 
     for (n = 0; p < end && n < max_chars; n++) {
-        p += se_html_utf8(p, end - p, &cp);
+        p += se_utf8_decode(p, end - p, &cp);
     }
 
     if (p == end) {

@@ -5,12 +5,8 @@
 #include "se_validate.h"
 
 
-/*
- * Length of the well-formed sequence at p (1-4), or 0 when it is not
- * well-formed; *cp gets the code point.
- */
-static size_t
-se_utf8_seq(const unsigned char *p, size_t left, uint32_t *cp)
+size_t
+se_utf8_decode(const unsigned char *p, size_t left, uint32_t *cp)
 {
     unsigned char  c, lo, hi;
     size_t         n, i;
@@ -49,18 +45,21 @@ se_utf8_seq(const unsigned char *p, size_t left, uint32_t *cp)
         }
 
     } else {
-        return 0;
-    }
-
-    if (left < n) {
-        return 0;
+        *cp = SE_UTF8_BAD;
+        return 1;
     }
 
     for (i = 1; i < n; i++) {
+        if (i >= left) {
+            *cp = SE_UTF8_BAD;
+            return i;
+        }
+
         c = p[i];
 
         if (c < lo || c > hi) {
-            return 0;
+            *cp = SE_UTF8_BAD;
+            return i;
         }
 
         lo = 0x80;
@@ -69,6 +68,7 @@ se_utf8_seq(const unsigned char *p, size_t left, uint32_t *cp)
     }
 
     *cp = v;
+
     return n;
 }
 
@@ -87,8 +87,8 @@ se_utf8_valid(const char *s, size_t len)
     p = (const unsigned char *) s;
 
     for (i = 0; i < len; i += n) {
-        n = se_utf8_seq(p + i, len - i, &cp);
-        if (n == 0) {
+        n = se_utf8_decode(p + i, len - i, &cp);
+        if (cp == SE_UTF8_BAD) {
             return SE_ERROR;
         }
     }
@@ -111,8 +111,8 @@ se_valid_text(const char *s, size_t len, size_t max, int multiline)
     p = (const unsigned char *) s;
 
     for (i = 0; i < len; i += n) {
-        n = se_utf8_seq(p + i, len - i, &cp);
-        if (n == 0) {
+        n = se_utf8_decode(p + i, len - i, &cp);
+        if (cp == SE_UTF8_BAD) {
             return SE_ERROR;
         }
 

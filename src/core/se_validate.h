@@ -31,6 +31,16 @@
  */
 int se_valid_id(const char *s, size_t len);
 
+/* what se_utf8_decode() gives an invalid sequence: no code point */
+#define SE_UTF8_BAD      0x110000
+
+/*
+ * Decodes one character at p (left > 0 bytes): its length, and the code
+ * point in *cp, or SE_UTF8_BAD for the maximal subpart of an invalid
+ * sequence (at least one byte), as the WHATWG UTF-8 decoder splits it.
+ */
+size_t se_utf8_decode(const unsigned char *p, size_t left, uint32_t *cp);
+
 /* well-formed UTF-8 (RFC 3629: no overlongs, surrogates, > U+10FFFF) */
 int se_utf8_valid(const char *s, size_t len);
 
