@@ -6,24 +6,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "se_banner.h"
+#include "se_banner_int.h"
 #include "se_html.h"
 #include "se_pool.h"
 #include "se_validate.h"
 
 #define SE_BANNER_BODY_MAX  300         /* characters of an update body */
 
-typedef struct {
-    const char          *lang;
-    const char          *level[SE_IMPACT_N];
-    const char          *upcoming;
-    const char          *status[SE_STATUS_N];
-    const char          *next;          /* before the time */
-    const char          *when;          /* before a maintenance window */
-    const char          *to;            /* between start and end */
-    const char          *link;
-    const char          *dismiss;
-} se_banner_text_t;
 
 
 static const se_banner_text_t  se_banner_texts[SE_LANG_N] = {
@@ -520,7 +509,14 @@ se_banner_record_key(const se_incident_t *rec, char key[SE_BANNER_KEY_LEN])
 
 /* markup */
 
-static const se_str_t *
+const se_banner_text_t *
+se_banner_text(se_lang_e lang)
+{
+    return &se_banner_texts[lang < SE_LANG_N ? lang : SE_LANG_EN];
+}
+
+
+const se_str_t *
 se_banner_i18n(const se_str_t *base, const se_i18n_t *list, se_lang_e lang)
 {
     const se_i18n_t  *t;
@@ -536,8 +532,7 @@ se_banner_i18n(const se_str_t *base, const se_i18n_t *list, se_lang_e lang)
 }
 
 
-/* "15:30" on the day of now, "2026-11-21 15:30" otherwise */
-static void
+void
 se_banner_time(se_html_buf_t *b, int64_t t, int64_t now, int date)
 {
     char  buf[SE_TIME_LEN];
@@ -592,13 +587,12 @@ se_banner_label(se_html_buf_t *b, const char *cls, const char *label)
 }
 
 
-static void
-se_banner_dismiss(se_html_buf_t *b, const se_incident_t *rec,
-    const se_banner_opts_t *o, const se_banner_text_t *txt, size_t *ret)
+void
+se_banner_dismiss_url(se_html_buf_t *b, const se_incident_t *rec,
+    const se_banner_opts_t *o)
 {
     const se_str_t  *uid;
 
-    se_html_str(b, "<a class=\"se-dismiss\" href=\"");
     se_html_attr(b, o->dismiss, o->dismiss_len);
     se_html_str(b, memchr(o->dismiss, '?', o->dismiss_len) ? "&amp;id="
                                                           : "?id=");
@@ -611,6 +605,15 @@ se_banner_dismiss(se_html_buf_t *b, const se_incident_t *rec,
     }
 
     se_html_str(b, "&amp;r=");
+}
+
+
+static void
+se_banner_dismiss(se_html_buf_t *b, const se_incident_t *rec,
+    const se_banner_opts_t *o, const se_banner_text_t *txt, size_t *ret)
+{
+    se_html_str(b, "<a class=\"se-dismiss\" href=\"");
+    se_banner_dismiss_url(b, rec, o);
     *ret = b->len;
 
     se_html_str(b, "\" aria-label=\"");
