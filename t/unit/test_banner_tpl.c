@@ -384,39 +384,7 @@ test_hostile(void)
 }
 
 
-static long  fail_at;
-static long  nalloc;
-static long  live;
-
-
-static void *
-t_malloc(size_t size)
-{
-    void  *p;
-
-    nalloc++;
-
-    if (fail_at && nalloc == fail_at) {
-        return NULL;
-    }
-
-    p = malloc(size);
-    if (p) {
-        live++;
-    }
-
-    return p;
-}
-
-
-static void
-t_free(void *p)
-{
-    if (p) {
-        live--;
-        free(p);
-    }
-}
+#include "failalloc.h"
 
 
 static void

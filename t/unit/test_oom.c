@@ -8,39 +8,7 @@
 #include "fixture.h"
 #include "se_pool.h"
 
-static long  fail_at;       /* fail the n-th allocation, 0: never */
-static long  nalloc;
-static long  live;
-
-
-static void *
-t_malloc(size_t size)
-{
-    void  *p;
-
-    nalloc++;
-
-    if (fail_at && nalloc == fail_at) {
-        return NULL;
-    }
-
-    p = malloc(size);
-    if (p) {
-        live++;
-    }
-
-    return p;
-}
-
-
-static void
-t_free(void *p)
-{
-    if (p) {
-        live--;
-        free(p);
-    }
-}
+#include "failalloc.h"
 
 
 int
