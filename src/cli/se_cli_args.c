@@ -489,8 +489,11 @@ se_check_new_id(se_cli_t *cli, const char *what, const char *id)
 }
 
 
-int
-se_check_name(se_cli_t *cli, const char *what, const char *s)
+/* non-empty text of at most max bytes, UTF-8 without control characters */
+
+static int
+se_check_text(se_cli_t *cli, const char *what, const char *s, size_t max,
+    int multiline)
 {
     size_t  len;
 
@@ -500,12 +503,12 @@ se_check_name(se_cli_t *cli, const char *what, const char *s)
         return se_error(cli, SE_CLI_USAGE, "empty %s", what);
     }
 
-    if (len > SE_MAX_NAME) {
+    if (len > max) {
         return se_error(cli, SE_CLI_USAGE, "%s is too long (%zu bytes, at "
-                        "most %d): %s", what, len, SE_MAX_NAME, se_q(s));
+                        "most %zu): %s", what, len, max, se_q(s));
     }
 
-    if (se_valid_text(s, len, SE_MAX_NAME, 0) != SE_OK) {
+    if (se_valid_text(s, len, max, multiline) != SE_OK) {
         return se_error(cli, SE_CLI_USAGE, "bad %s %s (invalid UTF-8 or "
                         "control characters)", what, se_q(s));
     }
@@ -515,27 +518,16 @@ se_check_name(se_cli_t *cli, const char *what, const char *s)
 
 
 int
+se_check_name(se_cli_t *cli, const char *what, const char *s)
+{
+    return se_check_text(cli, what, s, SE_MAX_NAME, 0);
+}
+
+
+int
 se_check_body(se_cli_t *cli, const char *what, const char *s)
 {
-    size_t  len;
-
-    len = s ? strlen(s) : 0;
-
-    if (len == 0) {
-        return se_error(cli, SE_CLI_USAGE, "empty %s", what);
-    }
-
-    if (len > SE_MAX_BODY) {
-        return se_error(cli, SE_CLI_USAGE, "%s is too long (%zu bytes, at "
-                        "most %d): %s", what, len, SE_MAX_BODY, se_q(s));
-    }
-
-    if (se_valid_text(s, len, SE_MAX_BODY, 1) != SE_OK) {
-        return se_error(cli, SE_CLI_USAGE, "bad %s %s (invalid UTF-8 or "
-                        "control characters)", what, se_q(s));
-    }
-
-    return SE_CLI_OK;
+    return se_check_text(cli, what, s, SE_MAX_BODY, 1);
 }
 
 
