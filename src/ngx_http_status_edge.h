@@ -16,6 +16,7 @@
 #include "se_model.h"
 #include "se_banner.h"
 #include "se_scan.h"
+#include "se_banner_tpl.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128
@@ -46,6 +47,7 @@ typedef struct {
 typedef struct {
     ngx_array_t                   *sets;      /* of ngx_array_t of se_str_t */
     ngx_str_t                      dismiss_url;
+    se_banner_tpl_t               *tpl;       /* NULL: built-in markup */
 } ngx_http_status_edge_variants_t;
 
 

@@ -41,6 +41,9 @@ static ngx_int_t ngx_http_status_edge_register_set(ngx_conf_t *cf,
     ngx_http_status_edge_loc_conf_t *conf);
 static char *ngx_http_status_edge_url(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_status_edge_banner_template(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static void ngx_http_status_edge_free_template(void *data);
 static ngx_int_t ngx_http_status_edge_postconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_status_edge_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_status_edge_init_process(ngx_cycle_t *cycle);
@@ -152,6 +155,13 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       ngx_http_status_edge_url,
       NGX_HTTP_MAIN_CONF_OFFSET,
       offsetof(ngx_http_status_edge_main_conf_t, variants.dismiss_url),
+      NULL },
+
+    { ngx_string("status_edge_banner_template"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_banner_template,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
       NULL },
 
     { ngx_string("status_edge_banner_css"),
@@ -796,6 +806,95 @@ ngx_http_status_edge_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     *field = value[1];
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * An operator's banner markup: read and parsed once, here, so a bad
+ * placeholder fails "nginx -t" with its line instead of a request.
+ */
+
+static char *
+ngx_http_status_edge_banner_template(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_status_edge_main_conf_t *smcf = conf;
+
+    u_char              *text;
+    ssize_t              n;
+    ngx_fd_t             fd;
+    ngx_str_t           *value, name;
+    ngx_file_info_t      fi;
+    ngx_pool_cleanup_t  *cln;
+    char                 err[256];
+
+    if (smcf->variants.tpl) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    text = NULL;
+    n = -1;
+
+    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR
+        && ngx_file_size(&fi) <= SE_BANNER_TPL_MAX)
+    {
+        text = ngx_pnalloc(cf->temp_pool, ngx_file_size(&fi) + 1);
+        if (text) {
+            n = ngx_read_fd(fd, text, ngx_file_size(&fi));
+        }
+    }
+
+    ngx_close_file(fd);
+
+    if (text == NULL || n != (ssize_t) ngx_file_size(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot read banner template \"%V\" (at most "
+                           "%d bytes)", &name, SE_BANNER_TPL_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    if (se_banner_tpl_parse((const char *) text, n, &smcf->variants.tpl,
+                            err, sizeof(err))
+        != SE_OK)
+    {
+        smcf->variants.tpl = NULL;
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid banner template \"%V\": %s", &name, err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        se_banner_tpl_free(smcf->variants.tpl);
+        smcf->variants.tpl = NULL;
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_status_edge_free_template;
+    cln->data = smcf->variants.tpl;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_status_edge_free_template(void *data)
+{
+    se_banner_tpl_free(data);
 }
 
 

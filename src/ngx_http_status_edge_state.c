@@ -505,7 +505,10 @@ ngx_http_status_edge_render_banners(ngx_http_status_edge_snapshot_t *snap,
 
                 opts.lang = (se_lang_e) lang;
 
-                if (se_banner_render(m, b->record, &opts, &b->banner)
+                if ((variants->tpl
+                     ? se_banner_tpl_render(variants->tpl, m, b->record,
+                                            &opts, &b->banner)
+                     : se_banner_render(m, b->record, &opts, &b->banner))
                     != SE_OK)
                 {
                     return NGX_ERROR;
