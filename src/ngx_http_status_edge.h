@@ -112,7 +112,6 @@ typedef struct {
     ngx_http_status_edge_variants_t  variants;
     ngx_str_t                      css_url;
     ngx_str_t                      css_link;  /* <link rel=stylesheet> */
-    ngx_uint_t                     banner_used;
 } ngx_http_status_edge_main_conf_t;
 
 

@@ -32,7 +32,6 @@ typedef struct {
     ngx_event_t                    timeout;
     ngx_uint_t                     pending;
     const char                    *role;
-    unsigned                       subscriber:1;
     unsigned                       connected:1;
 } ngx_http_status_edge_link_t;
 
@@ -114,7 +113,6 @@ ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
     sync->log = cycle->log;
     sync->cmd.role = "command";
     sync->sub.role = "subscribe";
-    sync->sub.subscriber = 1;
 
     ngx_http_status_edge_timer(&sync->cmd.timeout,
                                ngx_http_status_edge_timeout_handler,
@@ -393,9 +391,7 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
     ngx_http_status_edge_link_close(&sync->cmd);
     ngx_http_status_edge_link_close(&sync->sub);
 
-    if (ngx_http_status_edge_stats.connected) {
-        ngx_http_status_edge_stats.connected = 0;
-    }
+    ngx_http_status_edge_stats.connected = 0;
 
     pages = sync->smcf->pages.elts;
     for (i = 0; i < sync->smcf->pages.nelts; i++) {
