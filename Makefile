@@ -15,6 +15,8 @@ TEST_PKGS   := $(BUILD_PKGS) redis-server redis-tools curl
 DEMO_PKGS   := $(TEST_PKGS) curl
 BENCH_PKGS  := $(TEST_PKGS) wrk valgrind
 FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev
+BROWSER_PKGS := chromium fonts-noto-cjk
+BROWSER_DEPS := $(BUILD)/.browser-deps
 
 CORE_SRCS   := $(wildcard src/core/*.c)
 CORE_HDRS   := $(wildcard src/core/*.h)
@@ -107,13 +109,21 @@ $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	    -lhiredis -ljansson
 
 # one prove run, one summary line: unit TAP programs and integration tests
-test: $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI))
+test: $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) $(BROWSER_DEPS)
 	@tools/need $(TEST_PKGS)
 	prove -I t/lib $(UNIT_BINS) t/*.t
 
+# headless Chromium (Debian's) and playwright-core for t/browser
+$(BROWSER_DEPS): t/browser/package.json t/browser/package-lock.json
+	@tools/need $(BROWSER_PKGS)
+	@command -v npm >/dev/null || tools/need nodejs npm
+	cd t/browser && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(BUILD) && touch $@
+
 ASAN_UNIT_BINS := $(patsubst t/unit/%.c,$(BUILD)/asan/unit/%,$(UNIT_SRCS))
 
-test-asan: $(ASAN_MODULE) $(ASAN_UNIT_BINS) $(if $(CLI_SRCS),$(ASAN_CLI))
+test-asan: $(ASAN_MODULE) $(ASAN_UNIT_BINS) $(if $(CLI_SRCS),$(ASAN_CLI)) \
+           $(BROWSER_DEPS)
 	@tools/need $(TEST_PKGS)
 	STATUS_EDGE_MODULE=$(ASAN_MODULE) STATUS_EDGE_CLI=$(ASAN_CLI) \
 	STATUS_EDGE_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \

@@ -45,7 +45,7 @@ use Time::HiRes qw(time sleep);
 use Time::Local qw(timegm);
 
 our @EXPORT_OK = qw(free_port wait_until sample_state ts parse_ts
-    json_decode json_encode cli_quote);
+    json_decode json_encode cli_quote browser_test);
 
 our $NGINX       = $ENV{STATUS_EDGE_NGINX}       || '/usr/sbin/nginx';
 our $REDIS       = $ENV{STATUS_EDGE_REDIS_SERVER} || '/usr/bin/redis-server';
@@ -917,6 +917,48 @@ sub log_tail {
 }
 
 sub log_text { _slurp($_[0]->error_log) }
+
+# ---------------------------------------------------------------------------
+# Browser tests: runs t/browser/<script> (node, playwright-core, Debian's
+# chromium) with %env added to the environment, and reports each TAP line
+# it prints as a test here; the script's diagnostics become diag lines.
+#   browser_test('widget.mjs', PAGE_URL => ..., API_BASE => ...);
+
+sub browser_test {
+    my ($script, %env) = @_;
+    my $dir = abs_path(dirname(__FILE__) . '/../../browser');
+    local %ENV = (%ENV, %env);
+    my $pid = open(my $fh, '-|') // die "fork: $!";
+    if (!$pid) {
+        open STDERR, '>&', \*STDOUT;
+        exec 'node', "$dir/$script" or die "node: $!";
+    }
+    my ($seen, @diag) = (0);
+    my $flush = sub {
+        Test::More::diag(join "\n", @diag) if @diag;
+        @diag = ();
+    };
+    while (my $line = <$fh>) {
+        chomp $line;
+        if ($line =~ /\A(not )?ok \d+ - (.*)\z/) {
+            $flush->();
+            $seen++;
+            Test::More::ok(!$1, "browser: $2");
+        } elsif ($line =~ /\ABail out!\s*(.*)/) {
+            $flush->();
+            Test::More::fail("browser: bailed out: $1");
+        } elsif ($line =~ /\A# ?(.*)/) {
+            push @diag, $1;
+        } elsif ($line !~ /\A1\.\.\d+\z/) {
+            push @diag, $line;
+        }
+    }
+    $flush->();
+    close $fh;
+    Test::More::is($? >> 8, 0, "browser: $script exited cleanly");
+    Test::More::ok($seen > 0, "browser: $script ran tests");
+    return $seen;
+}
 
 # ---------------------------------------------------------------------------
 # HTTP client: one request, HTTP/1.1, Connection: close.
