@@ -20,6 +20,15 @@
 #define NGX_HTTP_STATUS_EDGE_NONCE_MAX  128
 
 
+/* the upstream buffer split around the banner, with the three links */
+typedef struct {
+    ngx_buf_t                      head;
+    ngx_buf_t                      banner;
+    ngx_buf_t                      tail;
+    ngx_chain_t                    cl[3];
+} ngx_http_status_edge_split_t;
+
+
 static ngx_int_t ngx_http_status_edge_precontent(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_upstream_page(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_strip_request(ngx_http_request_t *r);
@@ -41,11 +50,8 @@ static ngx_int_t ngx_http_status_edge_send_header(ngx_http_request_t *r,
 static ngx_chain_t *ngx_http_status_edge_insert(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
     size_t pos);
-static ngx_int_t ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last);
-static ngx_int_t ngx_http_status_edge_add_buf(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last, u_char *pos,
-    size_t len);
+static ngx_int_t ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b);
 static void ngx_http_status_edge_release_upstream(
     ngx_http_status_edge_ctx_t *ctx);
 
@@ -720,8 +726,9 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 /*
  * The chain with the banner after pos bytes of at's buffer: the buffers
  * before at are passed as they are; at's is split into two pieces that
- * point into it ("head" and "tail"), and the original is marked consumed
- * only when both are sent.  NULL on failure: the caller passes in as is.
+ * point into it ("head" and "tail") around one buffer of banner bytes,
+ * and the original is marked consumed only when both pieces are sent.
+ * NULL on failure: the caller passes in as is.
  */
 
 static ngx_chain_t *
@@ -729,8 +736,9 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
     size_t pos)
 {
-    ngx_buf_t     *orig, *head, *tail;
-    ngx_chain_t   *out, *cl, **last;
+    ngx_buf_t                      *orig, *head, *tail, *b;
+    ngx_chain_t                    *out, *cl, **last;
+    ngx_http_status_edge_split_t   *split;
 
     /* a fresh link per buffer before at: the caller's links stay put */
 
@@ -748,13 +756,22 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
         last = &(*last)->next;
     }
 
-    orig = at->buf;
+    /* the three buffers and their links in one allocation */
 
-    head = ngx_calloc_buf(r->pool);
-    tail = ngx_calloc_buf(r->pool);
-    if (head == NULL || tail == NULL) {
+    split = ngx_palloc(r->pool, sizeof(ngx_http_status_edge_split_t));
+    if (split == NULL) {
         return NULL;
     }
+
+    b = &split->banner;
+
+    if (ngx_http_status_edge_banner_buf(r, ctx, b) != NGX_OK) {
+        return NULL;
+    }
+
+    orig = at->buf;
+    head = &split->head;
+    tail = &split->tail;
 
     ngx_memcpy(head, orig, sizeof(ngx_buf_t));
     head->last = orig->pos + pos;
@@ -786,26 +803,14 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
         }
     }
 
-    *last = ngx_alloc_chain_link(r->pool);
-    if (*last == NULL) {
-        return NULL;
-    }
+    split->cl[0].buf = head;
+    split->cl[0].next = &split->cl[1];
+    split->cl[1].buf = b;
+    split->cl[1].next = &split->cl[2];
+    split->cl[2].buf = tail;
+    split->cl[2].next = at->next;
 
-    (*last)->buf = head;
-    (*last)->next = NULL;
-    last = &(*last)->next;
-
-    if (ngx_http_status_edge_banner_bufs(r, ctx, &last) != NGX_OK) {
-        return NULL;
-    }
-
-    *last = ngx_alloc_chain_link(r->pool);
-    if (*last == NULL) {
-        return NULL;
-    }
-
-    (*last)->buf = tail;
-    (*last)->next = at->next;
+    *last = &split->cl[0];
 
     ctx->head = head;
     ctx->tail = tail;
@@ -814,14 +819,19 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
 }
 
 
-/* [<style nonce>CSS</style> | <link>] banner-head return-path banner-tail */
+/*
+ * The banner's bytes in one buffer:
+ *   [<style nonce>CSS</style> | <link>] banner-head return-path banner-tail
+ * The pieces are copied (a few hundred bytes): cheaper than a buffer and a
+ * link each through every filter after this one.
+ */
 
 static ngx_int_t
-ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last)
+ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b)
 {
     u_char                            *p, *data;
-    size_t                             len;
+    size_t                             len, css_len, ret;
     const char                        *css;
     se_banner_t                       *banner;
     ngx_http_status_edge_main_conf_t  *smcf;
@@ -829,106 +839,61 @@ ngx_http_status_edge_banner_bufs(ngx_http_request_t *r,
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
     banner = &ctx->banner->banner;
     data = (u_char *) banner->data;
+    ret = banner->ret;
+
+    css = NULL;
+    css_len = 0;
 
     if (ctx->nonce.len) {
-        p = ngx_pnalloc(r->pool, sizeof("<style nonce=\"\">") - 1
-                                 + ctx->nonce.len);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
+        css = se_banner_css(&css_len);
+        len = sizeof("<style nonce=\"\"></style>") - 1 + ctx->nonce.len
+              + css_len;
 
-        len = ngx_sprintf(p, "<style nonce=\"%V\">", &ctx->nonce) - p;
-
-        if (ngx_http_status_edge_add_buf(r, ctx, last, p, len) != NGX_OK) {
-            return NGX_ERROR;
-        }
-
-        css = se_banner_css(&len);
-
-        if (ngx_http_status_edge_add_buf(r, ctx, last, (u_char *) css, len)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        p = (u_char *) "</style>";
-
-        if (ngx_http_status_edge_add_buf(r, ctx, last, p,
-                                         sizeof("</style>") - 1)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-    } else if (ngx_http_status_edge_add_buf(r, ctx, last, smcf->css_link.data,
-                                            smcf->css_link.len)
-               != NGX_OK)
-    {
-        return NGX_ERROR;
+    } else {
+        len = smcf->css_link.len;
     }
 
-    if (banner->ret == SE_BANNER_NO_RET) {
-        return ngx_http_status_edge_add_buf(r, ctx, last, data, banner->len);
+    len += banner->len;
+
+    if (ret != SE_BANNER_NO_RET) {
+        /* percent-encoding at most triples the URI; "/" when refused */
+        len += r->unparsed_uri.len * 3 + 1;
     }
 
-    /* percent-encoding at most triples the URI; "/" when it is refused */
-
-    p = ngx_pnalloc(r->pool, r->unparsed_uri.len * 3 + 1);
+    p = ngx_pnalloc(r->pool, len);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
-    len = (u_char *) se_banner_return_write((char *) p,
-                                           (char *) r->unparsed_uri.data,
-                                           r->unparsed_uri.len)
-          - p;
-
-    if (ngx_http_status_edge_add_buf(r, ctx, last, data, banner->ret)
-           != NGX_OK
-        || ngx_http_status_edge_add_buf(r, ctx, last, p, len) != NGX_OK
-        || ngx_http_status_edge_add_buf(r, ctx, last, data + banner->ret,
-                                        banner->len - banner->ret)
-           != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    return NGX_OK;
-}
-
-
-/* a buffer of banner bytes, counted for the Content-Length */
-
-static ngx_int_t
-ngx_http_status_edge_add_buf(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx, ngx_chain_t ***last, u_char *pos,
-    size_t len)
-{
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
-
-    if (len == 0) {
-        return NGX_OK;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    cl = ngx_alloc_chain_link(r->pool);
-    if (b == NULL || cl == NULL) {
-        return NGX_ERROR;
-    }
-
-    b->pos = pos;
-    b->last = pos + len;
+    ngx_memzero(b, sizeof(ngx_buf_t));
+    b->pos = p;
     b->memory = 1;
     b->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
 
-    cl->buf = b;
-    cl->next = NULL;
+    if (css) {
+        p = ngx_cpymem(p, "<style nonce=\"", sizeof("<style nonce=\"") - 1);
+        p = ngx_cpymem(p, ctx->nonce.data, ctx->nonce.len);
+        p = ngx_cpymem(p, "\">", sizeof("\">") - 1);
+        p = ngx_cpymem(p, css, css_len);
+        p = ngx_cpymem(p, "</style>", sizeof("</style>") - 1);
 
-    **last = cl;
-    *last = &cl->next;
+    } else {
+        p = ngx_cpymem(p, smcf->css_link.data, smcf->css_link.len);
+    }
 
-    ctx->inserted += len;
+    if (ret == SE_BANNER_NO_RET) {
+        p = ngx_cpymem(p, data, banner->len);
+
+    } else {
+        p = ngx_cpymem(p, data, ret);
+        p = (u_char *) se_banner_return_write((char *) p,
+                                             (char *) r->unparsed_uri.data,
+                                             r->unparsed_uri.len);
+        p = ngx_cpymem(p, data + ret, banner->len - ret);
+    }
+
+    b->last = p;
+    ctx->inserted = p - b->pos;
 
     return NGX_OK;
 }

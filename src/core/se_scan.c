@@ -67,7 +67,11 @@ enum {
 };
 
 
-/* the names that matter, as indexes into se_scan_names[] */
+/*
+ * The names that matter: body, html, frameset, plaintext, script, style,
+ * textarea, title, xmp, iframe, noembed, noframes, noscript, as bits of
+ * a mask of candidates.
+ */
 
 enum {
     se_tag_body = 0,
@@ -90,27 +94,65 @@ enum {
 
 
 /*
- * The names, NUL padded to a common width: a byte past the end of a name
- * never matches a letter.
+ * The names with a given letter at position n, 0 to 8 (the longest name
+ * has 9): [n][letter - 'a'].  Matching a name is one AND per letter.
  */
 
-static const char  se_scan_names[se_tag_other][10] = {
-    "body", "html", "frameset", "plaintext", "script", "style", "textarea",
-    "title", "xmp", "iframe", "noembed", "noframes", "noscript"
-};
-
-
-/* the names starting with a letter, 'a' to 'z' */
-
-static const uint16_t  se_scan_first[26] = {
-    0x0000, 0x0001, 0x0000, 0x0000, 0x0000, 0x0004, 0x0000, 0x0002,
-    /* a       b       c       d       e       f       g       h */
-    0x0200, 0x0000, 0x0000, 0x0000, 0x0000, 0x1c00, 0x0000, 0x0008,
-    /* i       j       k       l       m       n       o       p */
-    0x0000, 0x0000, 0x0030, 0x00c0, 0x0000, 0x0000, 0x0000, 0x0100,
-    /* q       r       s       t       u       v       w       x */
-    0x0000, 0x0000
-    /* y       z */
+static const uint16_t  se_scan_at[9][26] = {
+    { /* 0 */
+        0x0000, 0x0001, 0x0000, 0x0000, 0x0000, 0x0004, 0x0000, 0x0002,
+        0x0200, 0x0000, 0x0000, 0x0000, 0x0000, 0x1c00, 0x0000, 0x0008,
+        0x0000, 0x0000, 0x0030, 0x00c0, 0x0000, 0x0000, 0x0000, 0x0100,
+        0x0000, 0x0000
+    },
+    { /* 1 */
+        0x0000, 0x0000, 0x0010, 0x0000, 0x0040, 0x0200, 0x0000, 0x0000,
+        0x0080, 0x0000, 0x0000, 0x0008, 0x0100, 0x0000, 0x1c01, 0x0000,
+        0x0000, 0x0004, 0x0000, 0x0022, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000
+    },
+    { /* 2 */
+        0x000c, 0x0000, 0x0000, 0x0001, 0x0400, 0x0800, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0002, 0x0000, 0x0000, 0x0100,
+        0x0000, 0x0210, 0x1000, 0x0080, 0x0000, 0x0000, 0x0000, 0x0040,
+        0x0020, 0x0000
+    },
+    { /* 3 */
+        0x0200, 0x0000, 0x1000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0018, 0x0000, 0x0000, 0x00a2, 0x0404, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0800, 0x0000, 0x0040, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0001, 0x0000
+    },
+    { /* 4 */
+        0x0840, 0x0400, 0x0000, 0x0000, 0x00a4, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0200, 0x0008, 0x0000, 0x0010,
+        0x0000, 0x1000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000
+    },
+    { /* 5 */
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0600, 0x0000, 0x0000, 0x0000,
+        0x1000, 0x0000, 0x0000, 0x0000, 0x0800, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0040, 0x0004, 0x0018, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000
+    },
+    { /* 6 */
+        0x0000, 0x0000, 0x0000, 0x0400, 0x084c, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x1000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000
+    },
+    { /* 7 */
+        0x0040, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0800, 0x1004, 0x0000, 0x0000, 0x0000, 0x0008,
+        0x0000, 0x0000
+    },
+    { /* 8 */
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0008, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000
+    }
 };
 
 
@@ -177,6 +219,8 @@ static void se_scan_name_char(se_scan_t *s, unsigned char ch);
 static inline const unsigned char *se_scan_skip_to(const unsigned char *p,
     const unsigned char *last, unsigned stop);
 static inline unsigned se_scan_name_end(se_scan_t *s);
+static inline const unsigned char *se_scan_find(const unsigned char *p,
+    const unsigned char *last, unsigned char c);
 static inline unsigned se_scan_emit(se_scan_t *s);
 
 
@@ -228,7 +272,7 @@ se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len, size_t *pos)
 
         case sw_data:
 data:
-            q = memchr(p, '<', last - p);
+            q = se_scan_find(p, last, '<');
             if (q == NULL) {
                 p = last;
                 continue;
@@ -255,7 +299,7 @@ tag_open:
 
             if (se_scan_alpha(ch)) {
                 s->end = 0;
-                s->mask = se_scan_first[(ch | 0x20) - 'a'];
+                s->mask = se_scan_at[0][(ch | 0x20) - 'a'];
                 s->n = 1;
                 se_scan_next(sw_tag_name, tag_name);
             }
@@ -266,7 +310,7 @@ tag_open:
         case sw_end_tag_open:
             if (se_scan_alpha(ch)) {
                 s->end = 1;
-                s->mask = se_scan_first[(ch | 0x20) - 'a'];
+                s->mask = se_scan_at[0][(ch | 0x20) - 'a'];
                 s->n = 1;
                 se_scan_next(sw_tag_name, tag_name);
             }
@@ -419,7 +463,7 @@ before_attr_value:
         case sw_attr_value_dq:
         case sw_attr_value_sq:
 attr_value_q:
-            q = memchr(p, state == sw_attr_value_dq ? '"' : '\'', last - p);
+            q = se_scan_find(p, last, state == sw_attr_value_dq ? '"' : '\'');
             if (q == NULL) {
                 p = last;
                 continue;
@@ -618,7 +662,7 @@ markup_decl:
         case sw_script_esc_end_tag_open:
             if (se_scan_alpha(ch)) {
                 s->mask = (uint16_t) ((1u << s->raw)
-                                      & se_scan_first[(ch | 0x20) - 'a']);
+                                      & se_scan_at[0][(ch | 0x20) - 'a']);
                 s->n = 1;
                 state++;                        /* the end tag name state */
                 break;
@@ -857,29 +901,15 @@ end:
 static inline unsigned
 se_scan_match(unsigned mask, unsigned n, unsigned ch)
 {
-    unsigned  k, c, m;
+    unsigned  c;
 
     c = (ch | 0x20) - 'a';
 
-    if (c >= 26) {
+    if (c >= 26 || n >= 9) {
         return 0;
     }
 
-    if (n == 0) {
-        return mask & se_scan_first[c];
-    }
-
-    c += 'a';
-
-    for (m = mask; m; m &= m - 1) {
-        k = se_scan_ctz(m);
-
-        if ((unsigned char) se_scan_names[k][n] != c) {
-            mask &= ~(1u << k);
-        }
-    }
-
-    return mask;
+    return mask & se_scan_at[n][c];
 }
 
 
@@ -927,7 +957,7 @@ se_scan_skip_to(const unsigned char *p, const unsigned char *last,
 }
 
 
-/* the name read, when it is one of se_scan_names[], or se_tag_other */
+/* the name read, when it is one of the names, or se_tag_other */
 
 static inline unsigned
 se_scan_name_end(se_scan_t *s)
@@ -997,4 +1027,27 @@ se_scan_emit(se_scan_t *s)
         s->raw = s->tag;
         return sw_raw;
     }
+}
+
+
+/*
+ * memchr(), after a look at the first few bytes: the runs between tags
+ * and most attribute values are short, shorter than memchr's set-up.
+ */
+
+static inline const unsigned char *
+se_scan_find(const unsigned char *p, const unsigned char *last,
+    unsigned char c)
+{
+    const unsigned char  *end;
+
+    end = (last - p > 16) ? p + 16 : last;
+
+    for ( /* void */ ; p < end; p++) {
+        if (*p == c) {
+            return p;
+        }
+    }
+
+    return (p < last) ? memchr(p, c, last - p) : NULL;
 }
