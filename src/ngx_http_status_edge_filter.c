@@ -149,8 +149,12 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
 
     lang = SE_LANG_EN;
 
+#if (NGX_HTTP_HEADERS)
+    h = r->headers_in.accept_language;
+#else
     h = ngx_http_status_edge_find(&r->headers_in.headers, "accept-language",
                                   sizeof("accept-language") - 1);
+#endif
     if (h) {
         lang = se_banner_lang((const char *) h->value.data, h->value.len);
     }
@@ -292,8 +296,12 @@ ngx_http_status_edge_upstream_page(ngx_http_request_t *r)
         return 0;
     }
 
+#if (NGX_HTTP_HEADERS)
+    accept = r->headers_in.accept;
+#else
     accept = ngx_http_status_edge_find(&r->headers_in.headers, "accept",
                                        sizeof("accept") - 1);
+#endif
     if (accept == NULL) {
         return 1;
     }
@@ -324,6 +332,21 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r)
     ngx_list_t        headers;
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h, *nh;
+
+#if (NGX_HTTP_GZIP || NGX_HTTP_HEADERS)
+
+    /* nginx has already found the headers of interest, if any */
+
+    if (r->headers_in.accept_encoding == NULL
+        && r->headers_in.if_modified_since == NULL
+        && r->headers_in.if_unmodified_since == NULL
+        && r->headers_in.if_match == NULL
+        && r->headers_in.if_none_match == NULL)
+    {
+        return NGX_OK;
+    }
+
+#endif
 
     n = 0;
     strip = 0;
