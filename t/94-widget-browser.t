@@ -70,6 +70,7 @@ my $script = qq{<script src="${mod}widget.js" data-poll="1" async};
 # a style that would break a widget without its own shadow root
 my $HOSTILE = <<'EOF';
 button { display: none !important }
+status-edge-widget { display: none !important; position: static !important }
 p, span, div { color: rgb(0, 255, 0) !important; font-size: 40px !important;
                border: 0 !important }
 EOF

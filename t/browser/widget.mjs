@@ -128,7 +128,7 @@ try {
     ok(/Next update by /.test(s.meta), '"Next update by" shown', s.meta);
     ok(/\d/.test(s.meta.split('Next')[0]), 'the update time shown', s.meta);
     is(s.link, 'https://status.example.com/', 'link to the page.url');
-    is(s.border, 'rgb(217, 72, 15)', 'impact colour: major');
+    is(s.border, 'rgb(194, 65, 12)', 'impact colour: major');
     is(s.close, 'Dismiss', 'close button labelled');
     const bottomRight = s.box.x + s.box.w > s.box.vw - 40
                         && s.box.y + s.box.h > s.box.vh - 40;
@@ -220,7 +220,7 @@ try {
     ok(s && s.box.x === 0 && s.box.w === s.box.vw
        && Math.abs(s.box.y + s.box.h - s.box.vh) < 1,
        'mobile: a full-width bar at the bottom', s && JSON.stringify(s.box));
-    is(s && s.borderTop, 'rgb(217, 72, 15)', 'mobile: colour on top edge');
+    is(s && s.borderTop, 'rgb(194, 65, 12)', 'mobile: colour on top edge');
     await snap(mp, 'widget-mobile');
     await mobile.close();
 
@@ -251,6 +251,9 @@ try {
     ok(s && s.box.x < 40 && s.box.y < 40, 'data-position="top-left"',
        s && JSON.stringify(s.box));
     ok(s && s.closeVisible, "the page's button{display:none} stays out");
+    is(await ep.evaluate(() => getComputedStyle(
+           document.querySelector('status-edge-widget')).position), 'fixed',
+       "the page's !important rules on the host element lose");
     ok(s && s.color !== 'rgb(0, 255, 0)' && s.fontSize !== '40px',
        "the page's colours and sizes stay out", s && s.color + s.fontSize);
 

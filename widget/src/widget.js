@@ -66,7 +66,7 @@
         ':host(.left){right:auto!important;left:16px!important}' +
         ':host(.top){bottom:auto!important;top:16px!important}' +
         ':host(.inline){position:static!important;width:auto!important}' +
-        '.c{--m:#b8860b;--j:#d9480f;--x:#c92a2a;--n:#1c64b8;' +
+        '.c{--m:#8a6100;--j:#c2410c;--x:#c92a2a;--n:#1c64b8;' +
         '--b:#fff;--f:#1d2330;--s:#5b6472;box-sizing:border-box;' +
         'font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,' +
         '"Noto Sans KR","Apple SD Gothic Neo","Malgun Gothic",sans-serif;' +
