@@ -76,14 +76,14 @@ const size_t  se_widget_etag_len = ${hash.length + 6};
 `;
 
 const arg = process.argv[2];
+const same = f => { try { return readFileSync(f[0], 'utf8') === f[1]; }
+                    catch (e) { return false; } };
 const sizes = `widget.js: ${bytes.length} bytes minified, ${gz9} gzipped `
               + `(level 9), ${gz1} (level 1); etag "sew-${hash}"`;
 
 if (arg === '--print') {
     process.stdout.write(bytes);
 } else if (arg === '--check') {
-    const same = f => { try { return readFileSync(f[0], 'utf8') === f[1]; }
-                        catch (e) { return false; } };
     const stale = [[outC, c], [outH, h]].filter(f => !same(f))
         .map(f => f[0].replace(/.*\/src\//, 'src/'));
     console.log(sizes);
@@ -95,7 +95,10 @@ if (arg === '--print') {
     }
     console.log('fresh: the committed asset equals a fresh build');
 } else {
-    writeFileSync(outC, c);
-    writeFileSync(outH, h);
+    /* unchanged files keep their mtime: the header is a dependency of
+     * every object of the module */
+    for (const [f, text] of [[outC, c], [outH, h]]) {
+        if (!same([f, text])) writeFileSync(f, text);
+    }
     console.log(sizes);
 }

@@ -286,6 +286,26 @@ try {
     cli('incident', 'resolve', 'inc-1', '--message', 'Resolved.');
     s = await untilHidden(ep);
     ok(s, 'hidden again once the incident is resolved');
+
+    // 13. a maintenance in progress
+    cli('maintenance', 'schedule', '--id', 'mnt-1', '--name',
+        'Database upgrade', '--from', 'now+2h', '--until', 'now+3h',
+        '--message', 'We will upgrade the database cluster.');
+    s = await untilShown(ep);
+    is(s && s.level, 'Scheduled maintenance', 'upcoming maintenance shown');
+    cli('maintenance', 'start', 'mnt-1', '--message',
+        'The upgrade has started.');
+    s = await untilShown(ep, x => x.level === 'Maintenance');
+    ok(s, 'maintenance in progress shown');
+    is(s && s.update, 'In progress: The upgrade has started.',
+       'maintenance: latest update');
+    ok(s && /^Scheduled for .+ \u2013 /.test(s.meta),
+       'maintenance: its window', s && s.meta);
+    is(s && s.border, 'rgb(28, 100, 184)', 'maintenance colour');
+    await snap(ep, 'widget-maintenance');
+    cli('maintenance', 'complete', 'mnt-1');
+    s = await untilHidden(ep);
+    ok(s, 'hidden again once the maintenance is completed');
     await en.close();
 } catch (e) {
     if (browser) await browser.close().catch(() => {});

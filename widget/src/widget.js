@@ -341,10 +341,10 @@
             } else {
                 this.poll();
             }
-            /* times (upcoming maintenance, next update) move on */
-            this.tick = setInterval(() => {
-                if (this.sum) { this.shown = null; this.render(this.sum); }
-            }, 60000);
+            /* an upcoming maintenance's window opens and closes with
+             * time; redrawn only when the choice changes, so the live
+             * region does not announce the same incident again */
+            this.tick = setInterval(() => this.render(this.sum), 60000);
         },
 
         poll() {
