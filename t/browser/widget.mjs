@@ -69,7 +69,8 @@ async function shown(page) {
 // or the event stream), and a little longer for it to be drawn
 async function settle(page, run) {
     const seen = page.waitForResponse(
-        r => r.url().startsWith(MODULE) && /summary\.json|events/.test(r.url()),
+        r => r.url().startsWith(MODULE)
+             && /summary\.json|events/.test(r.url()),
         { timeout: T });
     await run();
     await seen;

@@ -127,6 +127,11 @@
         } catch (e) { /* full or denied: this page view only */ }
     }
 
+    /* a table's own entry: "constructor" from Redis is no status */
+    function own(o, k) {
+        return Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined;
+    }
+
     function str(v) {
         return typeof v === 'string' ? v : '';
     }
@@ -159,16 +164,17 @@
     /* what to show, best first, as SPEC §2's banner choice: unresolved
      * incidents by impact then newest; else in-progress maintenances;
      * else one starting within 24 h */
+    function list(x) {
+        return Array.isArray(x) ? x.filter(r => r && typeof r === 'object'
+                                                && str(r.id)) : [];
+    }
+
     function candidates(sum, now) {
-        const list = x => Array.isArray(x)
-                          ? x.filter(r => r && typeof r === 'object'
-                                          && str(r.id)) : [];
         const inc = list(sum.incidents)
             .filter(r => r.status !== 'resolved' && r.status !== 'postmortem')
             .map(r => Object.assign(r, {
-                kind: r.impact in IMPACT ? r.impact : 'none' }))
-            .sort((a, b) => ((IMPACT[b.impact] || 0)
-                             - (IMPACT[a.impact] || 0))
+                kind: own(IMPACT, r.impact) >= 0 ? r.impact : 'none' }))
+            .sort((a, b) => (IMPACT[b.kind] - IMPACT[a.kind])
                             || (time(b.created_at) - time(a.created_at)));
         if (inc.length) return inc;
         const mnt = list(sum.scheduled_maintenances)
@@ -181,7 +187,8 @@
             const u = time(r.scheduled_until) || f;
             return r.status === 'scheduled' && f !== null
                    && f - LEAD <= now && now < u;
-        }).map(r => Object.assign(r, { upcoming: 1 })).sort((a, b) => time(a.scheduled_for) - time(b.scheduled_for));
+        }).map(r => Object.assign(r, { upcoming: 1 }))
+          .sort((a, b) => time(a.scheduled_for) - time(b.scheduled_for));
     }
 
     function keyOf(rec) {
@@ -262,7 +269,7 @@
 
             if (u && str(u.body)) {
                 const p = el('p', 'u');
-                const st = T.status[u.status];
+                const st = own(T.status, u.status);
                 if (st) p.append(el('b', '', st), ': ');
                 p.append(str(u.body));
                 c.append(p);
@@ -303,8 +310,9 @@
             b.title = T.close;
             b.onclick = () => {
                 const gone = loadDismissed();
-                const ids = new Set(candidates(this.sum, Date.now())
-                                    .map(r => r.id));
+                const ids = new Set(list(this.sum.incidents)
+                    .concat(list(this.sum.scheduled_maintenances))
+                    .map(r => r.id));
                 for (const id of Object.keys(gone)) {
                     if (!ids.has(id)) delete gone[id];
                 }
@@ -358,7 +366,7 @@
             };
             run();
             this.timer = setInterval(run, this.o.poll * 1000);
-            D.addEventListener('visibilitychange', run);
+            D.addEventListener('visibilitychange', this.run = run);
         },
 
         destroy() {
@@ -366,6 +374,7 @@
             this.es = null;
             clearInterval(this.timer);
             clearInterval(this.tick);
+            D.removeEventListener('visibilitychange', this.run);
             this.host.remove();
         }
     };
