@@ -17,6 +17,7 @@ BENCH_PKGS  := $(TEST_PKGS) wrk valgrind
 FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev
 BROWSER_PKGS := chromium fonts-noto-cjk
 BROWSER_DEPS := $(BUILD)/.browser-deps
+WIDGET_DEPS := $(BUILD)/.widget-deps
 
 CORE_SRCS   := $(wildcard src/core/*.c)
 CORE_HDRS   := $(wildcard src/core/*.h)
@@ -35,7 +36,7 @@ UNIT_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined
 
-.PHONY: all deps cli test test-asan unit demo bench fuzz clean
+.PHONY: all deps cli test test-asan unit demo bench fuzz clean widget
 
 all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 
@@ -109,7 +110,8 @@ $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CORE_SRCS) $(CORE_HDRS)
 	    -lhiredis -ljansson
 
 # one prove run, one summary line: unit TAP programs and integration tests
-test: $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) $(BROWSER_DEPS)
+test: $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) $(BROWSER_DEPS) \
+      $(WIDGET_DEPS)
 	@tools/need $(TEST_PKGS)
 	prove -I t/lib $(UNIT_BINS) t/*.t
 
@@ -120,10 +122,20 @@ $(BROWSER_DEPS): t/browser/package.json t/browser/package-lock.json
 	cd t/browser && npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(BUILD) && touch $@
 
+# the widget's build tools (terser), for make widget and the freshness test
+$(WIDGET_DEPS): widget/package.json widget/package-lock.json
+	@command -v npm >/dev/null || tools/need nodejs npm
+	cd widget && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(BUILD) && touch $@
+
+# regenerates src/core/se_widget_asset.c/.h from widget/src (commit them)
+widget: $(WIDGET_DEPS)
+	cd widget && npm run --silent build
+
 ASAN_UNIT_BINS := $(patsubst t/unit/%.c,$(BUILD)/asan/unit/%,$(UNIT_SRCS))
 
 test-asan: $(ASAN_MODULE) $(ASAN_UNIT_BINS) $(if $(CLI_SRCS),$(ASAN_CLI)) \
-           $(BROWSER_DEPS)
+           $(BROWSER_DEPS) $(WIDGET_DEPS)
 	@tools/need $(TEST_PKGS)
 	STATUS_EDGE_MODULE=$(ASAN_MODULE) STATUS_EDGE_CLI=$(ASAN_CLI) \
 	STATUS_EDGE_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \

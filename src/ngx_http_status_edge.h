@@ -128,6 +128,7 @@ typedef struct {
     ngx_uint_t                     banner_set;
     ngx_http_complex_value_t      *audience;
     size_t                         banner_window;
+    time_t                         widget_max_age;
 } ngx_http_status_edge_loc_conf_t;
 
 
@@ -197,6 +198,9 @@ ngx_http_status_edge_ctx_t *ngx_http_status_edge_banner_ctx(
 /* banner helpers: ngx_http_status_edge_dismiss.c */
 ngx_int_t ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_css_handler(ngx_http_request_t *r);
+
+/* widget script: ngx_http_status_edge_widget.c */
+ngx_int_t ngx_http_status_edge_widget_handler(ngx_http_request_t *r);
 
 /* variables: ngx_http_status_edge_variables.c */
 ngx_int_t ngx_http_status_edge_add_variables(ngx_conf_t *cf);

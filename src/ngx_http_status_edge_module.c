@@ -178,6 +178,20 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       0,
       (void *) ngx_http_status_edge_dismiss_handler },
 
+    { ngx_string("status_edge_widget"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_status_edge_widget_handler },
+
+    { ngx_string("status_edge_widget_max_age"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_sec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, widget_max_age),
+      NULL },
+
       ngx_null_command
 };
 
@@ -344,6 +358,7 @@ ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
     slcf->banner = NGX_CONF_UNSET;
     slcf->banner_components = NGX_CONF_UNSET_PTR;
     slcf->banner_window = NGX_CONF_UNSET_SIZE;
+    slcf->widget_max_age = NGX_CONF_UNSET;
 
     return slcf;
 }
@@ -372,6 +387,11 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               - conf->cache_control.data;
 
     ngx_conf_merge_value(conf->banner, prev->banner, 0);
+
+    /* the script's URL has no version: a day bounds how long a visitor
+     * keeps an old widget after an upgrade, then a 304 revalidates it */
+    ngx_conf_merge_sec_value(conf->widget_max_age, prev->widget_max_age,
+                             86400);
     ngx_conf_merge_size_value(conf->banner_window, prev->banner_window,
                               SE_SCAN_WINDOW);
     ngx_conf_merge_ptr_value(conf->banner_components,

@@ -1,0 +1,116 @@
+
+/*
+ * status-edge: status_edge_widget serves the embeddable widget script,
+ * built into the module (src/core/se_widget_asset.c, generated from
+ * widget/src/widget.js), so no file is needed on disk.  A strong ETag
+ * from the script's content hash answers If-None-Match with 304; nginx's
+ * gzip filter compresses it when gzip_types lists text/javascript.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+#include "se_widget_asset.h"
+
+
+static ngx_str_t  ngx_http_status_edge_widget_headers[] = {
+    ngx_string("Access-Control-Allow-Origin"),
+    ngx_string("*"),
+    ngx_string("X-Content-Type-Options"),
+    ngx_string("nosniff"),
+    ngx_null_string
+};
+
+
+ngx_int_t
+ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                         rc;
+    ngx_str_t                         name, value, *h;
+    ngx_buf_t                        *b;
+    ngx_chain_t                       out;
+    ngx_table_elt_t                  *etag;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    /* no Last-Modified: If-None-Match alone decides, as in the API */
+    r->headers_in.if_modified_since = NULL;
+    r->headers_in.if_unmodified_since = NULL;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    etag = ngx_list_push(&r->headers_out.headers);
+    if (etag == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    etag->hash = 1;
+    ngx_str_set(&etag->key, "ETag");
+    etag->lowcase_key = NULL;
+    etag->value.data = (u_char *) se_widget_etag;
+    etag->value.len = se_widget_etag_len;
+    r->headers_out.etag = etag;
+
+    value.data = ngx_pnalloc(r->pool, sizeof("public, max-age=") - 1
+                                      + NGX_TIME_T_LEN);
+    if (value.data == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    value.len = ngx_sprintf(value.data, "public, max-age=%T",
+                            slcf->widget_max_age)
+                - value.data;
+
+    ngx_str_set(&name, "Cache-Control");
+
+    if (ngx_http_status_edge_add_header(r, &name, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    for (h = ngx_http_status_edge_widget_headers; h->len; h += 2) {
+        if (ngx_http_status_edge_add_header(r, &h[0], &h[1]) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    ngx_str_set(&r->headers_out.content_type, "text/javascript");
+    r->headers_out.content_type_len = sizeof("text/javascript") - 1;
+    ngx_str_set(&r->headers_out.charset, "utf-8");
+    r->headers_out.content_length_n = se_widget_js_len;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* static bytes in the module: never copied, never freed */
+    b->pos = (u_char *) se_widget_js;
+    b->last = (u_char *) se_widget_js + se_widget_js_len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
