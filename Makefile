@@ -20,6 +20,8 @@ BROWSER_DEPS := $(BUILD)/.browser-deps
 WIDGET_DEPS := $(BUILD)/.widget-deps
 
 CORE_SRCS   := $(wildcard src/core/*.c)
+# the admin tool has no use for the module's embedded assets
+CLI_CORE    := $(filter-out src/core/se_widget_asset.c,$(CORE_SRCS))
 CORE_HDRS   := $(wildcard src/core/*.h)
 GLUE_SRCS   := $(wildcard src/*.c src/*.h src/redis/*.c src/redis/*.h)
 REDIS_SRCS  := $(wildcard src/redis/*.c)
@@ -99,14 +101,14 @@ unit: $(UNIT_BINS)
 cli: $(CLI)
 
 # the admin tool: the core plus hiredis and jansson
-$(CLI): $(CLI_SRCS) $(CLI_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+$(CLI): $(CLI_SRCS) $(CLI_HDRS) $(CLI_CORE) $(CORE_HDRS)
 	@tools/need $(BUILD_PKGS)
 	@mkdir -p $(BUILD)
-	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) $(CORE_SRCS) -lhiredis -ljansson
+	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) $(CLI_CORE) -lhiredis -ljansson
 
-$(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CORE_SRCS) $(CORE_HDRS)
+$(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CLI_CORE) $(CORE_HDRS)
 	@mkdir -p $(BUILD)/asan
-	$(CC) $(CLI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(CORE_SRCS) \
+	$(CC) $(CLI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(CLI_CORE) \
 	    -lhiredis -ljansson
 
 # one prove run, one summary line: unit TAP programs and integration tests
