@@ -639,6 +639,8 @@ ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     page->current = snap;
     page->hash = se_state_hash(snap->state);
     page->bad_records = se_state_bad_records(snap->state);
+
+    ngx_http_status_edge_events_notify(page);
 }
 
 
