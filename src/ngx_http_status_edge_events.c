@@ -19,6 +19,9 @@
 /* how often the worker looks for due heartbeats and for ngx_exiting */
 #define NGX_HTTP_STATUS_EDGE_EVENTS_TICK   200
 
+/* streams written per turn of the event loop when a state is published */
+#define NGX_HTTP_STATUS_EDGE_EVENTS_BATCH  256
+
 #define NGX_HTTP_STATUS_EDGE_EVENTS_RETRY  "retry: 5000\n\n"
 #define NGX_HTTP_STATUS_EDGE_EVENTS_ID     "id: "
 #define NGX_HTTP_STATUS_EDGE_EVENTS_DATA   "\nevent: summary\ndata: "
@@ -69,11 +72,16 @@ static void ngx_http_status_edge_events_cleanup(void *data);
 static ngx_http_status_edge_stream_t *ngx_http_status_edge_events_stream(
     ngx_http_request_t *r);
 static void ngx_http_status_edge_events_tick(ngx_event_t *ev);
+static void ngx_http_status_edge_events_pass(ngx_event_t *ev);
 
 
 static ngx_queue_t   ngx_http_status_edge_streams;
 static ngx_event_t   ngx_http_status_edge_events_timer;
 static ngx_msec_t    ngx_http_status_edge_heartbeat_due;
+
+/* a pass over the streams after a publish: where it is, or NULL */
+static ngx_queue_t  *ngx_http_status_edge_events_cursor;
+static ngx_event_t   ngx_http_status_edge_events_pass_ev;
 
 static ngx_str_t  ngx_http_status_edge_events_type =
     ngx_string("text/event-stream");
@@ -647,12 +655,23 @@ ngx_http_status_edge_events_cleanup(void *data)
 {
     ngx_http_status_edge_stream_t  *s = data;
 
+    if (ngx_http_status_edge_events_cursor == &s->queue) {
+        ngx_http_status_edge_events_cursor = ngx_queue_next(&s->queue);
+    }
+
     ngx_queue_remove(&s->queue);
     ngx_http_status_edge_stats.events_open--;
 
     if (s->held) {
         ngx_http_status_edge_release(s->held);
         s->held = NULL;
+    }
+
+    if (ngx_queue_empty(&ngx_http_status_edge_streams)
+        && ngx_http_status_edge_events_pass_ev.posted)
+    {
+        ngx_http_status_edge_events_cursor = NULL;
+        ngx_delete_posted_event(&ngx_http_status_edge_events_pass_ev);
     }
 
     if (ngx_queue_empty(&ngx_http_status_edge_streams)
@@ -684,28 +703,72 @@ ngx_http_status_edge_events_stream(ngx_http_request_t *r)
 }
 
 
-/* a published state: every stream of the page gets it, or marks it */
+/*
+ * A published state: a pass over the worker's streams sends it to those
+ * of the page, a batch per turn of the event loop, so that thousands of
+ * streams do not hold up the worker's other connections.  A newer state
+ * during a pass starts it again: the streams passed already skip it.
+ */
 
 void
 ngx_http_status_edge_events_notify(ngx_http_status_edge_page_t *page)
 {
-    ngx_queue_t                    *q, *next;
-    ngx_http_status_edge_stream_t  *s;
+    ngx_event_t  *ev;
 
-    if (ngx_queue_prev(&ngx_http_status_edge_streams) == NULL) {
+    if (ngx_queue_prev(&ngx_http_status_edge_streams) == NULL
+        || ngx_queue_empty(&ngx_http_status_edge_streams))
+    {
         return;
     }
 
-    for (q = ngx_queue_head(&ngx_http_status_edge_streams);
-         q != ngx_queue_sentinel(&ngx_http_status_edge_streams);
-         q = next)
-    {
-        next = ngx_queue_next(q);
-        s = ngx_queue_data(q, ngx_http_status_edge_stream_t, queue);
+    ngx_http_status_edge_events_cursor =
+                                ngx_queue_head(&ngx_http_status_edge_streams);
 
-        if (s->page == page) {
-            ngx_http_status_edge_events_push(s, 0);
+    ev = &ngx_http_status_edge_events_pass_ev;
+
+    if (!ev->posted) {
+        ev->handler = ngx_http_status_edge_events_pass;
+        ev->log = ngx_cycle->log;
+        ev->data = NULL;
+
+        ngx_http_status_edge_events_pass(ev);
+    }
+}
+
+
+static void
+ngx_http_status_edge_events_pass(ngx_event_t *ev)
+{
+    ngx_uint_t                      n;
+    ngx_queue_t                    *q;
+    ngx_http_status_edge_stream_t  *s;
+
+    for (n = 0; n < NGX_HTTP_STATUS_EDGE_EVENTS_BATCH; n++) {
+        q = ngx_http_status_edge_events_cursor;
+
+        if (q == NULL
+            || q == ngx_queue_sentinel(&ngx_http_status_edge_streams))
+        {
+            ngx_http_status_edge_events_cursor = NULL;
+            return;
         }
+
+        /* moved on first: the push may end this stream, or others */
+        ngx_http_status_edge_events_cursor = ngx_queue_next(q);
+
+        s = ngx_queue_data(q, ngx_http_status_edge_stream_t, queue);
+        ngx_http_status_edge_events_push(s, 0);
+    }
+
+    if (ngx_http_status_edge_events_cursor
+        && ngx_http_status_edge_events_cursor
+           != ngx_queue_sentinel(&ngx_http_status_edge_streams))
+    {
+        /* the rest after the loop has looked at the sockets once */
+        ngx_post_event(ev, &ngx_posted_next_events);
+
+    } else {
+        ngx_http_status_edge_events_cursor = NULL;
     }
 }
 
@@ -726,6 +789,12 @@ ngx_http_status_edge_events_tick(ngx_event_t *ev)
     if (ngx_exiting || ngx_terminate || ngx_quit) {
 
         /* each end unlinks its stream; the timer is not armed again */
+
+        ngx_http_status_edge_events_cursor = NULL;
+
+        if (ngx_http_status_edge_events_pass_ev.posted) {
+            ngx_delete_posted_event(&ngx_http_status_edge_events_pass_ev);
+        }
 
         while (!ngx_queue_empty(&ngx_http_status_edge_streams)) {
             q = ngx_queue_head(&ngx_http_status_edge_streams);
