@@ -34,11 +34,19 @@ EOF
         location = /metrics {
             status_edge_metrics;
         }
+        location = /events-many {
+            status_edge_events;
+            status_edge_events_max 2000;
+            status_edge_events_heartbeat off;
+        }
     }
 EOF2
 
 # nginx first: Redis is not there yet
-$t->start_nginx(servers => $servers);
+# more connections than the harness's 256, for the many-streams part
+(my $conf = $t->nginx_conf(servers => $servers))
+    =~ s/worker_connections \d+;/worker_connections 2048;/;
+$t->start_nginx(conf => $conf);
 my $port = $t->port;
 
 sub gauge {
@@ -140,6 +148,44 @@ sub gauge {
     ok @ids >= 1, 'slow reader: got ' . scalar(@ids) . ' events before it was closed';
     is_deeply [sort { $a <=> $b } @ids], \@ids, 'in order';
     $good->close;
+}
+
+# ---------------------------------------------------------------------------
+# 700 streams: a change is sent in batches over several turns of the
+# event loop; every stream gets it, also when a second change comes
+# during the pass and when half of the clients leave during it
+
+{
+    my $S = sample_state();
+    my @m = map { StatusEdge::SSE->new($slow_port, '/events-many') } 1 .. 700;
+    is scalar(grep { $_->status == 200 } @m), 700, '700 streams open';
+    $_->next_block(3) for @m;    # retry
+    $S->{page}{name} = 'Many 1';
+    my $v1 = $t->write_state($S);
+    $S->{page}{name} = 'Many 2';
+    my $v2 = $t->write_state($S);
+    my $all = 0;
+    for my $c (@m) {
+        my ($e) = $c->blocks_until(sub { defined $_[0]{id} && $_[0]{id} == $v2 }, 10);
+        $all++ if $e && $e->{data} =~ /"name":"Many 2"/;
+    }
+    is $all, 700, "two quick changes: all 700 streams end with version $v2";
+
+    $S->{page}{name} = 'Many 3';
+    my $v3 = $t->write_state($S);
+    $_->close for @m[0 .. 349];
+    my $rest = 0;
+    for my $c (@m[350 .. 699]) {
+        my ($e) = $c->blocks_until(sub { defined $_[0]{id} && $_[0]{id} == $v3 }, 10);
+        $rest++ if $e;
+    }
+    is $rest, 350, 'half the clients gone during a pass: the other 350 get it';
+    $_->close for @m[350 .. 699];
+    my $g;
+    ok wait_until(sub { ($g = gauge('status_edge_events_streams') // -1) == 0 }, 10),
+        "all closed: no stream left (gauge $g)";
+    my ($st) = $t->http(GET => '/api/v2/summary.json');
+    is $st, 200, 'the worker serves requests after the passes';
 }
 
 # ---------------------------------------------------------------------------
