@@ -48,6 +48,8 @@ typedef struct {
     unsigned                          sent:1;   /* version, hash valid */
     unsigned                          busy:1;   /* output not written */
     unsigned                          pending:1; /* a change came meanwhile */
+    unsigned                          opening:1; /* in the content handler */
+    unsigned                          failed:1;  /* a write failed then */
 } ngx_http_status_edge_stream_t;
 
 
@@ -202,7 +204,18 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
                       NGX_HTTP_STATUS_EDGE_EVENTS_TICK);
     }
 
+    /*
+     * A failed first write is the handler's to return: finalizing here
+     * would free the request under the content phase.
+     */
+
+    s->opening = 1;
     ngx_http_status_edge_events_push(s, 1);
+    s->opening = 0;
+
+    if (s->failed) {
+        return NGX_ERROR;
+    }
 
     return NGX_DONE;
 }
@@ -542,6 +555,11 @@ ngx_http_status_edge_events_written(ngx_http_status_edge_stream_t *s,
     wev = c->write;
 
     if (rc == NGX_ERROR || c->error) {
+        if (s->opening) {
+            s->failed = 1;
+            return;
+        }
+
         ngx_http_status_edge_events_finalize(r, NGX_ERROR);
         return;
     }
@@ -557,6 +575,11 @@ ngx_http_status_edge_events_written(ngx_http_status_edge_stream_t *s,
         }
 
         if (ngx_handle_write_event(wev, clcf->send_lowat) != NGX_OK) {
+            if (s->opening) {
+                s->failed = 1;
+                return;
+            }
+
             ngx_http_status_edge_events_finalize(r, NGX_ERROR);
         }
 

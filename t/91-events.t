@@ -298,6 +298,21 @@ SKIP: {
 # ---------------------------------------------------------------------------
 # reload: the old worker ends its streams cleanly and exits promptly
 
+my ($h2pid, $h2dir);
+if (my $curl = have_curl_http2()) {
+    $h2dir = tempdir('se-h2r-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    $h2pid = fork // die;
+    if (!$h2pid) {
+        open STDOUT, '>', "$h2dir/out";
+        open STDERR, '>', "$h2dir/err";
+        { no warnings 'exec'; exec $curl, '-sN', '--http2-prior-knowledge', '--max-time', '20',
+            "http://127.0.0.1:$h2/events"; }
+        POSIX::_exit(127);
+    }
+    my $read = sub { open my $fh, '<:raw', $_[0] or return ''; local $/; <$fh> // '' };
+    wait_until(sub { $read->("$h2dir/out") =~ /^id: $v2$/m }, 5);
+}
+
 {
     my $t1 = time;
     my $ok = eval { $t->reload(timeout => 10); 1 };
@@ -306,6 +321,13 @@ SKIP: {
     ok $s->wait_eof(3), 'HTTP/1.1 stream closed by the reload';
     ok $s->clean_end, 'HTTP/1.1 stream: ended with the last chunk (clean end)';
     ok $s10->wait_eof(3), 'HTTP/1.0 stream closed by the reload';
+    SKIP: {
+        skip 'no curl with HTTP/2', 1 unless $h2pid;
+        my $done = wait_until(sub { waitpid($h2pid, POSIX::WNOHANG()) == $h2pid }, 5);
+        my $rc = $done ? $? >> 8 : -1;
+        kill 'KILL', $h2pid unless $done;
+        is $rc, 0, 'HTTP/2 stream ended cleanly by the reload (curl exit 0, not a timeout or reset)';
+    }
     my $r = StatusEdge::SSE->new($port, '/events', headers => ['Last-Event-ID' => $v2 - 1]);
     $r->next_block(3);
     my $e = $r->next_block(3);

@@ -10,6 +10,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Time::HiRes qw(time sleep);
+use IO::Socket::INET;
 use StatusEdge::Test qw(sample_state wait_until);
 use StatusEdge::SSE;
 
@@ -186,6 +187,30 @@ sub gauge {
         "all closed: no stream left (gauge $g)";
     my ($st) = $t->http(GET => '/api/v2/summary.json');
     is $st, 200, 'the worker serves requests after the passes';
+}
+
+# ---------------------------------------------------------------------------
+# clients gone before their first event: a request, then a reset at once
+
+{
+    use Socket qw(SOL_SOCKET SO_LINGER);
+    for my $i (1 .. 100) {
+        my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $slow_port,
+            Proto => 'tcp') or next;
+        setsockopt($c, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0));
+        print $c "GET /events-many HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        close $c if $i % 2;    # half reset at once, half after a moment
+        sleep 0.002 unless $i % 2;
+        close $c;
+    }
+    my $g;
+    ok wait_until(sub { ($g = gauge('status_edge_events_streams') // -1) == 0 }, 10),
+        "100 clients reset at connect: no stream left (gauge $g)";
+    my $s = StatusEdge::SSE->new($slow_port, '/events-many');
+    $s->next_block(3);
+    my $e = $s->next_block(3);
+    ok $e && defined $e->{id}, 'and the next stream is served';
+    $s->close;
 }
 
 # ---------------------------------------------------------------------------
