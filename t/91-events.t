@@ -228,8 +228,9 @@ $t->write_state($S, bump => 0);
         'OPTIONS: Last-Event-ID allowed';
     like $h->{'access-control-allow-methods'} // '', qr/\bGET\b/, 'OPTIONS: GET allowed';
 
-    ($st) = $t->http(POST => '/events', body => 'x');
+    ($st, $h) = $t->http(POST => '/events', body => 'x');
     is $st, 405, 'POST: 405';
+    is $h->{allow}, 'GET, HEAD, OPTIONS', 'POST: Allow';
     ($st) = $t->http(DELETE => '/events');
     is $st, 405, 'DELETE: 405';
 }
