@@ -114,6 +114,12 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_ALLOWED;
     }
 
+    /* a stream never ends: not something to include in a page */
+
+    if (r != r->main) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
     rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) {
         return rc;

@@ -33,6 +33,11 @@ my $locations = <<'EOF';
             status_edge_events;
             status_edge_events_heartbeat off;
         }
+        location = /ssi {
+            ssi on;
+            default_type text/html;
+            return 200 'before <!--# include virtual="/events" --> after';
+        }
         location = /other/events {
             status_edge_page other:;
             status_edge_events;
@@ -233,6 +238,13 @@ $t->write_state($S, bump => 0);
     is $h->{allow}, 'GET, HEAD, OPTIONS', 'POST: Allow';
     ($st) = $t->http(DELETE => '/events');
     is $st, 405, 'DELETE: 405';
+
+    # a subrequest (SSI include) gets no stream: the page completes
+    ($st, $h, $body) = $t->http(GET => '/ssi', timeout => 5);
+    is $st, 200, 'SSI include of the stream: the page is served';
+    ok defined $body && $body =~ /\Abefore .*after\z/s && $body !~ /retry:|event:/,
+        'SSI include of the stream: completes, without the stream in it'
+        or diag $body // $h->{_error};
 }
 
 # ---------------------------------------------------------------------------
