@@ -185,6 +185,8 @@ void ngx_http_status_edge_free_banners(ngx_http_status_edge_banner_t *banners,
 ngx_http_status_edge_snapshot_t *ngx_http_status_edge_acquire(
     ngx_http_request_t *r, ngx_http_status_edge_page_t *page);
 void ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap);
+void ngx_http_status_edge_unacquire(ngx_http_request_t *r,
+    ngx_http_status_edge_snapshot_t *snap);
 void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     ngx_http_status_edge_snapshot_t *snap);
 

@@ -99,6 +99,7 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
     uint64_t                          id;
     ngx_int_t                         rc;
     ngx_pool_cleanup_t               *cln;
+    ngx_http_status_edge_ctx_t       *ctx;
     ngx_http_status_edge_stream_t    *s;
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
@@ -140,6 +141,20 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
         || ngx_exiting)
     {
         return ngx_http_status_edge_events_refuse(r);
+    }
+
+    /*
+     * With status_edge_banner on here, the banner's decision holds the
+     * snapshot of the connect for the request's life: for a stream, hours
+     * of old states.  Nothing is injected into a stream: given back.
+     */
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+    if (ctx && ctx->snap) {
+        ngx_http_status_edge_unacquire(r, ctx->snap);
+        ctx->snap = NULL;
+        ctx->banner = NULL;
     }
 
     s = ngx_pcalloc(r->pool, sizeof(ngx_http_status_edge_stream_t));

@@ -33,6 +33,14 @@ my $locations = <<'EOF';
             status_edge_events;
             status_edge_events_heartbeat off;
         }
+        location = /banner-events {
+            status_edge_banner on;
+            status_edge_events;
+        }
+        location = /banner-check {
+            status_edge_banner on;
+            return 200 "$status_edge_banner";
+        }
         location = /ssi {
             ssi on;
             default_type text/html;
@@ -212,6 +220,30 @@ $t->write_state($S, bump => 0);
     my ($d) = $s->blocks_until(sub { defined $_[0]{id} }, 0.5);
     ok !$d, 'a change of the other page: no event on the default page';
     $o->close;
+}
+
+# ---------------------------------------------------------------------------
+# status_edge_banner on where the stream is: the stream is not touched,
+# and it does not keep the snapshot of its connect (a change frees it)
+
+{
+    my ($st, undef, $body) = $t->http(GET => '/banner-check');
+    is $body, '1', 'precondition: a banner applies to a GET here';
+    my @b = map { StatusEdge::SSE->new($port, '/banner-events') } 1 .. 3;
+    for my $c (@b) {
+        $c->next_block(3);
+        my $e = $c->next_block(3);
+        ok $e && $e->{id} == $v2 && $e->{data} eq summary(),
+            'banner on: the stream is the plain summary';
+    }
+    $S->{page}{name} = 'Banner location change';
+    $v2 = $t->write_state($S);
+    for my $c (@b) {
+        my ($e) = $c->blocks_until(sub { defined $_[0]{id} }, 5);
+        ok $e && $e->{id} == $v2, 'banner on: the change arrives';
+        $c->close;
+    }
+    $s->blocks_until(sub { defined $_[0]{id} && $_[0]{id} == $v2 }, 5);
 }
 
 # ---------------------------------------------------------------------------
