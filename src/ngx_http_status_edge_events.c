@@ -4,8 +4,9 @@
  * summary of the state on connect and again on every change, sent from the
  * bytes rendered once per state: the stream's buffer points into the
  * snapshot, which it references until those bytes are written.  A worker
- * keeps its streams in one queue, walked on a change, and one timer for
- * the heartbeats and for ending the streams on a reload or shutdown.
+ * keeps its streams in one queue, walked in batches on a change, and one
+ * timer for the heartbeats and for ending the streams on a reload or
+ * shutdown.  A stream holds at most one event unwritten.
  */
 
 
