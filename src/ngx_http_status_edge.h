@@ -129,6 +129,8 @@ typedef struct {
     ngx_http_complex_value_t      *audience;
     size_t                         banner_window;
     time_t                         widget_max_age;
+    ngx_uint_t                     events_max;
+    ngx_msec_t                     events_heartbeat; /* 0: off */
 } ngx_http_status_edge_loc_conf_t;
 
 
@@ -154,6 +156,8 @@ typedef struct {
     ngx_atomic_uint_t              requests[NGX_HTTP_STATUS_EDGE_EP_N];
     ngx_uint_t                     reconnects;
     ngx_uint_t                     connected;
+    ngx_uint_t                     events_open;
+    ngx_uint_t                     events_refused;
 } ngx_http_status_edge_stats_t;
 
 
@@ -181,6 +185,8 @@ void ngx_http_status_edge_free_banners(ngx_http_status_edge_banner_t *banners,
 ngx_http_status_edge_snapshot_t *ngx_http_status_edge_acquire(
     ngx_http_request_t *r, ngx_http_status_edge_page_t *page);
 void ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap);
+void ngx_http_status_edge_unacquire(ngx_http_request_t *r,
+    ngx_http_status_edge_snapshot_t *snap);
 void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     ngx_http_status_edge_snapshot_t *snap);
 
@@ -201,6 +207,13 @@ ngx_int_t ngx_http_status_edge_css_handler(ngx_http_request_t *r);
 
 /* widget script: ngx_http_status_edge_widget.c */
 ngx_int_t ngx_http_status_edge_widget_handler(ngx_http_request_t *r);
+/* event streams: ngx_http_status_edge_events.c */
+ngx_int_t ngx_http_status_edge_events_handler(ngx_http_request_t *r);
+void ngx_http_status_edge_events_notify(ngx_http_status_edge_page_t *page);
+char *ngx_http_status_edge_events_max_slot(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+char *ngx_http_status_edge_events_heartbeat_slot(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 /* variables: ngx_http_status_edge_variables.c */
 ngx_int_t ngx_http_status_edge_add_variables(ngx_conf_t *cf);

@@ -569,6 +569,19 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                           ngx_pid, ngx_http_status_edge_stats.connected,
                           ngx_pid, ngx_http_status_edge_stats.reconnects);
 
+    ngx_http_status_edge_help(b, "status_edge_events_streams", "gauge",
+                              "event streams open in this worker");
+    ngx_http_status_edge_help(b, "status_edge_events_refused_total",
+                              "counter", "event streams refused with 503 "
+                              "by status_edge_events_max");
+
+    b->last = ngx_sprintf(b->last,
+                          "status_edge_events_streams{worker=\"%P\"} %ui\n"
+                          "status_edge_events_refused_total{worker=\"%P\"}"
+                          " %ui\n",
+                          ngx_pid, ngx_http_status_edge_stats.events_open,
+                          ngx_pid, ngx_http_status_edge_stats.events_refused);
+
     for (e = 0; e < NGX_HTTP_STATUS_EDGE_EP_N; e++) {
         switch (e) {
         case NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND:

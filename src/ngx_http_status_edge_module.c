@@ -108,6 +108,27 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       0,
       (void *) ngx_http_status_edge_metrics_handler },
 
+    { ngx_string("status_edge_events"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_status_edge_events_handler },
+
+    { ngx_string("status_edge_events_max"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_events_max_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, events_max),
+      NULL },
+
+    { ngx_string("status_edge_events_heartbeat"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_events_heartbeat_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, events_heartbeat),
+      NULL },
+
     { ngx_string("status_edge_banner"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
       ngx_conf_set_flag_slot,
@@ -359,6 +380,8 @@ ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
     slcf->banner_components = NGX_CONF_UNSET_PTR;
     slcf->banner_window = NGX_CONF_UNSET_SIZE;
     slcf->widget_max_age = NGX_CONF_UNSET;
+    slcf->events_max = NGX_CONF_UNSET_UINT;
+    slcf->events_heartbeat = NGX_CONF_UNSET_MSEC;
 
     return slcf;
 }
@@ -396,6 +419,10 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               SE_SCAN_WINDOW);
     ngx_conf_merge_ptr_value(conf->banner_components,
                              prev->banner_components, NULL);
+
+    ngx_conf_merge_uint_value(conf->events_max, prev->events_max, 1024);
+    ngx_conf_merge_msec_value(conf->events_heartbeat, prev->events_heartbeat,
+                              15000);
 
     if (conf->audience == NULL) {
         conf->audience = prev->audience;

@@ -615,6 +615,26 @@ ngx_http_status_edge_cleanup_snapshot(void *data)
 }
 
 
+/* gives back early what ngx_http_status_edge_acquire() took for r */
+
+void
+ngx_http_status_edge_unacquire(ngx_http_request_t *r,
+    ngx_http_status_edge_snapshot_t *snap)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_status_edge_cleanup_snapshot
+            && cln->data == snap)
+        {
+            cln->handler = NULL;
+            ngx_http_status_edge_release(snap);
+            return;
+        }
+    }
+}
+
+
 void
 ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap)
 {
@@ -639,6 +659,8 @@ ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     page->current = snap;
     page->hash = se_state_hash(snap->state);
     page->bad_records = se_state_bad_records(snap->state);
+
+    ngx_http_status_edge_events_notify(page);
 }
 
 
