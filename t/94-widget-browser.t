@@ -33,14 +33,6 @@ $t->write_state({
     ],
 });
 
-# status_edge_events comes from another branch: configured here only when
-# the module has it (this check goes away once events are merged)
-my $module = StatusEdge::Test::module_path();
-my $events = system("grep -q status_edge_events '$module'") == 0;
-diag($events ? 'events: SSE configured' : 'events: none, polling fallback');
-my $EVENTS = $events
-    ? "        location = /status-edge/events { status_edge_events; }\n" : '';
-
 my $site = $t->prefix . '/site';
 mkdir $site or die "$site: $!";
 chmod 0755, $site;
@@ -53,7 +45,17 @@ $t->start_nginx(servers => $t->server_conf(extra => <<"EOF") . <<"EOF2");
             status_edge_api;
             status_edge_api_max_age 0;
         }
-$EVENTS
+        location = /status-edge/events {
+            status_edge_events;
+        }
+        # the same service without the event stream: the widget polls
+        location = /no-events/widget.js {
+            status_edge_widget;
+        }
+        location /no-events/api/v2/ {
+            status_edge_api;
+            status_edge_api_max_age 0;
+        }
 EOF
     server {
         listen 127.0.0.1:@{[ $t->port('site') ]};
@@ -65,7 +67,9 @@ EOF
 EOF2
 
 my $mod = 'http://127.0.0.1:' . $t->port . '/status-edge/';
-my $script = qq{<script src="${mod}widget.js" data-poll="1" async};
+# live updates must come through the event stream: the polling fallback
+# is set far beyond the test's timeouts (poll.html tests the fallback)
+our $script = qq{<script src="${mod}widget.js" data-poll="600" async};
 
 # a style that would break a widget without its own shadow root
 my $HOSTILE = <<'EOF';
@@ -107,6 +111,11 @@ EOF
 
 page('index.html', '');
 page('ko.html', 'data-lang="ko"');
+{
+    # the fallback: a module location without the event stream (404)
+    local $script = qq{<script src="http://127.0.0.1:@{[ $t->port ]}/no-events/widget.js" data-poll="1" async};
+    page('poll.html', '');
+}
 page('top-left.html', 'data-position="top-left"', '', $HOSTILE);
 page('inline.html', 'data-auto="off"', <<'EOF');
 <div id="status"></div>

@@ -138,6 +138,9 @@ try {
     is(await page.evaluate(() => window.sameDocument), 1, 'no reload');
     await snap(page, 'widget-popup-light');
 
+    const sse = [];
+    page.on('request', r => { if (/summary\.json/.test(r.url())) sse.push(r.url()); });
+
     // 3. a new update shows live
     cli('incident', 'update', 'inc-1', '--status', 'monitoring',
         '--message', 'A fix has been deployed; we are monitoring.');
@@ -146,6 +149,7 @@ try {
     is(s && s.update, 'Monitoring: A fix has been deployed; we are '
                       + 'monitoring.', 'the latest update replaced the old');
     is(await page.evaluate(() => window.sameDocument), 1, 'still no reload');
+    is(sse.length, 0, 'the update came through the event stream, not polling');
 
     // 4. dismissal: gone, still gone after a reload, back on a new update
     await page.locator('status-edge-widget button').click();
@@ -282,6 +286,19 @@ try {
     await sleep(500);
     is(await ep.evaluate(() => window.pwned), undefined, 'no script ran');
     await snap(ep, 'widget-html');
+
+    // 11b. no event stream (404 at the module): the widget polls instead
+    const pp = await en.newPage();
+    const polled = [];
+    pp.on('request', r => { if (/summary\.json/.test(r.url())) polled.push(r.url()); });
+    await pp.goto(SITE + 'poll.html');
+    s = await untilShown(pp, x => x.name.startsWith('<img'));
+    ok(s, 'without the event stream: shown from summary.json');
+    cli('incident', 'update', 'inc-1', '--message', 'Polled update.');
+    s = await untilShown(pp, x => /Polled update/.test(x.update || ''));
+    ok(s, 'without the event stream: updates arrive by polling');
+    ok(polled.length >= 2, 'summary.json polled', polled.length);
+    await pp.close();
 
     // 12. resolved: hidden again, live
     cli('incident', 'resolve', 'inc-1', '--message', 'Resolved.');
