@@ -178,6 +178,27 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       0,
       (void *) ngx_http_status_edge_dismiss_handler },
 
+    { ngx_string("status_edge_status_page"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_status_page,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_edge_history_days"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_history_days,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_edge_status_page_template"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_page_template,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -344,6 +365,8 @@ ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
     slcf->banner = NGX_CONF_UNSET;
     slcf->banner_components = NGX_CONF_UNSET_PTR;
     slcf->banner_window = NGX_CONF_UNSET_SIZE;
+    slcf->history_days = NGX_CONF_UNSET_UINT;
+    slcf->page_tpl = NGX_CONF_UNSET_PTR;
 
     return slcf;
 }
@@ -390,7 +413,9 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_status_edge_register_set(cf, conf) != NGX_OK) {
+    if (ngx_http_status_edge_register_set(cf, conf) != NGX_OK
+        || ngx_http_status_edge_page_merge(cf, prev, conf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
