@@ -191,7 +191,12 @@ se_feed_url(se_html_buf_t *b, const se_model_t *m, const char *path)
     base = se_feed_base(m);
 
     if (base == NULL) {
-        se_html_str(b, *path ? path : "./");
+        /* relative to the feed, which sits beside the page */
+        if (*path == '\0' || *path == '#') {
+            se_html_str(b, "./");
+        }
+
+        se_html_str(b, path);
         return;
     }
 
