@@ -396,6 +396,40 @@ ok !$edoc->findnodes('//*[@onmouseover or @onerror]')->size,
 
 $t->stop;
 
+# --- configuration errors fail nginx -t, naming the value -------------------------
+{
+    my $t2 = StatusEdge::Test->new;
+    my $bad = "$dir/bad.tpl";
+    open my $fh, '>:raw', $bad or die;
+    print $fh "<main>\n{{incidents}} {{incidnets}}\n</main>\n";
+    close $fh;
+    my $conf = sub {
+        my ($lines) = @_;
+        return $t2->nginx_conf(http => "    status_edge_redis 127.0.0.1:1;\n",
+            servers => $t2->server_conf(extra => "        location /s/ {\n"
+                . "            status_edge_status_page;\n$lines        }\n"));
+    };
+    my ($rc, $out) = $t2->nginx_test($conf->(
+        "            status_edge_status_page_template $bad;\n"));
+    isnt $rc, 0, 'bad page template: nginx -t fails';
+    like $out, qr/bad\.tpl.*\{\{incidnets\}\}.*line 2/,
+        '... naming the file, the placeholder and its line';
+    ($rc, $out) = $t2->nginx_test($conf->(
+        "            status_edge_status_page_template $dir/none.tpl;\n"));
+    isnt $rc, 0, 'missing page template: nginx -t fails';
+    like $out, qr/none\.tpl/, '... naming the file';
+    ($rc, $out) = $t2->nginx_test($conf->(
+        "            status_edge_history_days 400;\n"));
+    isnt $rc, 0, 'status_edge_history_days 400: nginx -t fails';
+    like $out, qr/invalid number of history days "400"/, '... naming the value';
+    ($rc, $out) = $t2->nginx_test($conf->(
+        "            status_edge_history_days -1;\n"));
+    isnt $rc, 0, 'status_edge_history_days -1: nginx -t fails';
+    ($rc, $out) = $t2->nginx_test($conf->(
+        "            status_edge_history_days 0;\n"));
+    is $rc, 0, 'status_edge_history_days 0 is fine' or diag $out;
+}
+
 # --- no state yet: 503 ------------------------------------------------------------
 {
     my $t2 = StatusEdge::Test->new;
