@@ -696,7 +696,6 @@ ngx_http_status_edge_page_unknown(ngx_http_request_t *r)
     r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
 
     return ngx_http_status_edge_api_send(r,
-                                     &ngx_http_status_edge_page_types[0],
-                                     &out,
-                                     ngx_http_status_edge_page_unknown_body.len);
+                               &ngx_http_status_edge_page_types[0], &out,
+                               ngx_http_status_edge_page_unknown_body.len);
 }

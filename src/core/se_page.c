@@ -663,8 +663,11 @@ se_page_components(se_page_ctx_t *c)
                 continue;
             }
 
-            se_html_str(c->b, n++ ? "<li class=\"comp\">"
-                                  : "<ul class=\"children\"><li class=\"comp\">");
+            if (n++ == 0) {
+                se_html_str(c->b, "<ul class=\"children\">");
+            }
+
+            se_html_str(c->b, "<li class=\"comp\">");
             se_page_comp_row(c, child, child->status);
             se_html_str(c->b, "</li>");
         }

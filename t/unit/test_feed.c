@@ -183,7 +183,8 @@ test_relative(void)
 
     fx_rec(f.incs, "inc-x", -600,
            json_pack("[o]", upd("u1", "investigating",
-                                "<script>]]>\" \xea\xb2\xb0\xec\xa0\x9c", NULL)),
+                                "<script>]]>\" \xea\xb2\xb0\xec\xa0\x9c",
+                                NULL)),
            "name", "A & B <c>", "status", "investigating",
            "impact", "critical", "created_at", at(-600), NULL);
 
