@@ -856,6 +856,12 @@ se_page_zone(se_page_ctx_t *c)
 static const se_str_t *
 se_page_name(se_page_ctx_t *c)
 {
+    static const se_str_t  none = { "", 0 };
+
+    if (c->m->page.name.data == NULL) {
+        return &none;
+    }
+
     return se_page_i18n(c, &c->m->page.name, c->m->page.name_i18n);
 }
 
