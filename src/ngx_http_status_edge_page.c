@@ -572,7 +572,16 @@ ngx_http_status_edge_page_path(ngx_http_request_t *r)
             && ngx_strncmp(r->uri.data, clcf->name.data, clcf->name.len)
                == 0)
         {
-            return ngx_http_status_edge_page_name(p + clcf->name.len, last);
+            p += clcf->name.len;
+
+            /* "location /status" serves "/status/" too */
+            if (p < last && *p == '/' && clcf->name.len
+                && clcf->name.data[clcf->name.len - 1] != '/')
+            {
+                p++;
+            }
+
+            return ngx_http_status_edge_page_name(p, last);
         }
     }
 

@@ -59,6 +59,9 @@ my $locations = <<"CONF";
         location ~ ^/re/ {
             status_edge_status_page;
         }
+        location /noslash {
+            status_edge_status_page;
+        }
 CONF
 
 my $t = StatusEdge::Test->new;
@@ -313,6 +316,13 @@ is $st, 200, 'regex location: history.atom';
 like $rh->{'content-type'} // '', qr{^application/atom\+xml}, '... as Atom';
 ($st) = $t->http(GET => '/re/nope');
 is $st, 404, 'regex location: anything else 404';
+($st, undef, my $nb) = $t->http(GET => '/noslash/');
+is $st, 200, 'location without a trailing slash: /noslash/ is the page';
+is $nb, $body, '... the same bytes';
+($st) = $t->http(GET => '/noslash/history.rss');
+is $st, 200, '... and /noslash/history.rss the feed';
+($st) = $t->http(GET => '/noslashx/');
+is $st, 404, '... but /noslashx/ is not';
 
 # --- operator template ----------------------------------------------------------
 my ($tst, $th, $tbody, $tdoc) = get('/tpl/');
