@@ -11,7 +11,8 @@ ASAN_MODULE := $(BUILD)/asan/ngx_http_status_edge_module.so
 
 BUILD_PKGS  := nginx nginx-dev libhiredis-dev libjansson-dev libpcre2-dev \
                gcc make perl
-TEST_PKGS   := $(BUILD_PKGS) redis-server redis-tools curl
+TEST_PKGS   := $(BUILD_PKGS) redis-server redis-tools curl \
+               libxml-libxml-perl libxml2-utils
 DEMO_PKGS   := $(TEST_PKGS) curl
 BENCH_PKGS  := $(TEST_PKGS) wrk valgrind
 FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev

@@ -17,6 +17,8 @@
 #include "se_banner.h"
 #include "se_scan.h"
 #include "se_banner_tpl.h"
+#include "se_page.h"
+#include "se_feed.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128
@@ -48,7 +50,33 @@ typedef struct {
     ngx_array_t                   *sets;      /* of ngx_array_t of se_str_t */
     ngx_str_t                      dismiss_url;
     se_banner_tpl_t               *tpl;       /* NULL: built-in markup */
+    ngx_array_t                   *pages;     /* of page_variant_t */
+    ngx_uint_t                     status_page; /* some location serves */
 } ngx_http_status_edge_variants_t;
+
+
+/* a status page configuration: rendered per state and language */
+typedef struct {
+    ngx_uint_t                     history_days;
+    se_page_tpl_t                 *tpl;       /* NULL: built-in document */
+} ngx_http_status_edge_page_variant_t;
+
+
+/* a document rendered per state, with its strong content ETag */
+typedef struct {
+    u_char                        *data;
+    size_t                         len;
+    ngx_str_t                      etag;
+    u_char                         etag_data[24]; /* "\"sp-<hash>\"" */
+} ngx_http_status_edge_doc_t;
+
+
+/* the status pages (per page variant and language) and the feeds */
+typedef struct {
+    ngx_http_status_edge_doc_t    *pages;
+    ngx_uint_t                     npages;
+    ngx_http_status_edge_doc_t     feeds[SE_FEED_N];
+} ngx_http_status_edge_page_docs_t;
 
 
 #define ngx_http_status_edge_variant(set, internal, lang)                    \
@@ -64,6 +92,7 @@ typedef struct {
     ngx_http_status_edge_banner_t *banners;   /* per variant */
     ngx_uint_t                     nbanners;
     int64_t                        refresh_at; /* banners change by time */
+    ngx_http_status_edge_page_docs_t  *page_docs; /* NULL: no status page */
 } ngx_http_status_edge_snapshot_t;
 
 
@@ -131,6 +160,10 @@ typedef struct {
     time_t                         widget_max_age;
     ngx_uint_t                     events_max;
     ngx_msec_t                     events_heartbeat; /* 0: off */
+
+    ngx_uint_t                     history_days;
+    se_page_tpl_t                 *page_tpl;
+    ngx_uint_t                     page_variant;
 } ngx_http_status_edge_loc_conf_t;
 
 
@@ -195,6 +228,23 @@ ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
+ngx_int_t ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
+    ngx_chain_t *out, off_t length);
+
+/* status page and feeds: ngx_http_status_edge_page.c */
+char *ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_edge_history_days(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_status_edge_page_merge(ngx_conf_t *cf,
+    ngx_http_status_edge_loc_conf_t *prev,
+    ngx_http_status_edge_loc_conf_t *conf);
+ngx_int_t ngx_http_status_edge_page_render(
+    ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants);
+void ngx_http_status_edge_page_free(ngx_http_status_edge_page_docs_t *docs);
 
 /* banner filter: ngx_http_status_edge_filter.c */
 ngx_int_t ngx_http_status_edge_filter_init(ngx_conf_t *cf);

@@ -24,8 +24,6 @@ static ngx_int_t ngx_http_status_edge_error(ngx_http_request_t *r,
     ngx_uint_t status, ngx_uint_t endpoint, ngx_str_t *body);
 static ngx_int_t ngx_http_status_edge_etag(ngx_http_request_t *r,
     ngx_http_status_edge_snapshot_t *snap, ngx_str_t *callback);
-static ngx_int_t ngx_http_status_edge_send(ngx_http_request_t *r,
-    ngx_str_t *type, ngx_chain_t *out, off_t length);
 static u_char *ngx_http_status_edge_label(u_char *p, u_char *last,
     ngx_str_t *value);
 
@@ -178,7 +176,7 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
         type = &ngx_http_status_edge_js_type;
     }
 
-    return ngx_http_status_edge_send(r, type, out, length);
+    return ngx_http_status_edge_api_send(r, type, out, length);
 }
 
 
@@ -358,13 +356,13 @@ ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
 
     r->headers_out.status = status;
 
-    return ngx_http_status_edge_send(r, &ngx_http_status_edge_json_type, &out,
-                                     body->len);
+    return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_json_type,
+                                         &out, body->len);
 }
 
 
-static ngx_int_t
-ngx_http_status_edge_send(ngx_http_request_t *r, ngx_str_t *type,
+ngx_int_t
+ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
     ngx_chain_t *out, off_t length)
 {
     ngx_int_t  rc;

@@ -213,6 +213,27 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       offsetof(ngx_http_status_edge_loc_conf_t, widget_max_age),
       NULL },
 
+    { ngx_string("status_edge_status_page"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_status_page,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_edge_history_days"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_history_days,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_edge_status_page_template"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_page_template,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -382,6 +403,8 @@ ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
     slcf->widget_max_age = NGX_CONF_UNSET;
     slcf->events_max = NGX_CONF_UNSET_UINT;
     slcf->events_heartbeat = NGX_CONF_UNSET_MSEC;
+    slcf->history_days = NGX_CONF_UNSET_UINT;
+    slcf->page_tpl = NGX_CONF_UNSET_PTR;
 
     return slcf;
 }
@@ -437,7 +460,9 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    if (ngx_http_status_edge_register_set(cf, conf) != NGX_OK) {
+    if (ngx_http_status_edge_register_set(cf, conf) != NGX_OK
+        || ngx_http_status_edge_page_merge(cf, prev, conf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 

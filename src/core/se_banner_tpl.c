@@ -1,13 +1,8 @@
 /*
- * Operator banner templates (see se_banner_tpl.h).
- *
- * The labels, the i18n lookup and the time format below duplicate the
- * static ones of se_banner.c (se_banner_texts, se_banner_i18n(),
- * se_banner_time(), se_banner_day()); they must stay in step until
- * se_banner.c exports them.
+ * Operator banner templates (see se_banner_tpl.h): the banner's
+ * placeholders on the generic se_tpl parser.
  */
 
-#include <stdio.h>
 #include <string.h>
 
 #include "se_banner_tpl.h"
@@ -17,7 +12,7 @@
 #include "se_validate.h"
 
 #define SE_TPL_BODY_MAX  300            /* as SE_BANNER_BODY_MAX */
-#define SE_TPL_NAME_MAX  32             /* of a name quoted in an error */
+
 
 typedef enum {
     SE_TPL_LITERAL = 0,
@@ -35,263 +30,34 @@ typedef enum {
     SE_TPL_N
 } se_tpl_item_e;
 
-typedef struct {
-    se_tpl_item_e        item;
-    size_t               off;           /* literal text in t->text */
-    size_t               len;
-} se_tpl_seg_t;
 
-struct se_banner_tpl_s {
-    se_tpl_seg_t        *segs;
-    size_t               nsegs;
-    char                *text;
-    size_t               len;
-};
-
-
-
-static const char  *se_tpl_names[SE_TPL_N] = {
+static const char *const  se_tpl_names[SE_TPL_N] = {
     NULL, "level", "level_class", "name", "status", "body", "next_update",
     "status_url", "dismiss_url", "return", "lang", "key"
 };
 
-
-static void
-se_tpl_error(char *err, size_t errlen, const char *fmt, const char *name,
-    size_t name_len, size_t line)
-{
-    char    quoted[SE_TPL_NAME_MAX + 4];
-    size_t  i, n;
-
-    if (err == NULL || errlen == 0) {
-        return;
-    }
-
-    /* the name as printable ASCII, cut */
-
-    n = name_len < SE_TPL_NAME_MAX ? name_len : SE_TPL_NAME_MAX;
-
-    for (i = 0; i < n; i++) {
-        quoted[i] = (name[i] > 0x20 && name[i] < 0x7f) ? name[i] : '?';
-    }
-
-    if (n < name_len) {
-        memcpy(quoted + n, "...", 3);
-        n += 3;
-    }
-
-    quoted[n] = '\0';
-
-    snprintf(err, errlen, fmt, quoted, line);
-}
-
-
-static se_tpl_item_e
-se_tpl_item(const char *s, size_t len)
-{
-    size_t  i;
-
-    for (i = 1; i < SE_TPL_N; i++) {
-        if (strlen(se_tpl_names[i]) == len
-            && memcmp(se_tpl_names[i], s, len) == 0)
-        {
-            return (se_tpl_item_e) i;
-        }
-    }
-
-    return SE_TPL_LITERAL;
-}
-
-
-/*
- * One pass over the text: counts the segments, and fills segs when it
- * is not NULL.  SE_OK or SE_ERROR with the message.
- */
-static int
-se_tpl_scan(const char *text, size_t len, se_tpl_seg_t *segs, size_t *nsegs,
-    char *err, size_t errlen)
-{
-    size_t          i, n, line, start, open, name, name_end, close;
-    int             returns;
-    se_tpl_item_e   item;
-
-    n = 0;
-    line = 1;
-    start = 0;
-    returns = 0;
-
-    for (i = 0; i < len; i++) {
-
-        if (text[i] == '\n') {
-            line++;
-            continue;
-        }
-
-        if (text[i] == '\0') {
-            se_tpl_error(err, errlen, "NUL byte%s in the banner template "
-                         "on line %zu", "", 0, line);
-            return SE_ERROR;
-        }
-
-        if (text[i] != '{' || i + 1 >= len || text[i + 1] != '{') {
-            continue;
-        }
-
-        open = i;
-
-        for (close = i + 2; close + 1 < len; close++) {
-            if (text[close] == '}' && text[close + 1] == '}') {
-                break;
-            }
-
-            if (text[close] == '\n' || text[close] == '\0') {
-                close = len;
-                break;
-            }
-        }
-
-        if (close + 1 >= len) {
-            se_tpl_error(err, errlen, "unterminated \"{{%s\" in the banner "
-                         "template on line %zu", "", 0, line);
-            return SE_ERROR;
-        }
-
-        name = open + 2;
-        name_end = close;
-
-        while (name < name_end && (text[name] == ' ' || text[name] == '\t')) {
-            name++;
-        }
-
-        while (name_end > name
-               && (text[name_end - 1] == ' ' || text[name_end - 1] == '\t'))
-        {
-            name_end--;
-        }
-
-        item = se_tpl_item(text + name, name_end - name);
-
-        if (item == SE_TPL_LITERAL) {
-            se_tpl_error(err, errlen, "unknown placeholder \"{{%s}}\" in the "
-                         "banner template on line %zu", text + name,
-                         name_end - name, line);
-            return SE_ERROR;
-        }
-
-        if (item == SE_TPL_RETURN && returns++) {
-            se_tpl_error(err, errlen, "placeholder \"{{%s}}\" used twice in "
-                         "the banner template, again on line %zu",
-                         "return", 6, line);
-            return SE_ERROR;
-        }
-
-        if (open > start) {
-            if (segs) {
-                segs[n].item = SE_TPL_LITERAL;
-                segs[n].off = start;
-                segs[n].len = open - start;
-            }
-
-            n++;
-        }
-
-        if (segs) {
-            segs[n].item = item;
-            segs[n].off = 0;
-            segs[n].len = 0;
-        }
-
-        n++;
-
-        i = close + 1;
-        start = close + 2;
-    }
-
-    if (len > start) {
-        if (segs) {
-            segs[n].item = SE_TPL_LITERAL;
-            segs[n].off = start;
-            segs[n].len = len - start;
-        }
-
-        n++;
-    }
-
-    *nsegs = n;
-
-    return SE_OK;
-}
+static const se_tpl_spec_t  se_banner_tpl_spec = {
+    se_tpl_names, SE_TPL_N, SE_TPL_RETURN, "banner template",
+    SE_BANNER_TPL_MAX
+};
 
 
 int
 se_banner_tpl_parse(const char *text, size_t len, se_banner_tpl_t **out,
     char *err, size_t errlen)
 {
-    size_t            nsegs, size;
-    se_banner_tpl_t  *t;
-
-    *out = NULL;
-
-    if (err && errlen) {
-        err[0] = '\0';
-    }
-
-    if (len > SE_BANNER_TPL_MAX) {
-        if (err && errlen) {
-            snprintf(err, errlen, "the banner template is %zu bytes, over "
-                     "the limit of %d (64 KiB)", len, SE_BANNER_TPL_MAX);
-        }
-
-        return SE_ERROR;
-    }
-
-    if (text == NULL) {
-        len = 0;
-        text = "";
-    }
-
-    if (se_tpl_scan(text, len, NULL, &nsegs, err, errlen) != SE_OK) {
-        return SE_ERROR;
-    }
-
-    /* one block: the template, the segments, the text and a NUL */
-
-    size = sizeof(se_banner_tpl_t) + nsegs * sizeof(se_tpl_seg_t) + len + 1;
-
-    t = se_malloc(size);
-    if (t == NULL) {
-        if (err && errlen) {
-            snprintf(err, errlen, "out of memory parsing the banner "
-                     "template");
-        }
-
-        return SE_ERROR;
-    }
-
-    t->segs = (se_tpl_seg_t *) (t + 1);
-    t->nsegs = nsegs;
-    t->text = (char *) (t->segs + nsegs);
-    t->len = len;
-
-    memcpy(t->text, text, len);
-    t->text[len] = '\0';
-
-    (void) se_tpl_scan(t->text, len, t->segs, &nsegs, NULL, 0);
-
-    *out = t;
-
-    return SE_OK;
+    return se_tpl_parse(&se_banner_tpl_spec, text, len, out, err, errlen);
 }
 
 
 void
 se_banner_tpl_free(se_banner_tpl_t *t)
 {
-    se_free(t);
+    se_tpl_free(t);
 }
 
 
-/* rendering; copies of se_banner.c helpers */
+/* rendering */
 
 static void
 se_tpl_str(se_html_buf_t *b, const char *s)

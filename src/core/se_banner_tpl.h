@@ -46,10 +46,11 @@
 #include "se_core.h"
 #include "se_model.h"
 #include "se_banner.h"
+#include "se_tpl.h"
 
 #define SE_BANNER_TPL_MAX  65536        /* bytes of template text */
 
-typedef struct se_banner_tpl_s  se_banner_tpl_t;
+typedef se_tpl_t  se_banner_tpl_t;
 
 /*
  * Parses template text (need not be NUL-terminated) into *out

@@ -23,7 +23,7 @@ se_days_from_civil(int64_t y, int64_t m, int64_t d)
 }
 
 
-static void
+void
 se_civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
 {
     int64_t  era, doe, yoe, doy, mp;

@@ -77,6 +77,9 @@ int se_parse_bool(const char *s, size_t len, int *on);
  */
 int se_time_parse(const char *s, size_t len, int64_t *t);
 
+/* the proleptic Gregorian date of a day number (days since 1970-01-01) */
+void se_civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d);
+
 /* UTC "YYYY-MM-DDTHH:MM:SSZ" into buf[SE_TIME_LEN]; length or 0 */
 size_t se_time_format(int64_t t, char *buf);
 

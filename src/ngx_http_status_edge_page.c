@@ -1,0 +1,710 @@
+
+/*
+ * status-edge: the dedicated status page (status_edge_status_page) and
+ * its feeds.  Everything is rendered once per state in the build thread
+ * (ngx_http_status_edge_page_render()); a request picks a language and
+ * points at ready bytes:
+ *
+ *   LOCATION/              the page (Accept-Language: en or ko)
+ *   LOCATION/history.atom  Atom feed
+ *   LOCATION/history.rss   RSS 2.0 feed
+ *   LOCATION/status.css    the stylesheet (content-hash ETag, long cache)
+ *
+ * Anything else under the location is 404.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+#include "se_pool.h"
+
+
+#define NGX_HTTP_STATUS_EDGE_HISTORY_DAYS  14
+
+
+typedef enum {
+    NGX_HTTP_STATUS_EDGE_PG_PAGE = 0,
+    NGX_HTTP_STATUS_EDGE_PG_ATOM,
+    NGX_HTTP_STATUS_EDGE_PG_RSS,
+    NGX_HTTP_STATUS_EDGE_PG_CSS,
+    NGX_HTTP_STATUS_EDGE_PG_NONE
+} ngx_http_status_edge_pg_e;
+
+
+static ngx_int_t ngx_http_status_edge_page_handler(ngx_http_request_t *r);
+static ngx_http_status_edge_pg_e ngx_http_status_edge_page_path(
+    ngx_http_request_t *r);
+static ngx_http_status_edge_pg_e ngx_http_status_edge_page_name(u_char *p,
+    u_char *last);
+static ngx_int_t ngx_http_status_edge_page_doc(ngx_http_request_t *r,
+    ngx_str_t *type, u_char *data, size_t len, ngx_str_t *etag,
+    ngx_str_t *cache_control);
+static ngx_int_t ngx_http_status_edge_page_unknown(ngx_http_request_t *r);
+static void ngx_http_status_edge_doc_etag(ngx_http_status_edge_doc_t *doc);
+static void ngx_http_status_edge_free_page_tpl(void *data);
+
+
+static ngx_str_t  ngx_http_status_edge_page_types[] = {
+    ngx_string("text/html"),
+    ngx_string("application/atom+xml"),
+    ngx_string("application/rss+xml"),
+    ngx_string("text/css")
+};
+
+static ngx_str_t  ngx_http_status_edge_page_names[] = {
+    ngx_string(""),
+    ngx_string("history.atom"),
+    ngx_string("history.rss"),
+    ngx_string("status.css")
+};
+
+static ngx_str_t  ngx_http_status_edge_css_cache =
+    ngx_string("public, max-age=31536000, immutable");
+
+static ngx_str_t  ngx_http_status_edge_page_csp =
+    ngx_string("default-src 'none'; style-src 'self'; img-src 'self'; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
+
+static ngx_str_t  ngx_http_status_edge_page_unknown_body =
+    ngx_string("<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+               "charset=\"utf-8\"><title>Status unknown</title></head>"
+               "<body><main><h1>Status unknown</h1><p>The status has not "
+               "been loaded yet. Please try again in a few seconds.</p>"
+               "</main></body></html>\n");
+
+/* the stylesheet's ETag and versioned URL, the same in every process */
+static u_char     ngx_http_status_edge_css_etag_data[24];
+static ngx_str_t  ngx_http_status_edge_css_etag;
+static char       ngx_http_status_edge_css_url[40];
+
+
+static uint64_t
+ngx_http_status_edge_page_hash(u_char *p, size_t len)
+{
+    uint64_t  h;
+
+    /* FNV-1a 64 */
+
+    h = 0xcbf29ce484222325ULL;
+
+    while (len--) {
+        h = (h ^ *p++) * 0x100000001b3ULL;
+    }
+
+    return h;
+}
+
+
+/* configuration */
+
+char *
+ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    size_t                             len;
+    uint64_t                           h;
+    const char                        *css;
+    ngx_http_core_loc_conf_t          *clcf;
+    ngx_http_status_edge_main_conf_t  *smcf;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler) {
+        return "is duplicate";
+    }
+
+    clcf->handler = ngx_http_status_edge_page_handler;
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
+    smcf->handlers++;
+    smcf->variants.status_page = 1;
+
+    if (ngx_http_status_edge_css_etag.len == 0) {
+        css = se_page_css(&len);
+        h = ngx_http_status_edge_page_hash((u_char *) css, len);
+
+        ngx_http_status_edge_css_etag.data =
+                                        ngx_http_status_edge_css_etag_data;
+        ngx_http_status_edge_css_etag.len =
+            ngx_sprintf(ngx_http_status_edge_css_etag_data, "\"css-%016xL\"",
+                        h)
+            - ngx_http_status_edge_css_etag_data;
+
+        ngx_sprintf((u_char *) ngx_http_status_edge_css_url,
+                    SE_PAGE_CSS_URL "?v=%08xD%Z", (uint32_t) (h >> 32));
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+char *
+ngx_http_status_edge_history_days(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_status_edge_loc_conf_t *slcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (slcf->history_days != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+
+    if (n == NGX_ERROR || n > SE_PAGE_HISTORY_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid number of history days \"%V\": 0 to %d",
+                           &value[1], SE_PAGE_HISTORY_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    slcf->history_days = n;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * An operator's page template: read and parsed here, so a bad
+ * placeholder fails "nginx -t" with its line instead of a request.
+ */
+
+char *
+ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_status_edge_loc_conf_t *slcf = conf;
+
+    u_char              *text;
+    ssize_t              n;
+    ngx_fd_t             fd;
+    ngx_str_t           *value, name;
+    se_page_tpl_t       *tpl;
+    ngx_file_info_t      fi;
+    ngx_pool_cleanup_t  *cln;
+    char                 err[256];
+
+    if (slcf->page_tpl != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    name = value[1];
+
+    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    text = NULL;
+    n = -1;
+
+    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR
+        && ngx_file_size(&fi) <= SE_PAGE_TPL_MAX)
+    {
+        text = ngx_pnalloc(cf->temp_pool, ngx_file_size(&fi) + 1);
+        if (text) {
+            n = ngx_read_fd(fd, text, ngx_file_size(&fi));
+        }
+    }
+
+    ngx_close_file(fd);
+
+    if (text == NULL || n != (ssize_t) ngx_file_size(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot read status page template \"%V\" (at "
+                           "most %d bytes)", &name, SE_PAGE_TPL_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    if (se_page_tpl_parse((const char *) text, n, &tpl, err, sizeof(err))
+        != SE_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid status page template \"%V\": %s",
+                           &name, err);
+        return NGX_CONF_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        se_page_tpl_free(tpl);
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_status_edge_free_page_tpl;
+    cln->data = tpl;
+
+    slcf->page_tpl = tpl;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_status_edge_free_page_tpl(void *data)
+{
+    se_page_tpl_free(data);
+}
+
+
+/* a location's (history days, template) as an index into the variants */
+
+ngx_int_t
+ngx_http_status_edge_page_merge(ngx_conf_t *cf,
+    ngx_http_status_edge_loc_conf_t *prev,
+    ngx_http_status_edge_loc_conf_t *conf)
+{
+    ngx_uint_t                            i;
+    ngx_http_status_edge_main_conf_t     *smcf;
+    ngx_http_status_edge_page_variant_t  *v;
+
+    ngx_conf_merge_uint_value(conf->history_days, prev->history_days,
+                              NGX_HTTP_STATUS_EDGE_HISTORY_DAYS);
+    ngx_conf_merge_ptr_value(conf->page_tpl, prev->page_tpl, NULL);
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
+
+    if (smcf->variants.pages == NULL) {
+        smcf->variants.pages = ngx_array_create(cf->pool, 2,
+                                   sizeof(ngx_http_status_edge_page_variant_t));
+        if (smcf->variants.pages == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    v = smcf->variants.pages->elts;
+
+    for (i = 0; i < smcf->variants.pages->nelts; i++) {
+        if (v[i].history_days == conf->history_days
+            && v[i].tpl == conf->page_tpl)
+        {
+            conf->page_variant = i;
+            return NGX_OK;
+        }
+    }
+
+    v = ngx_array_push(smcf->variants.pages);
+    if (v == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->history_days = conf->history_days;
+    v->tpl = conf->page_tpl;
+    conf->page_variant = smcf->variants.pages->nelts - 1;
+
+    return NGX_OK;
+}
+
+
+/* rendering, once per state: in a thread, plain malloc, no log */
+
+static void
+ngx_http_status_edge_doc_etag(ngx_http_status_edge_doc_t *doc)
+{
+    doc->etag.data = doc->etag_data;
+    doc->etag.len = ngx_sprintf(doc->etag_data, "\"sp-%016xL\"",
+                                ngx_http_status_edge_page_hash(doc->data,
+                                                               doc->len))
+                    - doc->etag_data;
+}
+
+
+ngx_int_t
+ngx_http_status_edge_page_render(ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants)
+{
+    char                                 *data;
+    size_t                                len;
+    int64_t                               now, at;
+    se_tz_t                              *tz;
+    ngx_int_t                             rc;
+    ngx_uint_t                            v, lang, k;
+    se_page_opts_t                        opts;
+    const se_model_t                     *m;
+    ngx_http_status_edge_doc_t           *doc;
+    ngx_http_status_edge_page_docs_t     *docs;
+    ngx_http_status_edge_page_variant_t  *pv;
+
+    if (variants == NULL || !variants->status_page
+        || variants->pages == NULL || variants->pages->nelts == 0)
+    {
+        return NGX_OK;
+    }
+
+    m = se_state_model(snap->state);
+    now = time(NULL);
+
+    docs = calloc(1, sizeof(ngx_http_status_edge_page_docs_t));
+    if (docs == NULL) {
+        return NGX_ERROR;
+    }
+
+    snap->page_docs = docs;
+
+    docs->npages = variants->pages->nelts * SE_LANG_N;
+    docs->pages = calloc(docs->npages, sizeof(ngx_http_status_edge_doc_t));
+    if (docs->pages == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the zone file is read here, in the build thread; UTC without it */
+
+    tz = NULL;
+
+    if (m->page.time_zone.len) {
+        tz = se_tz_load(NULL, m->page.time_zone.data, m->page.time_zone.len);
+    }
+
+    ngx_memzero(&opts, sizeof(se_page_opts_t));
+    opts.now = now;
+    opts.tz = tz;
+    opts.css_url = ngx_http_status_edge_css_url;
+
+    pv = variants->pages->elts;
+    rc = NGX_OK;
+
+    for (v = 0; v < variants->pages->nelts && rc == NGX_OK; v++) {
+        for (lang = 0; lang < SE_LANG_N; lang++) {
+            opts.lang = (se_lang_e) lang;
+            opts.history_days = pv[v].history_days;
+            opts.tpl = pv[v].tpl;
+
+            doc = &docs->pages[v * SE_LANG_N + lang];
+
+            if (se_page_render(m, &opts, &data, &len) != SE_OK) {
+                rc = NGX_ERROR;
+                break;
+            }
+
+            doc->data = (u_char *) data;
+            doc->len = len;
+            ngx_http_status_edge_doc_etag(doc);
+        }
+    }
+
+    for (k = 0; k < SE_FEED_N && rc == NGX_OK; k++) {
+        if (se_feed_render(m, (se_feed_e) k, &data, &len) != SE_OK) {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        docs->feeds[k].data = (u_char *) data;
+        docs->feeds[k].len = len;
+        ngx_http_status_edge_doc_etag(&docs->feeds[k]);
+    }
+
+    /* rebuilt by the next resync once the clock changes the page */
+
+    at = se_page_refresh_at(m, tz, now);
+    if (at < snap->refresh_at) {
+        snap->refresh_at = at;
+    }
+
+    se_tz_free(tz);
+
+    return rc;
+}
+
+
+void
+ngx_http_status_edge_page_free(ngx_http_status_edge_page_docs_t *docs)
+{
+    ngx_uint_t  i;
+
+    if (docs == NULL) {
+        return;
+    }
+
+    if (docs->pages) {
+        for (i = 0; i < docs->npages; i++) {
+            se_free(docs->pages[i].data);
+        }
+
+        free(docs->pages);
+    }
+
+    for (i = 0; i < SE_FEED_N; i++) {
+        se_free(docs->feeds[i].data);
+    }
+
+    free(docs);
+}
+
+
+/* requests */
+
+static ngx_int_t
+ngx_http_status_edge_page_handler(ngx_http_request_t *r)
+{
+    size_t                             len;
+    ngx_int_t                          rc;
+    ngx_str_t                          key, value, *csp;
+    ngx_table_elt_t                   *h;
+    se_lang_e                          lang;
+    ngx_http_status_edge_doc_t        *doc;
+    ngx_http_status_edge_pg_e          what;
+    ngx_http_status_edge_snapshot_t   *snap;
+    ngx_http_status_edge_loc_conf_t   *slcf;
+    ngx_http_status_edge_page_variant_t  *pv;
+    ngx_http_status_edge_main_conf_t  *smcf;
+    const char                        *css;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    what = ngx_http_status_edge_page_path(r);
+
+    if (what == NGX_HTTP_STATUS_EDGE_PG_NONE) {
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    /* no Last-Modified: If-None-Match alone decides (RFC 9110) */
+    r->headers_in.if_modified_since = NULL;
+    r->headers_in.if_unmodified_since = NULL;
+
+    if (what == NGX_HTTP_STATUS_EDGE_PG_CSS) {
+        css = se_page_css(&len);
+
+        return ngx_http_status_edge_page_doc(r,
+                   &ngx_http_status_edge_page_types[what], (u_char *) css,
+                   len, &ngx_http_status_edge_css_etag,
+                   &ngx_http_status_edge_css_cache);
+    }
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    snap = ngx_http_status_edge_acquire(r, slcf->page);
+    if (snap == NULL || snap->page_docs == NULL) {
+        return ngx_http_status_edge_page_unknown(r);
+    }
+
+    if (what == NGX_HTTP_STATUS_EDGE_PG_ATOM
+        || what == NGX_HTTP_STATUS_EDGE_PG_RSS)
+    {
+        doc = &snap->page_docs->feeds[what == NGX_HTTP_STATUS_EDGE_PG_ATOM
+                                      ? SE_FEED_ATOM : SE_FEED_RSS];
+
+        return ngx_http_status_edge_page_doc(r,
+                   &ngx_http_status_edge_page_types[what], doc->data,
+                   doc->len, &doc->etag, &slcf->cache_control);
+    }
+
+    /* the page: the variant of this location in the visitor's language */
+
+    if (slcf->page_variant * SE_LANG_N >= snap->page_docs->npages) {
+        return ngx_http_status_edge_page_unknown(r);
+    }
+
+    lang = SE_LANG_EN;
+
+    h = r->headers_in.accept_language;
+    if (h) {
+        lang = se_banner_lang((const char *) h->value.data, h->value.len);
+    }
+
+    doc = &snap->page_docs->pages[slcf->page_variant * SE_LANG_N + lang];
+
+    ngx_str_set(&key, "Vary");
+    ngx_str_set(&value, "Accept-Language");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the built-in page has no inline script or style: say so */
+
+    smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
+    pv = smcf->variants.pages->elts;
+
+    if (pv[slcf->page_variant].tpl == NULL) {
+        ngx_str_set(&key, "Content-Security-Policy");
+        csp = &ngx_http_status_edge_page_csp;
+
+        if (ngx_http_status_edge_add_header(r, &key, csp) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    return ngx_http_status_edge_page_doc(r,
+               &ngx_http_status_edge_page_types[what], doc->data, doc->len,
+               &doc->etag, &slcf->cache_control);
+}
+
+
+static ngx_http_status_edge_pg_e
+ngx_http_status_edge_page_path(ngx_http_request_t *r)
+{
+    u_char                     *p, *last;
+    ngx_http_core_loc_conf_t   *clcf;
+    ngx_http_status_edge_pg_e   what;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    p = r->uri.data;
+    last = r->uri.data + r->uri.len;
+
+#if (NGX_PCRE)
+    if (clcf->regex == NULL)
+#endif
+    {
+        if (!clcf->exact_match && !clcf->named
+            && r->uri.len >= clcf->name.len
+            && ngx_strncmp(r->uri.data, clcf->name.data, clcf->name.len)
+               == 0)
+        {
+            p += clcf->name.len;
+
+            /* "location /status" serves "/status/" too */
+            if (p < last && *p == '/' && clcf->name.len
+                && clcf->name.data[clcf->name.len - 1] != '/')
+            {
+                p++;
+            }
+
+            return ngx_http_status_edge_page_name(p, last);
+        }
+    }
+
+    /* regex or exact locations: the part after the last '/' */
+
+    for (p = last; p > r->uri.data && p[-1] != '/'; p--) {
+        /* void */
+    }
+
+    what = ngx_http_status_edge_page_name(p, last);
+
+    if (what == NGX_HTTP_STATUS_EDGE_PG_PAGE && p == r->uri.data) {
+        return NGX_HTTP_STATUS_EDGE_PG_NONE;
+    }
+
+    return what;
+}
+
+
+static ngx_http_status_edge_pg_e
+ngx_http_status_edge_page_name(u_char *p, u_char *last)
+{
+    size_t      len;
+    ngx_uint_t  i;
+
+    len = last - p;
+
+    for (i = 0; i < NGX_HTTP_STATUS_EDGE_PG_NONE; i++) {
+        if (ngx_http_status_edge_page_names[i].len == len
+            && ngx_strncmp(ngx_http_status_edge_page_names[i].data, p, len)
+               == 0)
+        {
+            return (ngx_http_status_edge_pg_e) i;
+        }
+    }
+
+    return NGX_HTTP_STATUS_EDGE_PG_NONE;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_page_doc(ngx_http_request_t *r, ngx_str_t *type,
+    u_char *data, size_t len, ngx_str_t *etag, ngx_str_t *cache_control)
+{
+    ngx_buf_t        *b;
+    ngx_str_t         key;
+    ngx_chain_t       out;
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "ETag");
+    h->value = *etag;
+    h->lowcase_key = NULL;
+    r->headers_out.etag = h;
+
+    ngx_str_set(&key, "Cache-Control");
+
+    if (ngx_http_status_edge_add_header(r, &key, cache_control) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the snapshot stays referenced until the request pool is destroyed */
+    b->pos = data;
+    b->last = data + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_status_edge_api_send(r, type, &out, len);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_page_unknown(ngx_http_request_t *r)
+{
+    ngx_buf_t    *b;
+    ngx_str_t     key, value;
+    ngx_chain_t   out;
+
+    ngx_str_set(&key, "Cache-Control");
+    ngx_str_set(&value, "no-store");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_set(&key, "Retry-After");
+    ngx_str_set(&value, "5");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = ngx_http_status_edge_page_unknown_body.data;
+    b->last = b->pos + ngx_http_status_edge_page_unknown_body.len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
+
+    return ngx_http_status_edge_api_send(r,
+                               &ngx_http_status_edge_page_types[0], &out,
+                               ngx_http_status_edge_page_unknown_body.len);
+}
