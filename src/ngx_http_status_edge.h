@@ -160,10 +160,12 @@ typedef struct {
     time_t                         widget_max_age;
     ngx_uint_t                     events_max;
     ngx_msec_t                     events_heartbeat; /* 0: off */
-
     ngx_uint_t                     history_days;
     se_page_tpl_t                 *page_tpl;
     ngx_uint_t                     page_variant;
+
+    unsigned                       endpoint:1; /* a handler of ours; */
+                                               /* not inherited */
 } ngx_http_status_edge_loc_conf_t;
 
 

@@ -257,7 +257,7 @@ ngx_http_status_edge_precontent(ngx_http_request_t *r)
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    if (!slcf->banner || r != r->main) {
+    if (!slcf->banner || slcf->endpoint || r != r->main) {
         return NGX_DECLINED;
     }
 
@@ -274,27 +274,16 @@ ngx_http_status_edge_precontent(ngx_http_request_t *r)
 
 
 /*
- * Whether the request may get an HTML page from elsewhere: not one of
- * the module's own endpoints (they keep their 304s), and not a client
- * that accepts no HTML at all (an API poller keeps its compression).
+ * Whether the request may get an HTML page: not a client that accepts
+ * no HTML at all (an API poller keeps its compression).  The module's
+ * own endpoints (slcf->endpoint) never get here: they keep their 304s.
  */
 
 static ngx_uint_t
 ngx_http_status_edge_upstream_page(ngx_http_request_t *r)
 {
-    u_char                    *p, *last;
-    ngx_table_elt_t           *accept;
-    ngx_http_core_loc_conf_t  *clcf;
-
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-    if (clcf->handler == ngx_http_status_edge_api_handler
-        || clcf->handler == ngx_http_status_edge_metrics_handler
-        || clcf->handler == ngx_http_status_edge_css_handler
-        || clcf->handler == ngx_http_status_edge_dismiss_handler)
-    {
-        return 0;
-    }
+    u_char           *p, *last;
+    ngx_table_elt_t  *accept;
 
 #if (NGX_HTTP_HEADERS)
     accept = r->headers_in.accept;
@@ -433,6 +422,7 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
     if (!slcf->banner
+        || slcf->endpoint
         || r != r->main
         || r->header_only
         || r->headers_out.status != NGX_HTTP_OK

@@ -730,6 +730,7 @@ static char *
 ngx_http_status_edge_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
+    ngx_http_status_edge_loc_conf_t   *slcf = conf;
     ngx_http_core_loc_conf_t          *clcf;
     ngx_http_status_edge_main_conf_t  *smcf;
 
@@ -740,6 +741,7 @@ ngx_http_status_edge_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     clcf->handler = (ngx_http_handler_pt) cmd->post;
+    slcf->endpoint = 1;
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
     smcf->handlers++;

@@ -104,6 +104,7 @@ char *
 ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
+    ngx_http_status_edge_loc_conf_t   *slcf = conf;
     size_t                             len;
     uint64_t                           h;
     const char                        *css;
@@ -117,6 +118,7 @@ ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
     }
 
     clcf->handler = ngx_http_status_edge_page_handler;
+    slcf->endpoint = 1;
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
     smcf->handlers++;

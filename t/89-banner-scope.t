@@ -2,7 +2,8 @@
 # status_edge_banner on at the http level (the natural "banner everywhere"
 # configuration): what is not a page must keep working as without the
 # module while an incident is open.  The module's own handlers (the JSON
-# API, the stylesheet) still answer 304 to a matching If-None-Match;
+# API, the stylesheet, the widget, the status page) still answer 304 to a
+# matching If-None-Match, and the status page gets no banner;
 # subresources a browser fetches (Sec-Fetch-Dest other than document)
 # reach the upstream with their conditional, range and Accept-Encoding
 # headers; an SSI page whose body tag comes from an include.
@@ -21,6 +22,12 @@ my ($t, $up, $v) = banner_env(http_extra => "    status_edge_banner on;\n", loca
         location /ssi/ {
             proxy_pass http://UPSTREAM/;
             ssi on;
+        }
+        location = /status-edge/widget.js {
+            status_edge_widget;
+        }
+        location /status/ {
+            status_edge_status_page;
         }
 EOF
 
@@ -43,6 +50,19 @@ ok defined inserted_at($body, $page, length '<html><head></head><body>'),
     my ($s3) = $t->http(GET => '/status-edge/banner.css',
         headers => ['If-None-Match' => $ch->{etag} // '*']);
     is $s3, 304, 'the stylesheet answers 304 to its ETag';
+
+    my (undef, $wh) = $t->http(GET => '/status-edge/widget.js');
+    my ($s4) = $t->http(GET => '/status-edge/widget.js',
+        headers => ['If-None-Match' => $wh->{etag} // '*', 'Sec-Fetch-Dest' => 'script']);
+    is $s4, 304, 'the widget script answers 304 to its ETag';
+
+    # the status page is HTML of our own: no banner in it, and its 304s
+    my ($s5, $ph, $pb) = $t->http(GET => '/status/', headers => ['Accept' => 'text/html']);
+    is $s5, 200, 'the status page is served';
+    unlike $pb // '', qr/se-banner/, 'the status page gets no banner of its own';
+    my ($s6) = $t->http(GET => '/status/', headers => ['Accept' => 'text/html',
+        'If-None-Match' => $ph->{etag} // '*']);
+    is $s6, 304, 'the status page answers 304 to its ETag';
 }
 
 # subresources fetched by a browser: untouched
