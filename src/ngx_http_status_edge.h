@@ -17,6 +17,8 @@
 #include "se_banner.h"
 #include "se_scan.h"
 #include "se_banner_tpl.h"
+#include "se_gate.h"
+#include "se_badge.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128
@@ -43,11 +45,21 @@ typedef struct {
 } ngx_http_status_edge_banner_t;
 
 
+/* the maintenance page of one component set and language */
+typedef struct {
+    const se_incident_t           *record;    /* NULL: not gated */
+    u_char                        *html;
+    size_t                         len;
+} ngx_http_status_edge_gate_t;
+
+
 /* the variants a state renders, from the configuration */
 typedef struct {
     ngx_array_t                   *sets;      /* of ngx_array_t of se_str_t */
     ngx_str_t                      dismiss_url;
     se_banner_tpl_t               *tpl;       /* NULL: built-in markup */
+    ngx_uint_t                     gate;      /* some location gates */
+    ngx_uint_t                     badge;     /* some location has badges */
 } ngx_http_status_edge_variants_t;
 
 
@@ -64,6 +76,10 @@ typedef struct {
     ngx_http_status_edge_banner_t *banners;   /* per variant */
     ngx_uint_t                     nbanners;
     int64_t                        refresh_at; /* banners change by time */
+    ngx_http_status_edge_gate_t   *gates;     /* per set and language */
+    ngx_uint_t                     ngates;
+    se_badge_t                    *badges;    /* overall, components */
+    ngx_uint_t                     nbadges;
 } ngx_http_status_edge_snapshot_t;
 
 
@@ -94,6 +110,8 @@ typedef enum {
     NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND = SE_DOC_N,
     NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE,
     NGX_HTTP_STATUS_EDGE_EP_METRICS,
+    NGX_HTTP_STATUS_EDGE_EP_GATE,
+    NGX_HTTP_STATUS_EDGE_EP_BADGE,
     NGX_HTTP_STATUS_EDGE_EP_N
 } ngx_http_status_edge_endpoint_e;
 
@@ -128,6 +146,8 @@ typedef struct {
     ngx_uint_t                     banner_set;
     ngx_http_complex_value_t      *audience;
     size_t                         banner_window;
+    ngx_flag_t                     gate;
+    ngx_uint_t                     serves;    /* a status_edge_* handler */
 } ngx_http_status_edge_loc_conf_t;
 
 
@@ -145,6 +165,7 @@ typedef struct {
     unsigned                          header:1;  /* held until the body */
     unsigned                          filtering:1;
     unsigned                          done:1;
+    unsigned                          gated:1;   /* answered by the gate */
 } ngx_http_status_edge_ctx_t;
 
 
@@ -188,6 +209,8 @@ ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
+ngx_int_t ngx_http_status_edge_api_send(ngx_http_request_t *r,
+    ngx_str_t *type, ngx_chain_t *out, off_t length);
 
 /* banner filter: ngx_http_status_edge_filter.c */
 ngx_int_t ngx_http_status_edge_filter_init(ngx_conf_t *cf);
@@ -197,6 +220,22 @@ ngx_http_status_edge_ctx_t *ngx_http_status_edge_banner_ctx(
 /* banner helpers: ngx_http_status_edge_dismiss.c */
 ngx_int_t ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_css_handler(ngx_http_request_t *r);
+
+/* maintenance gate: ngx_http_status_edge_gate.c */
+ngx_int_t ngx_http_status_edge_gate_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_edge_gate_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_edge_gate_render(
+    ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants);
+void ngx_http_status_edge_gate_free(ngx_http_status_edge_snapshot_t *snap);
+se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
+
+/* SVG badge: ngx_http_status_edge_badge.c */
+ngx_int_t ngx_http_status_edge_badge_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_edge_badge_render(
+    ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants);
+void ngx_http_status_edge_badge_free(ngx_http_status_edge_snapshot_t *snap);
 
 /* variables: ngx_http_status_edge_variables.c */
 ngx_int_t ngx_http_status_edge_add_variables(ngx_conf_t *cf);

@@ -406,6 +406,16 @@ ngx_http_status_edge_send(ngx_http_request_t *r, ngx_str_t *type,
 }
 
 
+/* the same, for the other handlers (badge) */
+
+ngx_int_t
+ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
+    ngx_chain_t *out, off_t length)
+{
+    return ngx_http_status_edge_send(r, type, out, length);
+}
+
+
 ngx_int_t
 ngx_http_status_edge_add_header(ngx_http_request_t *r, ngx_str_t *key,
     ngx_str_t *value)
@@ -579,6 +589,12 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
             break;
         case NGX_HTTP_STATUS_EDGE_EP_METRICS:
             ngx_str_set(&name, "metrics");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_GATE:
+            ngx_str_set(&name, "gate");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_BADGE:
+            ngx_str_set(&name, "badge");
             break;
         default:
             name.data = (u_char *) se_doc_name((se_doc_e) e);
