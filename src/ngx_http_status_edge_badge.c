@@ -183,6 +183,7 @@ ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
     ngx_str_t *component, se_lang_e lang)
 {
     u_char      *p;
+    size_t       len;
     ngx_str_t    key, value;
     se_badge_t   badge;
 
@@ -203,6 +204,7 @@ ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
     }
 
     ngx_memcpy(p, badge.data, badge.len);
+    len = badge.len;
     se_badge_free(&badge);
 
     ngx_str_set(&key, "Cache-Control");
@@ -212,7 +214,7 @@ ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_status_edge_badge_out(r, p, badge.len);
+    return ngx_http_status_edge_badge_out(r, p, len);
 }
 
 

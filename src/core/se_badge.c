@@ -351,6 +351,7 @@ se_badge_component(const se_component_t *c, se_lang_e lang, se_badge_t *out)
 {
     const char             *value;
     const se_str_t         *name;
+    const se_i18n_t        *t;
     se_comp_status_e        s;
     const se_badge_text_t  *txt;
 
@@ -362,7 +363,9 @@ se_badge_component(const se_component_t *c, se_lang_e lang, se_badge_t *out)
     txt = se_badge_lang_text(lang);
     s = c->status < SE_COMP_N ? c->status : SE_COMP_OPERATIONAL;
     value = txt->component[s];
-    name = se_banner_i18n(&c->name, c->name_i18n, lang);
+    /* "name.LANG" for any language, English too: a name may be Korean */
+    t = se_i18n_find(c->name_i18n, se_lang_name(lang), 2);
+    name = (t && t->text.len) ? &t->text : &c->name;
 
     if (name->data == NULL || name->len == 0) {
         name = &c->id;

@@ -75,7 +75,7 @@ int se_badge_render(const char *label, size_t label_len, const char *value,
 /* the overall badge of an indicator */
 int se_badge_overall(se_indicator_e ind, se_lang_e lang, se_badge_t *out);
 
-/* a component's badge: its name (translated when there is one) */
+/* a component's badge: its "name.LANG" when set (English too), else name */
 int se_badge_component(const se_component_t *c, se_lang_e lang,
     se_badge_t *out);
 

@@ -172,7 +172,9 @@ test_components(void)
         "[\"web\", \"2\", [\"name\", \"Web <b>&amp;\", \"status\", "
         "\"under_maintenance\", \"name.ko\", \"\xec\x9b\xb9\"]],"
         "[\"db\", \"3\", [\"name\", \"DB\", \"status\", "
-        "\"degraded_performance\"]]"
+        "\"degraded_performance\"]],"
+        "[\"pay\", \"4\", [\"name\", \"\xea\xb2\xb0\xec\xa0\x9c\", "
+        "\"name.en\", \"Payments\", \"status\", \"operational\"]]"
         "], [], [], \"1795272000\"]");
 
     if (!tap_ok(st != NULL, "state with components")) {
@@ -201,6 +203,16 @@ test_components(void)
     tap_ok(has(&b, "<title>DB: &#49457;&#45733; &#51200;&#54616;</title>")
            && has(&b, "fill=\"#dfb317\""),
            "db in Korean: no translation, the name; yellow");
+    se_badge_free(&b);
+
+    se_badge_component(&m->components[3], SE_LANG_EN, &b);
+    tap_ok(has(&b, "<title>Payments: Operational</title>"),
+           "a Korean name with name.en: English badge in English");
+    se_badge_free(&b);
+
+    se_badge_component(&m->components[3], SE_LANG_KO, &b);
+    tap_ok(has(&b, "<title>&#44208;&#51228;: &#51221;&#49345;</title>"),
+           "and the Korean name in Korean");
     se_badge_free(&b);
 
     se_state_free(st);
