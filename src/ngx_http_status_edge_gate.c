@@ -105,11 +105,11 @@ ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
         return NGX_DECLINED;
     }
 
-    if (slcf->audience) {
-        if (ngx_http_complex_value(r, slcf->audience, &audience) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    /* an audience that cannot be evaluated (no memory) is public */
 
+    if (slcf->audience
+        && ngx_http_complex_value(r, slcf->audience, &audience) == NGX_OK)
+    {
         if (audience.len == 8
             && ngx_strncmp(audience.data, "internal", 8) == 0)
         {
@@ -121,23 +121,23 @@ ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
 
     g = &snap->gates[slcf->banner_set * SE_LANG_N + lang];
 
-    /* the page stays valid while the request lives */
+    /* the page stays valid while the request lives; no memory: pass */
     if (ngx_http_status_edge_acquire(r, slcf->page) == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        return NGX_DECLINED;
     }
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
 
     if (ctx == NULL) {
         ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_status_edge_ctx_t));
-        if (ctx == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        if (ctx) {
+            ngx_http_set_ctx(r, ctx, ngx_http_status_edge_module);
         }
-
-        ngx_http_set_ctx(r, ctx, ngx_http_status_edge_module);
     }
 
-    ctx->gated = 1;
+    if (ctx) {
+        ctx->gated = 1;
+    }
 
     ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_GATE]++;
 

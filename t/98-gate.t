@@ -236,6 +236,8 @@ $t->stop_redis(signal => 'KILL');
     is $bad, 0, "Redis down: still 503 ($seen requests over 4 s)";
 }
 $t->start_redis;
+# an empty Redis: carry the version on, so wait_version() can tell states apart
+$t->redis('SET', 'status:version', $v);
 $M->{status} = 'completed';
 unshift @{ $M->{updates} }, { id => 'upd-mnt-3', status => 'completed',
     body => 'Done.', created_at => ts(time) };
