@@ -156,8 +156,9 @@ test_page(void)
     const se_incident_t  *rec;
 
     fx_init(&f);
-    json_array_extend(f.page, json_pack("[ss]", "name.ko",
-                                        "\xec\x98\x88\xec\xa0\x9c"));
+    u = json_pack("[ss]", "name.ko", "\xec\x98\x88\xec\xa0\x9c");
+    json_array_extend(f.page, u);
+    json_decref(u);
     u = json_array();
     json_array_append_new(u, upd("u2", "in_progress",
                                  "Upgrading <db> & \"friends\"\nline 2",
