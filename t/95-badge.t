@@ -165,4 +165,17 @@ EOF
     $t2->stop;
 }
 
+# --- configuration: location only, no arguments ----------------------------------------
+{
+    my $t3 = StatusEdge::Test->new;
+    my ($rc, $out) = $t3->nginx_test($t3->nginx_conf(
+        servers => $t3->server_conf(extra => "        status_edge_badge;\n")));
+    ok $rc != 0 && $out =~ /"status_edge_badge" directive is not allowed here/,
+        'status_edge_badge in a server: refused' or diag $out;
+    ($rc, $out) = $t3->nginx_test($t3->nginx_conf(servers => $t3->server_conf(
+        extra => "        location /b { status_edge_badge on; }\n")));
+    ok $rc != 0 && $out =~ /invalid number of arguments in "status_edge_badge"/,
+        'status_edge_badge with an argument: refused' or diag $out;
+}
+
 done_testing;

@@ -269,6 +269,18 @@ EOF
     $t2->stop;
 }
 
+# --- configuration errors -------------------------------------------------------------
+{
+    my $t3 = StatusEdge::Test->new;
+    my ($rc, $out) = $t3->nginx_test($t3->nginx_conf(
+        servers => $t3->server_conf(extra => "        status_edge_gate maybe;\n")));
+    ok $rc != 0 && $out =~ /invalid value "maybe" in "status_edge_gate"/,
+        'status_edge_gate maybe: refused, quoting the value' or diag $out;
+    ($rc, $out) = $t3->nginx_test($t3->nginx_conf(
+        servers => $t3->server_conf(extra => "        status_edge_gate on;\n")));
+    is $rc, 0, 'status_edge_gate on at server level: nginx -t passes' or diag $out;
+}
+
 $up->stop;
 done_testing;
 
