@@ -171,8 +171,8 @@ ngx_http_status_edge_badge_out(ngx_http_request_t *r, u_char *data,
     out.buf = b;
     out.next = NULL;
 
-    return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_svg_type, &out,
-                                     len);
+    return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_svg_type,
+                                         &out, len);
 }
 
 
@@ -258,7 +258,7 @@ ngx_http_status_edge_badge_text(ngx_http_request_t *r, ngx_uint_t status,
     r->headers_out.status = status;
 
     return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_text_type,
-                                     &out, body->len);
+                                         &out, body->len);
 }
 
 
