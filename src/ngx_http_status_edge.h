@@ -53,6 +53,17 @@ typedef struct {
 } ngx_http_status_edge_gate_t;
 
 
+/* a badge rendered with a state, and its strong ETag */
+#define NGX_HTTP_STATUS_EDGE_SVG_ETAG                                        \
+    (sizeof("\"se---badge--xx\"") + NGX_INT64_LEN + 16 + 64)
+
+typedef struct {
+    se_badge_t                     svg;
+    ngx_str_t                      etag;
+    u_char                         etag_data[NGX_HTTP_STATUS_EDGE_SVG_ETAG];
+} ngx_http_status_edge_svg_t;
+
+
 /* the variants a state renders, from the configuration */
 typedef struct {
     ngx_array_t                   *sets;      /* of ngx_array_t of se_str_t */
@@ -78,7 +89,7 @@ typedef struct {
     int64_t                        refresh_at; /* banners change by time */
     ngx_http_status_edge_gate_t   *gates;     /* per set and language */
     ngx_uint_t                     ngates;
-    se_badge_t                    *badges;    /* overall, components */
+    ngx_http_status_edge_svg_t    *badges;    /* overall, components */
     ngx_uint_t                     nbadges;
 } ngx_http_status_edge_snapshot_t;
 

@@ -22,13 +22,17 @@
     ((comp) * SE_LANG_N + (lang))
 
 
+static void ngx_http_status_edge_badge_args(ngx_http_request_t *r,
+    ngx_str_t *component, ngx_str_t *lang);
 static ngx_int_t ngx_http_status_edge_badge_text(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *body);
 static ngx_int_t ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
     ngx_str_t *component, se_lang_e lang);
 static ngx_int_t ngx_http_status_edge_badge_etag(ngx_http_request_t *r,
-    ngx_http_status_edge_snapshot_t *snap, ngx_str_t *component,
-    se_lang_e lang);
+    ngx_str_t *value);
+static void ngx_http_status_edge_badge_etag_make(
+    ngx_http_status_edge_snapshot_t *snap, ngx_http_status_edge_svg_t *b,
+    const se_str_t *component, se_lang_e lang);
 static ngx_int_t ngx_http_status_edge_badge_out(ngx_http_request_t *r,
     u_char *data, size_t len);
 
@@ -43,7 +47,7 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     ngx_int_t                         rc;
     ngx_str_t                         component, arg, key, value;
     se_lang_e                         lang;
-    se_badge_t                       *badge;
+    ngx_http_status_edge_svg_t       *badge;
     ngx_uint_t                        index;
     const se_model_t                 *m;
     const se_component_t             *c;
@@ -70,11 +74,9 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    component.len = 0;
-    component.data = NULL;
+    ngx_http_status_edge_badge_args(r, &component, &arg);
 
-    if (r->args.len
-        && ngx_http_arg(r, (u_char *) "component", 9, &component) == NGX_OK
+    if (component.data
         && se_valid_id((const char *) component.data, component.len)
            != SE_OK)
     {
@@ -82,10 +84,7 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
                                                &unknown);
     }
 
-    if (r->args.len
-        && ngx_http_arg(r, (u_char *) "lang", 4, &arg) == NGX_OK
-        && (arg.len == 2 || (arg.len > 2 && arg.data[2] == '-')))
-    {
+    if (arg.len == 2 || (arg.len > 2 && arg.data[2] == '-')) {
         lang = se_banner_lang((const char *) arg.data, arg.len);
 
     } else {
@@ -138,14 +137,56 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     ngx_str_set(&key, "Cache-Control");
     ngx_str_set(&value, "no-cache");
 
-    if (ngx_http_status_edge_badge_etag(r, snap, &component, lang) != NGX_OK
+    if (ngx_http_status_edge_badge_etag(r, &badge->etag) != NGX_OK
         || ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_status_edge_badge_out(r, (u_char *) badge->data,
-                                          badge->len);
+    return ngx_http_status_edge_badge_out(r, (u_char *) badge->svg.data,
+                                          badge->svg.len);
+}
+
+
+/* "component" and "lang" from the query string, in one pass */
+
+static void
+ngx_http_status_edge_badge_args(ngx_http_request_t *r, ngx_str_t *component,
+    ngx_str_t *lang)
+{
+    u_char  *p, *last, *name, *value;
+
+    ngx_str_null(component);
+    ngx_str_null(lang);
+
+    p = r->args.data;
+    last = p + r->args.len;
+
+    while (p < last) {
+        name = p;
+
+        while (p < last && *p != '&') {
+            p++;
+        }
+
+        value = ngx_strlchr(name, p, '=');
+
+        if (value) {
+            if (value - name == 9
+                && ngx_strncmp(name, "component", 9) == 0)
+            {
+                component->data = value + 1;
+                component->len = p - value - 1;
+
+            } else if (value - name == 4 && ngx_strncmp(name, "lang", 4) == 0)
+            {
+                lang->data = value + 1;
+                lang->len = p - value - 1;
+            }
+        }
+
+        p++;                            /* '&' */
+    }
 }
 
 
@@ -262,14 +303,9 @@ ngx_http_status_edge_badge_text(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
-/* "se-<version>-<hash>-badge[-<component>]-<lang>" */
-
 static ngx_int_t
-ngx_http_status_edge_badge_etag(ngx_http_request_t *r,
-    ngx_http_status_edge_snapshot_t *snap, ngx_str_t *component,
-    se_lang_e lang)
+ngx_http_status_edge_badge_etag(ngx_http_request_t *r, ngx_str_t *value)
 {
-    u_char           *p;
     ngx_table_elt_t  *etag;
 
     etag = ngx_list_push(&r->headers_out.headers);
@@ -277,34 +313,40 @@ ngx_http_status_edge_badge_etag(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    p = ngx_pnalloc(r->pool, snap->etag.len + sizeof("-badge--xx") - 1
-                             + component->len);
-    if (p == NULL) {
-        return NGX_ERROR;
-    }
-
     etag->hash = 1;
     ngx_str_set(&etag->key, "ETag");
     etag->lowcase_key = NULL;
-    etag->value.data = p;
+    etag->value = *value;
 
+    r->headers_out.etag = etag;
+
+    return NGX_OK;
+}
+
+
+/* "se-<version>-<hash>-badge[-<component>]-<lang>", made with the state */
+
+static void
+ngx_http_status_edge_badge_etag_make(ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_svg_t *b, const se_str_t *component, se_lang_e lang)
+{
+    u_char  *p;
+
+    p = b->etag_data;
     p = ngx_cpymem(p, snap->etag.data, snap->etag.len - 1);
     p = ngx_cpymem(p, "-badge", sizeof("-badge") - 1);
 
-    if (component->len) {
+    if (component) {
         *p++ = '-';
-        p = ngx_cpymem(p, component->data, component->len);
+        p = ngx_cpymem(p, component->data, ngx_min(component->len, 64));
     }
 
     *p++ = '-';
     p = ngx_cpymem(p, se_lang_name(lang), 2);
     *p++ = '"';
 
-    etag->value.len = p - etag->value.data;
-
-    r->headers_out.etag = etag;
-
-    return NGX_OK;
+    b->etag.data = b->etag_data;
+    b->etag.len = p - b->etag_data;
 }
 
 
@@ -317,10 +359,10 @@ ngx_int_t
 ngx_http_status_edge_badge_render(ngx_http_status_edge_snapshot_t *snap,
     ngx_http_status_edge_variants_t *variants)
 {
-    size_t             i, n;
-    ngx_uint_t         lang;
-    se_badge_t        *badges, *b;
-    const se_model_t  *m;
+    size_t                       i, n;
+    ngx_uint_t                   lang;
+    const se_model_t            *m;
+    ngx_http_status_edge_svg_t  *badges, *b;
 
     if (variants == NULL || !variants->badge) {
         return NGX_OK;
@@ -329,7 +371,7 @@ ngx_http_status_edge_badge_render(ngx_http_status_edge_snapshot_t *snap,
     m = se_state_model(snap->state);
     n = (m->ncomponents + 1) * SE_LANG_N;
 
-    badges = calloc(n, sizeof(se_badge_t));
+    badges = calloc(n, sizeof(ngx_http_status_edge_svg_t));
     if (badges == NULL) {
         return NGX_ERROR;
     }
@@ -341,20 +383,27 @@ ngx_http_status_edge_badge_render(ngx_http_status_edge_snapshot_t *snap,
         b = &badges[ngx_http_status_edge_badge_index(0, lang)];
 
         if (se_badge_overall(se_state_indicator(snap->state),
-                             (se_lang_e) lang, b)
+                             (se_lang_e) lang, &b->svg)
             != SE_OK)
         {
             return NGX_ERROR;
         }
 
+        ngx_http_status_edge_badge_etag_make(snap, b, NULL, (se_lang_e) lang);
+
         for (i = 0; i < m->ncomponents; i++) {
             b = &badges[ngx_http_status_edge_badge_index(i + 1, lang)];
 
-            if (se_badge_component(&m->components[i], (se_lang_e) lang, b)
+            if (se_badge_component(&m->components[i], (se_lang_e) lang,
+                                   &b->svg)
                 != SE_OK)
             {
                 return NGX_ERROR;
             }
+
+            ngx_http_status_edge_badge_etag_make(snap, b,
+                                                 &m->components[i].id,
+                                                 (se_lang_e) lang);
         }
     }
 
@@ -372,7 +421,7 @@ ngx_http_status_edge_badge_free(ngx_http_status_edge_snapshot_t *snap)
     }
 
     for (i = 0; i < snap->nbadges; i++) {
-        se_badge_free(&snap->badges[i]);
+        se_badge_free(&snap->badges[i].svg);
     }
 
     free(snap->badges);
