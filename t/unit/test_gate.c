@@ -7,6 +7,7 @@
 #include "tap.h"
 #include "snap.h"
 #include "fixture.h"
+#include "failalloc.h"
 
 #include "se_gate.h"
 #include "se_html.h"
@@ -257,12 +258,71 @@ test_page(void)
 }
 
 
+/* every allocation of the page failing in turn: SE_ERROR, no leak */
+static void
+test_oom(void)
+{
+    int                  rc;
+    long                 n;
+    char                *html;
+    size_t               len;
+    json_t              *u;
+    fx_t                 f;
+    se_state_t          *st;
+    const se_model_t    *m;
+    const se_incident_t  *rec;
+
+    fx_init(&f);
+    u = json_array();
+    json_array_append_new(u, upd("u1", "in_progress", "Body <b>", NULL));
+    fx_rec(f.mnts, "m", -60, u, "name", "\xeb\x8d\xb0 name",
+           "status", "in_progress", "impact", "maintenance", "gate", "on",
+           "scheduled_until", at(600), NULL);
+    st = fx_build(&f);
+    m = se_state_model(st);
+    rec = se_gate_choose(m, NULL, 0);
+
+    se_set_alloc_funcs(t_malloc, t_free);
+
+    rc = SE_ERROR;
+
+    for (n = 1; rec && n < 64; n++) {
+        fail_at = n;
+        nalloc = 0;
+        live = 0;
+        html = NULL;
+
+        rc = se_gate_render(m, rec, SE_LANG_KO, &html, &len);
+
+        if (rc == SE_OK) {
+            se_free(html);
+        }
+
+        if (live != 0 || (rc != SE_OK && html != NULL)
+            || (rc == SE_OK && nalloc < n))
+        {
+            break;
+        }
+    }
+
+    fail_at = 0;
+    se_set_alloc_funcs(NULL, NULL);
+
+    tap_ok(rc == SE_OK && live == 0 && n > 1,
+           "out of memory at every allocation of the page: SE_ERROR, no "
+           "page, no leak (%ld allocations)", n - 1);
+
+    se_state_free(st);
+}
+
+
 int
 main(void)
 {
     test_choice();
     test_retry();
     test_page();
+    test_oom();
 
     return tap_done();
 }
