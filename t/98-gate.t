@@ -74,6 +74,14 @@ $GATED        }
             allow 127.0.0.1;
             deny all;
 $GATED        }
+        location /tf/ {
+            status_edge_gate off;
+            root $FindBin::Bin;
+            try_files /no-such-file \@app;
+        }
+        location \@app {
+            proxy_pass http://$u;
+$GATED        }
         location = /status-edge/dismiss {
             status_edge_dismiss;
         }
@@ -162,6 +170,12 @@ ok $t->wait_version($v), "state $v: the db maintenance in progress";
     ok $st eq '503' && $n == 0, '"satisfy any" with an allowed address: still gated';
 }
 gated('/db/app', 'components db');
+gated('/tf/app', 'an internal redirect (try_files) into a gated location');
+{
+    my ($st, $h, $body) = $t->http(GET => '/plain');
+    ok $st == 200 && $body eq 'plain',
+        'a return in the rewrite phase is answered before the gate (documented)';
+}
 passes('/web/app', 'components web and api: another component');
 passes('/open/app', 'status_edge_gate off');
 passes('/app', 'bypass: header mapped to internal', 'X-Staff' => 'letmein');
@@ -247,6 +261,7 @@ ok wait_until(sub { my ($st) = get(GET => '/app'); $st eq '200' }, 15),
 ok $t->wait_version($v), "state $v loaded by every worker";
 passes('/app', 'completed');
 passes('/db/app', 'completed, components db');
+passes('/tf/app', 'completed, through try_files');
 
 $t->stop;
 
