@@ -19,6 +19,8 @@
 #include "se_banner_tpl.h"
 #include "se_page.h"
 #include "se_feed.h"
+#include "se_gate.h"
+#include "se_badge.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128
@@ -45,6 +47,25 @@ typedef struct {
 } ngx_http_status_edge_banner_t;
 
 
+/* the maintenance page of one component set and language */
+typedef struct {
+    const se_incident_t           *record;    /* NULL: not gated */
+    u_char                        *html;
+    size_t                         len;
+} ngx_http_status_edge_gate_t;
+
+
+/* a badge rendered with a state, and its strong ETag */
+#define NGX_HTTP_STATUS_EDGE_SVG_ETAG                                        \
+    (sizeof("\"se---badge--xx\"") + NGX_INT64_LEN + 16 + 64)
+
+typedef struct {
+    se_badge_t                     svg;
+    ngx_str_t                      etag;
+    u_char                         etag_data[NGX_HTTP_STATUS_EDGE_SVG_ETAG];
+} ngx_http_status_edge_svg_t;
+
+
 /* the variants a state renders, from the configuration */
 typedef struct {
     ngx_array_t                   *sets;      /* of ngx_array_t of se_str_t */
@@ -52,6 +73,8 @@ typedef struct {
     se_banner_tpl_t               *tpl;       /* NULL: built-in markup */
     ngx_array_t                   *pages;     /* of page_variant_t */
     ngx_uint_t                     status_page; /* some location serves */
+    ngx_uint_t                     gate;      /* some location gates */
+    ngx_uint_t                     badge;     /* some location has badges */
 } ngx_http_status_edge_variants_t;
 
 
@@ -93,6 +116,10 @@ typedef struct {
     ngx_uint_t                     nbanners;
     int64_t                        refresh_at; /* banners change by time */
     ngx_http_status_edge_page_docs_t  *page_docs; /* NULL: no status page */
+    ngx_http_status_edge_gate_t   *gates;     /* per set and language */
+    ngx_uint_t                     ngates;
+    ngx_http_status_edge_svg_t    *badges;    /* overall, components */
+    ngx_uint_t                     nbadges;
 } ngx_http_status_edge_snapshot_t;
 
 
@@ -123,6 +150,8 @@ typedef enum {
     NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND = SE_DOC_N,
     NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE,
     NGX_HTTP_STATUS_EDGE_EP_METRICS,
+    NGX_HTTP_STATUS_EDGE_EP_GATE,
+    NGX_HTTP_STATUS_EDGE_EP_BADGE,
     NGX_HTTP_STATUS_EDGE_EP_N
 } ngx_http_status_edge_endpoint_e;
 
@@ -164,6 +193,8 @@ typedef struct {
     se_page_tpl_t                 *page_tpl;
     ngx_uint_t                     page_variant;
 
+    ngx_flag_t                     gate;
+
     unsigned                       endpoint:1; /* a handler of ours; */
                                                /* not inherited */
 } ngx_http_status_edge_loc_conf_t;
@@ -183,6 +214,7 @@ typedef struct {
     unsigned                          header:1;  /* held until the body */
     unsigned                          filtering:1;
     unsigned                          done:1;
+    unsigned                          gated:1;   /* answered by the gate */
 } ngx_http_status_edge_ctx_t;
 
 
@@ -266,6 +298,21 @@ char *ngx_http_status_edge_events_max_slot(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 char *ngx_http_status_edge_events_heartbeat_slot(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
+/* maintenance gate: ngx_http_status_edge_gate.c */
+ngx_int_t ngx_http_status_edge_gate_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_edge_gate_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_edge_gate_render(
+    ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants);
+void ngx_http_status_edge_gate_free(ngx_http_status_edge_snapshot_t *snap);
+se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
+
+/* SVG badge: ngx_http_status_edge_badge.c */
+ngx_int_t ngx_http_status_edge_badge_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_edge_badge_render(
+    ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants);
+void ngx_http_status_edge_badge_free(ngx_http_status_edge_snapshot_t *snap);
 
 /* variables: ngx_http_status_edge_variables.c */
 ngx_int_t ngx_http_status_edge_add_variables(ngx_conf_t *cf);

@@ -591,6 +591,12 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
         case NGX_HTTP_STATUS_EDGE_EP_METRICS:
             ngx_str_set(&name, "metrics");
             break;
+        case NGX_HTTP_STATUS_EDGE_EP_GATE:
+            ngx_str_set(&name, "gate");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_BADGE:
+            ngx_str_set(&name, "badge");
+            break;
         default:
             name.data = (u_char *) se_doc_name((se_doc_e) e);
             name.len = ngx_strlen(name.data);

@@ -234,6 +234,20 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       0,
       NULL },
 
+    { ngx_string("status_edge_gate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_loc_conf_t, gate),
+      NULL },
+
+    { ngx_string("status_edge_badge"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_status_edge_handler_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      (void *) ngx_http_status_edge_badge_handler },
+
       ngx_null_command
 };
 
@@ -405,6 +419,7 @@ ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
     slcf->events_heartbeat = NGX_CONF_UNSET_MSEC;
     slcf->history_days = NGX_CONF_UNSET_UINT;
     slcf->page_tpl = NGX_CONF_UNSET_PTR;
+    slcf->gate = NGX_CONF_UNSET;
 
     return slcf;
 }
@@ -415,6 +430,8 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 {
     ngx_http_status_edge_loc_conf_t *prev = parent;
     ngx_http_status_edge_loc_conf_t *conf = child;
+
+    ngx_http_status_edge_main_conf_t  *smcf;
 
     ngx_conf_merge_str_value(conf->prefix, prev->prefix,
                              NGX_HTTP_STATUS_EDGE_DEFAULT_PAGE);
@@ -442,6 +459,7 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               SE_SCAN_WINDOW);
     ngx_conf_merge_ptr_value(conf->banner_components,
                              prev->banner_components, NULL);
+    ngx_conf_merge_value(conf->gate, prev->gate, 0);
 
     ngx_conf_merge_uint_value(conf->events_max, prev->events_max, 1024);
     ngx_conf_merge_msec_value(conf->events_heartbeat, prev->events_heartbeat,
@@ -464,6 +482,12 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         || ngx_http_status_edge_page_merge(cf, prev, conf) != NGX_OK)
     {
         return NGX_CONF_ERROR;
+    }
+
+    if (conf->gate) {
+        smcf = ngx_http_conf_get_module_main_conf(cf,
+                                                  ngx_http_status_edge_module);
+        smcf->variants.gate = 1;
     }
 
     if (prev->page && prev->prefix.len == conf->prefix.len
@@ -746,6 +770,10 @@ ngx_http_status_edge_handler_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
     smcf->handlers++;
 
+    if (cmd->post == (void *) ngx_http_status_edge_badge_handler) {
+        smcf->variants.badge = 1;
+    }
+
     return NGX_CONF_OK;
 }
 
@@ -975,6 +1003,10 @@ ngx_http_status_edge_free_template(void *data)
 static ngx_int_t
 ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
 {
+    if (ngx_http_status_edge_gate_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_status_edge_filter_init(cf);
 }
 
@@ -982,6 +1014,10 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_status_edge_preconfiguration(ngx_conf_t *cf)
 {
+    if (ngx_http_status_edge_gate_add_variables(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_status_edge_add_variables(cf);
 }
 

@@ -438,7 +438,9 @@ ngx_http_status_edge_build(u_char *buf, size_t len,
     ngx_sprintf(snap->etag_suffix, "-se%016xL\"", se_state_hash(state));
 
     if (ngx_http_status_edge_render_banners(snap, variants) != NGX_OK
-        || ngx_http_status_edge_page_render(snap, variants) != NGX_OK)
+        || ngx_http_status_edge_page_render(snap, variants) != NGX_OK
+        || ngx_http_status_edge_gate_render(snap, variants) != NGX_OK
+        || ngx_http_status_edge_badge_render(snap, variants) != NGX_OK)
     {
         ngx_http_status_edge_release(snap);
         return NULL;
@@ -646,6 +648,8 @@ ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap)
 
     ngx_http_status_edge_free_banners(snap->banners, snap->nbanners);
     ngx_http_status_edge_page_free(snap->page_docs);
+    ngx_http_status_edge_gate_free(snap);
+    ngx_http_status_edge_badge_free(snap);
     se_state_free(snap->state);
     free(snap);
 }

@@ -259,7 +259,7 @@ se_banner_lang(const char *s, size_t len)
 
 /* choice */
 
-static int
+int
 se_banner_touches(const se_incident_t *rec, const se_banner_ctx_t *ctx)
 {
     size_t  i, j;

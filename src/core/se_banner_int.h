@@ -32,6 +32,13 @@ const se_str_t *se_banner_i18n(const se_str_t *base, const se_i18n_t *list,
 /* "15:30" on the day of now (unless date), "2026-11-21 15:30" otherwise */
 void se_banner_time(se_html_buf_t *b, int64_t t, int64_t now, int date);
 
+/*
+ * Whether rec passes the context's component filter: it names one of
+ * the filter's ids, or names none (it affects everything), or the
+ * filter is empty.
+ */
+int se_banner_touches(const se_incident_t *rec, const se_banner_ctx_t *ctx);
+
 /* the dismiss link's URL, escaped for an attribute, ending with "r=" */
 void se_banner_dismiss_url(se_html_buf_t *b, const se_incident_t *rec,
     const se_banner_opts_t *o);

@@ -1,0 +1,429 @@
+
+/*
+ * status-edge: the SVG status badge.  The overall badge and one per
+ * component, in each language, are rendered with the state; a request
+ * picks one: "?component=ID" for a component, "?lang=en|ko" or else
+ * Accept-Language for the language.  Strong ETag per state, component
+ * and language, 304 on If-None-Match, "Cache-Control: no-cache".  No
+ * state yet: a grey "unknown" badge, 200 and "Cache-Control: no-store",
+ * since an <img> wants an image, not an error.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+#include "se_validate.h"
+
+
+#define ngx_http_status_edge_badge_index(comp, lang)                         \
+    ((comp) * SE_LANG_N + (lang))
+
+
+static void ngx_http_status_edge_badge_args(ngx_http_request_t *r,
+    ngx_str_t *component, ngx_str_t *lang);
+static ngx_int_t ngx_http_status_edge_badge_text(ngx_http_request_t *r,
+    ngx_uint_t status, ngx_str_t *body);
+static ngx_int_t ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
+    ngx_str_t *component, se_lang_e lang);
+static ngx_int_t ngx_http_status_edge_badge_etag(ngx_http_request_t *r,
+    ngx_str_t *value);
+static void ngx_http_status_edge_badge_etag_make(
+    ngx_http_status_edge_snapshot_t *snap, ngx_http_status_edge_svg_t *b,
+    const se_str_t *component, se_lang_e lang);
+static ngx_int_t ngx_http_status_edge_badge_out(ngx_http_request_t *r,
+    u_char *data, size_t len);
+
+
+static ngx_str_t  ngx_http_status_edge_svg_type = ngx_string("image/svg+xml");
+static ngx_str_t  ngx_http_status_edge_text_type = ngx_string("text/plain");
+
+
+ngx_int_t
+ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                         rc;
+    ngx_str_t                         component, arg, key, value;
+    se_lang_e                         lang;
+    ngx_http_status_edge_svg_t       *badge;
+    ngx_uint_t                        index;
+    const se_model_t                 *m;
+    const se_component_t             *c;
+    ngx_http_status_edge_snapshot_t  *snap;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    static ngx_str_t  not_allowed = ngx_string("method not allowed\n");
+    static ngx_str_t  unknown = ngx_string("unknown component\n");
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        ngx_str_set(&key, "Allow");
+        ngx_str_set(&value, "GET, HEAD");
+
+        if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        return ngx_http_status_edge_badge_text(r, NGX_HTTP_NOT_ALLOWED,
+                                               &not_allowed);
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ngx_http_status_edge_badge_args(r, &component, &arg);
+
+    if (component.data
+        && se_valid_id((const char *) component.data, component.len)
+           != SE_OK)
+    {
+        return ngx_http_status_edge_badge_text(r, NGX_HTTP_NOT_FOUND,
+                                               &unknown);
+    }
+
+    if (arg.len == 2 || (arg.len > 2 && arg.data[2] == '-')) {
+        lang = se_banner_lang((const char *) arg.data, arg.len);
+
+    } else {
+        lang = ngx_http_status_edge_request_lang(r);
+    }
+
+    ngx_str_set(&key, "Vary");
+    ngx_str_set(&value, "Accept-Language");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    snap = ngx_http_status_edge_acquire(r, slcf->page);
+
+    if (snap == NULL || snap->badges == NULL) {
+        return ngx_http_status_edge_badge_unknown(r, &component, lang);
+    }
+
+    m = se_state_model(snap->state);
+    index = 0;
+
+    if (component.len) {
+        c = se_model_component(m, (const char *) component.data,
+                               component.len);
+        if (c == NULL) {
+            return ngx_http_status_edge_badge_text(r, NGX_HTTP_NOT_FOUND,
+                                                   &unknown);
+        }
+
+        index = (c - m->components) + 1;
+    }
+
+    index = ngx_http_status_edge_badge_index(index, lang);
+
+    if (index >= snap->nbadges) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    badge = &snap->badges[index];
+
+    ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_BADGE]++;
+
+    /* ETag only: as RFC 9110 says, If-Modified-Since is then ignored */
+    r->headers_in.if_modified_since = NULL;
+    r->headers_in.if_unmodified_since = NULL;
+
+    ngx_str_set(&key, "Cache-Control");
+    ngx_str_set(&value, "no-cache");
+
+    if (ngx_http_status_edge_badge_etag(r, &badge->etag) != NGX_OK
+        || ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_status_edge_badge_out(r, (u_char *) badge->svg.data,
+                                          badge->svg.len);
+}
+
+
+/* "component" and "lang" from the query string, in one pass */
+
+static void
+ngx_http_status_edge_badge_args(ngx_http_request_t *r, ngx_str_t *component,
+    ngx_str_t *lang)
+{
+    u_char  *p, *last, *name, *value;
+
+    ngx_str_null(component);
+    ngx_str_null(lang);
+
+    p = r->args.data;
+    last = p + r->args.len;
+
+    while (p < last) {
+        name = p;
+
+        while (p < last && *p != '&') {
+            p++;
+        }
+
+        value = ngx_strlchr(name, p, '=');
+
+        if (value) {
+            if (value - name == 9
+                && ngx_strncmp(name, "component", 9) == 0)
+            {
+                component->data = value + 1;
+                component->len = p - value - 1;
+
+            } else if (value - name == 4 && ngx_strncmp(name, "lang", 4) == 0)
+            {
+                lang->data = value + 1;
+                lang->len = p - value - 1;
+            }
+        }
+
+        p++;                            /* '&' */
+    }
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_badge_out(ngx_http_request_t *r, u_char *data,
+    size_t len)
+{
+    ngx_buf_t    *b;
+    ngx_chain_t   out;
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* the snapshot stays referenced until the request pool is destroyed */
+    b->pos = data;
+    b->last = data + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_svg_type,
+                                         &out, len);
+}
+
+
+/* no state yet: rendered for this request, which is rare */
+
+static ngx_int_t
+ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
+    ngx_str_t *component, se_lang_e lang)
+{
+    u_char      *p;
+    size_t       len;
+    ngx_str_t    key, value;
+    se_badge_t   badge;
+
+    ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE]++;
+
+    if (se_badge_unknown(component->len ? (const char *) component->data
+                                        : NULL,
+                         component->len, lang, &badge)
+        != SE_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_pnalloc(r->pool, badge.len);
+    if (p == NULL) {
+        se_badge_free(&badge);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(p, badge.data, badge.len);
+    len = badge.len;
+    se_badge_free(&badge);
+
+    ngx_str_set(&key, "Cache-Control");
+    ngx_str_set(&value, "no-store");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_status_edge_badge_out(r, p, len);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_badge_text(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *body)
+{
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_str_t     key, value;
+    ngx_chain_t   out;
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND]++;
+
+    ngx_str_set(&key, "Cache-Control");
+    ngx_str_set(&value, "no-store");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = body->data;
+    b->last = body->data + body->len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    r->headers_out.status = status;
+
+    return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_text_type,
+                                         &out, body->len);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_badge_etag(ngx_http_request_t *r, ngx_str_t *value)
+{
+    ngx_table_elt_t  *etag;
+
+    etag = ngx_list_push(&r->headers_out.headers);
+    if (etag == NULL) {
+        return NGX_ERROR;
+    }
+
+    etag->hash = 1;
+    ngx_str_set(&etag->key, "ETag");
+    etag->lowcase_key = NULL;
+    etag->value = *value;
+
+    r->headers_out.etag = etag;
+
+    return NGX_OK;
+}
+
+
+/* "se-<version>-<hash>-badge[-<component>]-<lang>", made with the state */
+
+static void
+ngx_http_status_edge_badge_etag_make(ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_svg_t *b, const se_str_t *component, se_lang_e lang)
+{
+    u_char  *p;
+
+    p = b->etag_data;
+    p = ngx_cpymem(p, snap->etag.data, snap->etag.len - 1);
+    p = ngx_cpymem(p, "-badge", sizeof("-badge") - 1);
+
+    if (component) {
+        *p++ = '-';
+        p = ngx_cpymem(p, component->data, ngx_min(component->len, 64));
+    }
+
+    *p++ = '-';
+    p = ngx_cpymem(p, se_lang_name(lang), 2);
+    *p++ = '"';
+
+    b->etag.data = b->etag_data;
+    b->etag.len = p - b->etag_data;
+}
+
+
+/*
+ * The overall badge and every component's, in every language, for this
+ * state; runs in the build thread: plain malloc, no log.
+ */
+
+ngx_int_t
+ngx_http_status_edge_badge_render(ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants)
+{
+    size_t                       i, n;
+    ngx_uint_t                   lang;
+    const se_model_t            *m;
+    ngx_http_status_edge_svg_t  *badges, *b;
+
+    if (variants == NULL || !variants->badge) {
+        return NGX_OK;
+    }
+
+    m = se_state_model(snap->state);
+    n = (m->ncomponents + 1) * SE_LANG_N;
+
+    badges = calloc(n, sizeof(ngx_http_status_edge_svg_t));
+    if (badges == NULL) {
+        return NGX_ERROR;
+    }
+
+    snap->badges = badges;
+    snap->nbadges = n;
+
+    for (lang = 0; lang < SE_LANG_N; lang++) {
+        b = &badges[ngx_http_status_edge_badge_index(0, lang)];
+
+        if (se_badge_overall(se_state_indicator(snap->state),
+                             (se_lang_e) lang, &b->svg)
+            != SE_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        ngx_http_status_edge_badge_etag_make(snap, b, NULL, (se_lang_e) lang);
+
+        for (i = 0; i < m->ncomponents; i++) {
+            b = &badges[ngx_http_status_edge_badge_index(i + 1, lang)];
+
+            if (se_badge_component(&m->components[i], (se_lang_e) lang,
+                                   &b->svg)
+                != SE_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            ngx_http_status_edge_badge_etag_make(snap, b,
+                                                 &m->components[i].id,
+                                                 (se_lang_e) lang);
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_status_edge_badge_free(ngx_http_status_edge_snapshot_t *snap)
+{
+    ngx_uint_t  i;
+
+    if (snap->badges == NULL) {
+        return;
+    }
+
+    for (i = 0; i < snap->nbadges; i++) {
+        se_badge_free(&snap->badges[i].svg);
+    }
+
+    free(snap->badges);
+    snap->badges = NULL;
+}

@@ -1,0 +1,374 @@
+
+/*
+ * status-edge: the maintenance gate.  While a maintenance with gate on is
+ * in progress, a location with "status_edge_gate on" answers 503 with the
+ * maintenance page rendered for this state, before the access phase and
+ * before any content handler (proxy_pass included) runs: the upstream is
+ * never contacted.  The audience "internal" passes.  No state loaded: no
+ * gate; Redis lost: the last state keeps gating until it changes.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge.h"
+#include "se_pool.h"
+
+
+static ngx_int_t ngx_http_status_edge_gate_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_gate_send(ngx_http_request_t *r,
+    ngx_http_status_edge_gate_t *g);
+static ngx_int_t ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+
+static ngx_str_t  ngx_http_status_edge_gated_name =
+    ngx_string("status_edge_gated");
+static ngx_str_t  ngx_http_status_edge_html_type = ngx_string("text/html");
+static ngx_str_t  ngx_http_status_edge_gate_utf8 = ngx_string("utf-8");
+
+
+/*
+ * A preaccess handler: after the location is found and its rewrites are
+ * done, before access checks ("satisfy any" cannot skip it) and before
+ * the content phase.
+ */
+
+ngx_int_t
+ngx_http_status_edge_gate_init(ngx_conf_t *cf)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_status_edge_gate_handler;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_status_edge_gate_add_variables(ngx_conf_t *cf)
+{
+    ngx_http_variable_t  *var;
+
+    var = ngx_http_add_variable(cf, &ngx_http_status_edge_gated_name,
+                                NGX_HTTP_VAR_NOCACHEABLE);
+    if (var == NULL) {
+        return NGX_ERROR;
+    }
+
+    var->get_handler = ngx_http_status_edge_gated_variable;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
+{
+    ngx_int_t                         rc;
+    ngx_str_t                         audience;
+    ngx_uint_t                        lang;
+    ngx_http_status_edge_ctx_t       *ctx;
+    ngx_http_status_edge_gate_t      *g;
+    ngx_http_status_edge_snapshot_t  *snap;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    if (!slcf->gate || slcf->endpoint || r != r->main
+        || slcf->page == NULL || slcf->page->current == NULL)
+    {
+        return NGX_DECLINED;
+    }
+
+    snap = slcf->page->current;
+
+    if (snap->gates == NULL
+        || slcf->banner_set * SE_LANG_N >= snap->ngates)
+    {
+        return NGX_DECLINED;
+    }
+
+    g = &snap->gates[slcf->banner_set * SE_LANG_N];
+
+    if (g->record == NULL) {
+        return NGX_DECLINED;
+    }
+
+    /* an audience that cannot be evaluated (no memory) is public */
+
+    if (slcf->audience
+        && ngx_http_complex_value(r, slcf->audience, &audience) == NGX_OK)
+    {
+        if (audience.len == 8
+            && ngx_strncmp(audience.data, "internal", 8) == 0)
+        {
+            return NGX_DECLINED;
+        }
+    }
+
+    lang = ngx_http_status_edge_request_lang(r);
+
+    g = &snap->gates[slcf->banner_set * SE_LANG_N + lang];
+
+    /* the page stays valid while the request lives; no memory: pass */
+    if (ngx_http_status_edge_acquire(r, slcf->page) == NULL) {
+        return NGX_DECLINED;
+    }
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+    if (ctx == NULL) {
+        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_status_edge_ctx_t));
+        if (ctx) {
+            ngx_http_set_ctx(r, ctx, ngx_http_status_edge_module);
+        }
+    }
+
+    if (ctx) {
+        ctx->gated = 1;
+    }
+
+    ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_GATE]++;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "status_edge: gated by maintenance \"%s\", %ui",
+                   g->record->id.data, lang);
+
+    rc = ngx_http_discard_request_body(r);
+
+    if (rc == NGX_OK) {
+        rc = ngx_http_status_edge_gate_send(r, g);
+    }
+
+    ngx_http_finalize_request(r, rc);
+
+    return NGX_DONE;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_gate_send(ngx_http_request_t *r,
+    ngx_http_status_edge_gate_t *g)
+{
+    u_char       *p;
+    int64_t       retry;
+    ngx_int_t     rc;
+    ngx_buf_t    *b;
+    ngx_str_t     key, value;
+    ngx_chain_t   out;
+
+    retry = se_gate_retry_after(g->record, (int64_t) ngx_time());
+
+    p = ngx_pnalloc(r->pool, NGX_INT64_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&key, "Retry-After");
+    value.data = p;
+    value.len = ngx_sprintf(p, "%L", retry) - p;
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&key, "Cache-Control");
+    ngx_str_set(&value, "no-store");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    ngx_str_set(&key, "Vary");
+    ngx_str_set(&value, "Accept-Language");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
+    r->headers_out.content_type = ngx_http_status_edge_html_type;
+    r->headers_out.content_type_len = ngx_http_status_edge_html_type.len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.charset = ngx_http_status_edge_gate_utf8;
+    r->headers_out.content_length_n = g->len;
+    r->headers_out.last_modified_time = -1;
+
+    /* no ranges of a 503 page, no conditional 304 either */
+    r->allow_ranges = 0;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_ERROR;
+    }
+
+    b->pos = g->html;
+    b->last = g->html + g->len;
+    b->memory = 1;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+/* the built-in language the request's Accept-Language prefers */
+
+se_lang_e
+ngx_http_status_edge_request_lang(ngx_http_request_t *r)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &r->headers_in.headers.part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                break;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].key.len == sizeof("Accept-Language") - 1
+            && ngx_strncasecmp(h[i].key.data, (u_char *) "Accept-Language",
+                               sizeof("Accept-Language") - 1)
+               == 0)
+        {
+            return se_banner_lang((const char *) h[i].value.data,
+                                  h[i].value.len);
+        }
+    }
+
+    return SE_LANG_EN;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_status_edge_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_status_edge_module);
+
+    if (ctx && ctx->gated) {
+        v->data = (u_char *) "1";
+        v->len = 1;
+
+    } else {
+        v->data = (u_char *) "";
+        v->len = 0;
+    }
+
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Every component set's page, in every language, for this state; runs in
+ * the build thread: plain malloc, no log.
+ */
+
+ngx_int_t
+ngx_http_status_edge_gate_render(ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants)
+{
+    char                         *html;
+    size_t                        len;
+    ngx_uint_t                    set, lang, n;
+    ngx_array_t                  *sets;
+    const se_model_t             *m;
+    const se_incident_t          *rec;
+    ngx_http_status_edge_gate_t  *gates, *g;
+
+    if (variants == NULL || !variants->gate || variants->sets == NULL) {
+        return NGX_OK;
+    }
+
+    m = se_state_model(snap->state);
+    sets = variants->sets->elts;
+    n = variants->sets->nelts * SE_LANG_N;
+
+    gates = calloc(n, sizeof(ngx_http_status_edge_gate_t));
+    if (gates == NULL) {
+        return NGX_ERROR;
+    }
+
+    snap->gates = gates;
+    snap->ngates = n;
+
+    for (set = 0; set < variants->sets->nelts; set++) {
+
+        rec = se_gate_choose(m, sets[set].elts, sets[set].nelts);
+        if (rec == NULL) {
+            continue;
+        }
+
+        for (lang = 0; lang < SE_LANG_N; lang++) {
+            g = &gates[set * SE_LANG_N + lang];
+
+            if (se_gate_render(m, rec, (se_lang_e) lang, &html, &len)
+                != SE_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            g->record = rec;
+            g->html = (u_char *) html;
+            g->len = len;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_status_edge_gate_free(ngx_http_status_edge_snapshot_t *snap)
+{
+    ngx_uint_t  i;
+
+    if (snap->gates == NULL) {
+        return;
+    }
+
+    for (i = 0; i < snap->ngates; i++) {
+        if (snap->gates[i].html) {
+            se_free(snap->gates[i].html);
+        }
+    }
+
+    free(snap->gates);
+    snap->gates = NULL;
+}
