@@ -369,6 +369,12 @@ sub redis_cli_script {
     return _run([$self->_cli_base], $script, _plain_env());
 }
 
+# feeds a redis-cli script (text, one command a line) to redis-cli
+sub redis_cli_raw {
+    my ($self, $script) = @_;
+    return _run([$self->_cli_base], $script, _plain_env());
+}
+
 # runs a command, feeding $input; returns output, sets $? ; 30 s limit
 sub _run {
     my ($cmd, $input, $env) = @_;
@@ -979,7 +985,9 @@ sub http_request {
     my $timeout = $o{timeout} // 10;
     my $deadline = time + $timeout;
     my @h = @{ $o{headers} || [] };
-    my $req = "$method $path HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+    my %given = map { lc($_) => 1 } @h[grep { !($_ % 2) } 0 .. $#h];
+    my $req = "$method $path HTTP/1.1\r\n"
+        . ($given{host} ? '' : "Host: localhost\r\n") . "Connection: close\r\n";
     while (my ($k, $v) = splice @h, 0, 2) { $req .= "$k: $v\r\n" }
     if (defined $o{body}) { $req .= 'Content-Length: ' . length($o{body}) . "\r\n" }
     $req .= "\r\n";
