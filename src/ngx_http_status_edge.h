@@ -202,8 +202,9 @@ typedef struct {
 
 /* what a request's banner is, decided once per request */
 typedef struct {
-    ngx_http_status_edge_snapshot_t  *snap;
-    ngx_http_status_edge_banner_t    *banner;    /* NULL: none applies */
+    ngx_http_status_edge_snapshot_t  *snap;      /* held while needed */
+    ngx_http_status_edge_banner_t    *banner;    /* NULL: none, or done */
+    ngx_str_t                         incident;  /* the banner's, if any */
     ngx_buf_t                        *head;      /* pieces that point */
     ngx_buf_t                        *tail;      /* into an upstream buf */
     se_scan_t                         scan;
@@ -215,6 +216,7 @@ typedef struct {
     unsigned                          filtering:1;
     unsigned                          done:1;
     unsigned                          gated:1;   /* answered by the gate */
+    unsigned                          applies:1; /* a banner applies */
 } ngx_http_status_edge_ctx_t;
 
 
@@ -252,6 +254,7 @@ void ngx_http_status_edge_free_banners(ngx_http_status_edge_banner_t *banners,
 ngx_http_status_edge_snapshot_t *ngx_http_status_edge_acquire(
     ngx_http_request_t *r, ngx_http_status_edge_page_t *page);
 void ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap);
+void ngx_http_status_edge_unacquire_all(ngx_http_request_t *r);
 void ngx_http_status_edge_unacquire(ngx_http_request_t *r,
     ngx_http_status_edge_snapshot_t *snap);
 void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
@@ -284,6 +287,8 @@ void ngx_http_status_edge_page_free(ngx_http_status_edge_page_docs_t *docs);
 ngx_int_t ngx_http_status_edge_filter_init(ngx_conf_t *cf);
 ngx_http_status_edge_ctx_t *ngx_http_status_edge_banner_ctx(
     ngx_http_request_t *r);
+void ngx_http_status_edge_banner_done(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx);
 
 /* banner helpers: ngx_http_status_edge_dismiss.c */
 ngx_int_t ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r);

@@ -100,7 +100,6 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
     uint64_t                          id;
     ngx_int_t                         rc;
     ngx_pool_cleanup_t               *cln;
-    ngx_http_status_edge_ctx_t       *ctx;
     ngx_http_status_edge_stream_t    *s;
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
@@ -145,18 +144,12 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
     }
 
     /*
-     * With status_edge_banner on here, the banner's decision holds the
-     * snapshot of the connect for the request's life: for a stream, hours
-     * of old states.  Nothing is injected into a stream: given back.
+     * A stream lives for hours: it holds no state but the ones it is
+     * sending.  A banner decided for this request before an internal
+     * redirect brought it here (and cleared its context) is given back.
      */
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
-
-    if (ctx && ctx->snap) {
-        ngx_http_status_edge_unacquire(r, ctx->snap);
-        ctx->snap = NULL;
-        ctx->banner = NULL;
-    }
+    ngx_http_status_edge_unacquire_all(r);
 
     s = ngx_pcalloc(r->pool, sizeof(ngx_http_status_edge_stream_t));
     if (s == NULL) {

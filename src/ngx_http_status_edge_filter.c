@@ -121,7 +121,10 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    if (!slcf->banner || slcf->page == NULL || slcf->page->current == NULL
+    /* the module's own answers (an endpoint, the gate) carry no banner */
+
+    if (!slcf->banner || slcf->endpoint || ctx->gated
+        || slcf->page == NULL || slcf->page->current == NULL
         || r != r->main || r->method != NGX_HTTP_GET)
     {
         return ctx;
@@ -182,8 +185,46 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
 
     ctx->snap = snap;
     ctx->banner = banner;
+    ctx->applies = 1;
+
+    /* the record lives as long as the snapshot the request holds */
+    ctx->incident.data = (u_char *) banner->record->id.data;
+    ctx->incident.len = banner->record->id.len;
 
     return ctx;
+}
+
+
+/*
+ * The banner's bytes are copied or not needed any more: the snapshot is
+ * given back at once rather than when the request ends, so a long
+ * download or an event stream does not hold an old state for its life.
+ * The incident id stays readable for $status_edge_incident in the log.
+ */
+
+void
+ngx_http_status_edge_banner_done(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
+{
+    u_char  *p;
+
+    if (ctx->snap == NULL) {
+        return;
+    }
+
+    p = ngx_pnalloc(r->pool, ctx->incident.len);
+    if (p == NULL) {
+        /* keep the snapshot, and the id in it, until the request ends */
+        return;
+    }
+
+    ngx_memcpy(p, ctx->incident.data, ctx->incident.len);
+    ctx->incident.data = p;
+
+    ngx_http_status_edge_unacquire(r, ctx->snap);
+
+    ctx->snap = NULL;
+    ctx->banner = NULL;
 }
 
 
@@ -430,7 +471,7 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
         || (r->headers_out.content_encoding
             && r->headers_out.content_encoding->value.len))
     {
-        return ngx_http_next_header_filter(r);
+        goto pass;
     }
 
     ctx = ngx_http_status_edge_banner_ctx(r);
@@ -441,13 +482,10 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
             && ngx_strncasecmp(r->headers_out.content_type.data,
                                (u_char *) "text/event-stream",
                                sizeof("text/event-stream") - 1)
-               == 0))
+               == 0)
+        || ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK)
     {
-        return ngx_http_next_header_filter(r);
-    }
-
-    if (ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK) {
-        return ngx_http_next_header_filter(r);
+        goto pass;
     }
 
     ngx_http_status_edge_nonce(r, ctx);
@@ -475,6 +513,18 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
     ctx->header = 1;
 
     return NGX_OK;
+
+pass:
+
+    /* not eligible: a banner decided for the request is not needed */
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+    if (ctx && ctx->snap && !ctx->filtering) {
+        ngx_http_status_edge_banner_done(r, ctx);
+    }
+
+    return ngx_http_next_header_filter(r);
 }
 
 
@@ -718,6 +768,11 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
                 out = in;
             }
         }
+    }
+
+    if (ctx->done && ctx->snap) {
+        /* the banner's bytes are in the request's pool now */
+        ngx_http_status_edge_banner_done(r, ctx);
     }
 
     if (ctx->header) {

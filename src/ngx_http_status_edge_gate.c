@@ -85,7 +85,13 @@ ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    if (!slcf->gate || slcf->endpoint || r != r->main
+    /*
+     * Not gated: the module's own locations, subrequests, and an error
+     * page (r->err_status): the error already has its answer, which a
+     * 503 page would contradict under the error's status.
+     */
+
+    if (!slcf->gate || slcf->endpoint || r != r->main || r->err_status
         || slcf->page == NULL || slcf->page->current == NULL)
     {
         return NGX_DECLINED;

@@ -639,6 +639,26 @@ ngx_http_status_edge_unacquire(ngx_http_request_t *r,
 }
 
 
+/*
+ * Gives back every state the request holds: for a request that lives
+ * for hours (an event stream), whatever was decided before it, even in
+ * a location it left by an internal redirect (which cleared its ctx).
+ */
+
+void
+ngx_http_status_edge_unacquire_all(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_status_edge_cleanup_snapshot) {
+            cln->handler = NULL;
+            ngx_http_status_edge_release(cln->data);
+        }
+    }
+}
+
+
 void
 ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap)
 {

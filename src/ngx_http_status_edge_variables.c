@@ -134,7 +134,7 @@ ngx_http_status_edge_banner_variable(ngx_http_request_t *r,
 
     ctx = ngx_http_status_edge_banner_ctx(r);
 
-    v->data = (u_char *) ((ctx && ctx->banner) ? "1" : "0");
+    v->data = (u_char *) ((ctx && ctx->applies) ? "1" : "0");
     v->len = 1;
     v->valid = 1;
     v->no_cacheable = 0;
@@ -156,15 +156,14 @@ ngx_http_status_edge_incident_variable(ngx_http_request_t *r,
     v->no_cacheable = 0;
     v->not_found = 0;
 
-    if (ctx == NULL || ctx->banner == NULL) {
+    if (ctx == NULL || !ctx->applies) {
         v->len = 0;
         v->data = (u_char *) "";
         return NGX_OK;
     }
 
-    /* the record lives as long as the snapshot the request holds */
-    v->data = (u_char *) ctx->banner->record->id.data;
-    v->len = ctx->banner->record->id.len;
+    v->data = ctx->incident.data;
+    v->len = ctx->incident.len;
 
     return NGX_OK;
 }

@@ -35,6 +35,7 @@ my $locations = <<'EOF';
         }
         location = /banner-events {
             status_edge_banner on;
+            add_header X-Banner "$status_edge_banner" always;
             status_edge_events;
         }
         location = /banner-check {
@@ -230,6 +231,9 @@ $t->write_state($S, bump => 0);
     my ($st, undef, $body) = $t->http(GET => '/banner-check');
     is $body, '1', 'precondition: a banner applies to a GET here';
     my @b = map { StatusEdge::SSE->new($port, '/banner-events') } 1 .. 3;
+    # a variable read in the header filter decides nothing for a stream
+    # (it would hold the snapshot of the connect for the stream's life)
+    is $b[0]->header('x-banner'), '0', 'banner on: no banner decided for a stream';
     for my $c (@b) {
         $c->next_block(3);
         my $e = $c->next_block(3);

@@ -22,6 +22,7 @@ my $S = sample_state();
 my $t = StatusEdge::Test->new;
 my $up = StatusEdge::Upstream->new(dir => $t->prefix . '/upstream');
 $up->route('*', headers => ['Content-Type' => 'text/plain'], body => ['app']);
+$up->route('/bad', status => 502, headers => ['Content-Type' => 'text/plain'], body => ['bad']);
 $up->start;
 $t->start_redis;
 
@@ -85,6 +86,20 @@ $GATED        }
         location = /status-edge/dismiss {
             status_edge_dismiss;
         }
+        location /err/ {
+            status_edge_gate off;
+            proxy_pass http://$u/;
+            proxy_intercept_errors on;
+            error_page 502 /errpage/;
+        }
+        location /errpage/ {
+            proxy_pass http://$u/;
+$GATED        }
+        location /gb/ {
+            proxy_pass http://$u/;
+            status_edge_banner on;
+            add_header X-Banner "\$status_edge_banner/\$status_edge_incident" always;
+$GATED        }
 EOF
 ok $t->wait_version($v), "state $v loaded";
 
@@ -171,6 +186,20 @@ ok $t->wait_version($v), "state $v: the db maintenance in progress";
 }
 gated('/db/app', 'components db');
 gated('/tf/app', 'an internal redirect (try_files) into a gated location');
+{
+    # an error page in a gated location answers the error, not the gate
+    my ($st, $h, $body, $n) = get(GET => '/err/bad');
+    ok $st eq '502' && !defined $h->{'retry-after'} && $body eq 'app',
+        'error_page into a gated location: the error page, with its status'
+        or diag "$st, retry-after " . ($h->{'retry-after'} // '-') . ", $body";
+
+    # a gated answer carries no banner, and says so in the variables
+    ($st, $h, $body) = get(GET => '/gb/app', Accept => 'text/html');
+    is $st, '503', 'banner on and gated: 503';
+    is $h->{'x-banner'}, '0/', 'banner on and gated: $status_edge_banner 0, no incident';
+    unlike $body, qr/se-banner/, 'banner on and gated: no banner in the 503 page';
+    $GATED_SO_FAR++;
+}
 {
     my ($st, $h, $body) = $t->http(GET => '/plain');
     ok $st == 200 && $body eq 'plain',
