@@ -5,7 +5,9 @@
 # watches (t/browser/widget.mjs): hidden when operational, shown soon
 # after an incident opens, live updates, dismissal across a reload until
 # the next update, keyboard close, dark scheme, mobile bar, Korean, an
-# HTML-laden name shown as text, the JS API, and hidden again on resolve.
+# HTML-laden name shown as text, the JS API, hidden again on resolve, and
+# the banner choice from the JSON additions: banner off, banner_lead,
+# name.ko / body.ko for Korean visitors.
 
 use strict;
 use warnings;

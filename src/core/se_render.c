@@ -9,6 +9,7 @@
  * one serialization.
  */
 
+#include <ctype.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -68,6 +69,44 @@ se_jtime(int64_t t)
 
 /* jansson refuses NULL values with -1, so failures just accumulate */
 #define se_set(obj, key, val)  (json_object_set_new(obj, key, val) != 0)
+
+
+/*
+ * An addition to the Statuspage fields: {"ko":"...",...}, the field's
+ * translations (F.LANG) with the tag in lowercase, set as key only when
+ * there is one.  Empty translations never reach the model.
+ */
+static int
+se_set_i18n(json_t *o, const char *key, const se_i18n_t *list)
+{
+    char     lang[SE_MAX_LANG + 1];
+    json_t  *t;
+    size_t   i;
+    int      err;
+
+    if (list == NULL) {
+        return 0;
+    }
+
+    t = json_object();
+    err = se_set(o, key, t);
+
+    for ( /* void */ ; !err && list; list = list->next) {
+        if (list->lang.len > SE_MAX_LANG) {
+            continue;
+        }
+
+        for (i = 0; i < list->lang.len; i++) {
+            lang[i] = (char) tolower((unsigned char) list->lang.data[i]);
+        }
+
+        lang[i] = '\0';
+
+        err |= se_set(t, lang, se_jstr(&list->text));
+    }
+
+    return err;
+}
 
 
 static json_t *
@@ -200,6 +239,7 @@ se_render_update(const se_incident_t *inc, const se_update_t *u)
     err |= se_set(o, "deliver_notifications", json_true());
     err |= se_set(o, "custom_tweet", json_null());
     err |= se_set(o, "tweet_id", json_null());
+    err |= se_set_i18n(o, "body_translations", u->body_i18n);
 
     if (err) {
         json_decref(o);
@@ -263,6 +303,15 @@ se_render_incident(se_render_t *r, const se_incident_t *inc)
         err |= se_set(o, "scheduled_until",
                       se_jtime(inc->scheduled_until));
     }
+
+    /* additions: what the banner honours, for the widget */
+    err |= se_set(o, "banner", json_boolean(inc->banner));
+
+    if (inc->kind == SE_KIND_MAINTENANCE) {
+        err |= se_set(o, "banner_lead", json_integer(inc->banner_lead));
+    }
+
+    err |= se_set_i18n(o, "name_translations", inc->name_i18n);
 
     if (err) {
         json_decref(o);

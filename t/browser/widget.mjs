@@ -324,7 +324,76 @@ try {
     cli('maintenance', 'complete', 'mnt-1');
     s = await untilHidden(ep);
     ok(s, 'hidden again once the maintenance is completed');
+
+    // 14. "banner off" is honoured as by the server banner: a critical
+    // incident with the banner off gives way to a minor one, and alone
+    // shows nothing
+    cli('incident', 'open', '--id', 'inc-quiet', '--name', 'Quiet outage',
+        '--impact', 'critical', '--no-banner', '--message', 'Not here.');
+    cli('incident', 'open', '--id', 'inc-minor', '--name', 'Slow search',
+        '--impact', 'minor', '--message', 'Search is slow.');
+    s = await untilShown(ep, x => x.name === 'Slow search');
+    ok(s, 'banner off: the critical incident gives way to a minor one',
+       JSON.stringify(await shown(ep)));
+    is(s && s.level, 'Minor outage', 'banner off: the minor one\'s level');
+    cli('incident', 'resolve', 'inc-minor');
+    s = await untilHidden(ep);
+    ok(s, 'banner off: alone, the incident shows nothing');
+    cli('incident', 'update', 'inc-quiet', '--banner', 'on');
+    s = await untilShown(ep, x => x.name === 'Quiet outage');
+    ok(s, 'banner back on: shown');
+    cli('incident', 'resolve', 'inc-quiet');
+    s = await untilHidden(ep);
+    ok(s, 'hidden once resolved');
+
+    // 15. an upcoming maintenance shows within its own banner_lead: the
+    // sooner one (lead 1 h, starts in 2 h) is outside, the later one
+    // (lead 4 h, starts in 3 h) inside
+    cli('maintenance', 'schedule', '--id', 'mnt-far', '--name',
+        'Outside its lead', '--from', 'now+2h', '--until', 'now+3h',
+        '--banner-lead', '1h', '--message', 'Not yet.');
+    cli('maintenance', 'schedule', '--id', 'mnt-near', '--name',
+        'Inside its lead', '--from', 'now+3h', '--until', 'now+4h',
+        '--banner-lead', '4h', '--message', 'Soon.');
+    s = await untilShown(ep, x => x.level === 'Scheduled maintenance');
+    is(s && s.name, 'Inside its lead',
+       'banner_lead: the one inside its lead, not the sooner one outside');
+    cli('maintenance', 'cancel', 'mnt-near');
+    s = await untilHidden(ep);
+    ok(s, 'banner_lead: outside its lead, not shown');
+    cli('maintenance', 'cancel', 'mnt-far');
     await en.close();
+
+    // 16. translations: name.ko and body.ko for Korean visitors, the
+    // base text for English ones
+    cli('incident', 'open', '--id', 'inc-ko', '--name', 'Login errors',
+        '--name.ko', '로그인 오류', '--impact', 'major', '--status',
+        'investigating', '--message', 'We are looking into it.',
+        '--message.ko', '원인을 조사하고 있습니다.');
+    const ko2 = await browser.newContext({ locale: 'ko-KR' });
+    const kp2 = await ko2.newPage();
+    await kp2.goto(SITE + 'index.html');
+    s = await untilShown(kp2, x => x.level === '부분 장애');
+    is(s && s.name, '로그인 오류', 'Korean: the name.ko');
+    is(s && s.update, '조사 중: 원인을 조사하고 있습니다.',
+       'Korean: the body.ko');
+    await snap(kp2, 'widget-korean-translated');
+    cli('incident', 'update', 'inc-ko', '--message', 'Fix deployed.');
+    s = await untilShown(kp2, x => /Fix deployed/.test(x.update || ''));
+    is(s && s.update, '조사 중: Fix deployed.',
+       'Korean: an update without body.ko falls back to its body');
+    is(s && s.name, '로그인 오류', 'Korean: still the name.ko');
+    await ko2.close();
+    const en2 = await browser.newContext({ locale: 'en-US' });
+    const ep2 = await en2.newPage();
+    await ep2.goto(SITE + 'index.html');
+    s = await untilShown(ep2);
+    is(s && s.name, 'Login errors', 'English: the base name');
+    is(s && s.update, 'Investigating: Fix deployed.', 'English: the body');
+    cli('incident', 'resolve', 'inc-ko');
+    s = await untilHidden(ep2);
+    ok(s, 'hidden once resolved');
+    await en2.close();
 } catch (e) {
     if (browser) await browser.close().catch(() => {});
     bail(e);

@@ -32,20 +32,34 @@ static const char *const  inc_keys[] = {
     "id", "name", "status", "created_at", "updated_at", "monitoring_at",
     "resolved_at", "impact", "shortlink", "started_at", "page_id",
     "incident_updates", "components", "postmortem_url", "next_update_at",
-    NULL
+    "banner", NULL
+};
+
+/* the fixture's inc-3 has a name.ko */
+static const char *const  inc_i18n_keys[] = {
+    "id", "name", "status", "created_at", "updated_at", "monitoring_at",
+    "resolved_at", "impact", "shortlink", "started_at", "page_id",
+    "incident_updates", "components", "postmortem_url", "next_update_at",
+    "banner", "name_translations", NULL
 };
 
 static const char *const  mnt_keys[] = {
     "id", "name", "status", "created_at", "updated_at", "monitoring_at",
     "resolved_at", "impact", "shortlink", "started_at", "page_id",
     "incident_updates", "components", "postmortem_url", "next_update_at",
-    "scheduled_for", "scheduled_until", NULL
+    "scheduled_for", "scheduled_until", "banner", "banner_lead", NULL
 };
 
 static const char *const  upd_keys[] = {
     "id", "status", "body", "incident_id", "created_at", "updated_at",
     "display_at", "affected_components", "deliver_notifications",
     "custom_tweet", "tweet_id", NULL
+};
+
+static const char *const  upd_i18n_keys[] = {
+    "id", "status", "body", "incident_id", "created_at", "updated_at",
+    "display_at", "affected_components", "deliver_notifications",
+    "custom_tweet", "tweet_id", "body_translations", NULL
 };
 
 
@@ -138,7 +152,7 @@ test_summary(se_state_t *st)
 
     /* incidents: unresolved public only */
     tap_ok(jc_size(d, "incidents") == 1, "summary: 1 unresolved incident");
-    jc_keys(jc_path(d, "incidents.0"), inc_keys, "incident object");
+    jc_keys(jc_path(d, "incidents.0"), inc_i18n_keys, "incident object");
     jc_is(d, "incidents.0.id", "inc-3");
     jc_is(d, "incidents.0.name", "API errors");
     jc_is(d, "incidents.0.status", "identified");
@@ -172,6 +186,17 @@ test_summary(se_state_t *st)
                "incidents.0.incident_updates.1.deliver_notifications")),
            "deliver_notifications true");
 
+    /* additions for the widget: banner flag, translations */
+    tap_ok(json_is_true(jc_path(d, "incidents.0.banner")),
+           "incident banner: true by default");
+    jc_keys(jc_path(d, "incidents.0.name_translations"),
+            (const char *const []) { "ko", NULL }, "name_translations");
+    jc_is(d, "incidents.0.name_translations.ko", "API 오류");
+    jc_keys(jc_path(d, "incidents.0.incident_updates.1"), upd_i18n_keys,
+            "update object with a translation");
+    jc_is(d, "incidents.0.incident_updates.1.body_translations.ko",
+          "조사 중입니다.");
+
     /* touched components: api and web; "ghost" does not exist */
     tap_ok(jc_size(d, "incidents.0.components") == 2,
            "incident components: known ones only");
@@ -196,8 +221,16 @@ test_summary(se_state_t *st)
     jc_is(d, "scheduled_maintenances.0.created_at", "2026-11-21T10:00:00Z");
     jc_is(d, "scheduled_maintenances.0.incident_updates.0.status",
           "scheduled");
+    tap_ok(json_is_true(jc_path(d, "scheduled_maintenances.0.banner")),
+           "maintenance banner: true by default");
+    tap_ok(json_integer_value(jc_path(d,
+               "scheduled_maintenances.0.banner_lead")) == 3600,
+           "maintenance banner_lead as set");
     jc_is(d, "scheduled_maintenances.1.id", "m-1");
     jc_is(d, "scheduled_maintenances.1.status", "in_progress");
+    tap_ok(json_integer_value(jc_path(d,
+               "scheduled_maintenances.1.banner_lead")) == 86400,
+           "maintenance banner_lead: default 86400");
     jc_null(d, "scheduled_maintenances.1.created_at");
 
     jc_is(d, "status.indicator", "major");
@@ -411,6 +444,79 @@ test_full_model(se_state_t *st)
 }
 
 
+/* the additions the widget reads: banner off, lowercase tags, absent */
+static void
+test_additions(void)
+{
+    se_state_t  *st;
+    json_t      *d;
+
+    st = snap_state(
+        "[\"1\",[\"name\",\"P\"],[],"
+        " [[\"i1\",\"1795271400\",[\"name\",\"Quiet\",\"status\","
+        "   \"investigating\",\"impact\",\"minor\",\"banner\",\"off\"],"
+        "   [" FIX_UPDATE("a", "investigating", "Looking.",
+                          "2026-11-21T14:30:00Z") "]],"
+        "  [\"i2\",\"1795271000\",[\"name\",\"Loud\",\"name.KO\","
+        "   \"시끄러움\",\"name.ja\",\"騒音\",\"status\",\"identified\"],"
+        "   [\"{\\\"id\\\":\\\"b\\\",\\\"status\\\":"
+        "\\\"identified\\\",\\\"body\\\":\\\"Found.\\\","
+        "\\\"body.Ko\\\":\\\"찾음\\\",\\\"body.ja\\\":\\\"\\\","
+        "\\\"created_at\\\":\\\"2026-11-21T14:30:00Z\\\"}\"]]],"
+        " [[\"m1\",\"1795300000\",[\"name\",\"Off\",\"status\","
+        "   \"scheduled\",\"banner\",\"off\",\"banner_lead\",\"0\","
+        "   \"scheduled_for\",\"2026-11-24T16:00:00Z\"],[]]],"
+        " \"1795272000\"]");
+
+    tap_ok(st != NULL, "additions: built");
+    if (st == NULL) {
+        return;
+    }
+
+    tap_ok(se_state_bad_records(st) == 0, "additions: nothing bad");
+    snap_warnings(st);
+
+    d = snap_doc(st, SE_DOC_SUMMARY);
+    jc_is(d, "incidents.0.id", "i1");
+    jc_keys(jc_path(d, "incidents.0"), inc_keys,
+            "no translations: no name_translations key");
+    tap_ok(json_is_false(jc_path(d, "incidents.0.banner")),
+           "banner off: \"banner\":false");
+    jc_keys(jc_path(d, "incidents.0.incident_updates.0"), upd_keys,
+            "no translations: no body_translations key");
+
+    jc_is(d, "incidents.1.id", "i2");
+    tap_ok(json_is_true(jc_path(d, "incidents.1.banner")), "banner on");
+    jc_keys(jc_path(d, "incidents.1.name_translations"),
+            (const char *const []) { "ko", "ja", NULL },
+            "every translation, in hash order, tags in lowercase");
+    jc_is(d, "incidents.1.name_translations.ko", "시끄러움");
+    jc_is(d, "incidents.1.name_translations.ja", "騒音");
+    jc_keys(jc_path(d, "incidents.1.incident_updates.0.body_translations"),
+            (const char *const []) { "ko", NULL },
+            "body_translations: an empty one is left out");
+    jc_is(d, "incidents.1.incident_updates.0.body_translations.ko", "찾음");
+
+    jc_keys(jc_path(d, "scheduled_maintenances.0"), mnt_keys,
+            "maintenance with banner off");
+    tap_ok(json_is_false(jc_path(d, "scheduled_maintenances.0.banner"))
+           && json_is_integer(jc_path(d,
+                  "scheduled_maintenances.0.banner_lead"))
+           && json_integer_value(jc_path(d,
+                  "scheduled_maintenances.0.banner_lead")) == 0,
+           "maintenance: banner false, banner_lead 0 as set");
+    json_decref(d);
+
+    /* the other documents carry the same objects */
+    d = snap_doc(st, SE_DOC_INCIDENTS);
+    tap_ok(json_is_false(jc_path(d, "incidents.0.banner")),
+           "incidents.json: banner false too");
+    json_decref(d);
+
+    se_state_free(st);
+}
+
+
 static void
 test_empty(void)
 {
@@ -570,6 +676,7 @@ main(void)
     se_state_free(st);
 
     test_korean();
+    test_additions();
     test_empty();
     test_caps();
 

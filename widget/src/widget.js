@@ -17,7 +17,7 @@
     const W = window;
     const D = document;
     const STORE = 'status-edge:dismissed';
-    const LEAD = 86400e3;         /* upcoming maintenance: 24 h ahead */
+    const LEAD = 86400;           /* banner_lead when absent: 24 h */
 
     const IMPACT = { none: 0, minor: 1, major: 2, critical: 3 };
 
@@ -155,29 +155,41 @@
         return /^ko\b/i.test(str(l)) ? 'ko' : 'en';
     }
 
+    /* a translation (name_translations, body_translations) or F */
+    function tr(rec, f, lang) {
+        const t = rec[f + '_translations'];
+        return (lang !== 'en' && t && typeof t === 'object'
+                && str(own(t, lang))) || str(rec[f]);
+    }
+
     function latest(rec) {
         const u = Array.isArray(rec.incident_updates)
                   ? rec.incident_updates[0] : null;
         return u && typeof u === 'object' ? u : null;
     }
 
-    /* what to show, best first, as SPEC §2's banner choice: unresolved
-     * incidents by impact then newest; else in-progress maintenances;
-     * else one starting within 24 h */
+    /* what to show, best first, as SPEC §2's banner choice, among
+     * records with banner on: unresolved incidents by impact then
+     * newest; else in-progress maintenances; else one starting within
+     * its banner_lead */
     function list(x) {
         return Array.isArray(x) ? x.filter(r => r && typeof r === 'object'
                                                 && str(r.id)) : [];
     }
 
+    function shown(x) {
+        return list(x).filter(r => r.banner !== false);
+    }
+
     function candidates(sum, now) {
-        const inc = list(sum.incidents)
+        const inc = shown(sum.incidents)
             .filter(r => r.status !== 'resolved' && r.status !== 'postmortem')
             .map(r => Object.assign(r, {
                 kind: own(IMPACT, r.impact) >= 0 ? r.impact : 'none' }))
             .sort((a, b) => (IMPACT[b.kind] - IMPACT[a.kind])
                             || (time(b.created_at) - time(a.created_at)));
         if (inc.length) return inc;
-        const mnt = list(sum.scheduled_maintenances)
+        const mnt = shown(sum.scheduled_maintenances)
             .map(r => Object.assign(r, { kind: 'maintenance' }));
         const act = mnt.filter(r => r.status === 'in_progress'
                                     || r.status === 'verifying');
@@ -185,8 +197,10 @@
         return mnt.filter(r => {
             const f = time(r.scheduled_for);
             const u = time(r.scheduled_until) || f;
+            const l = r.banner_lead;
             return r.status === 'scheduled' && f !== null
-                   && f - LEAD <= now && now < u;
+                   && f - (typeof l === 'number' ? l : LEAD) * 1e3 <= now
+                   && now < u;
         }).map(r => Object.assign(r, { upcoming: 1 }))
           .sort((a, b) => time(a.scheduled_for) - time(b.scheduled_for));
     }
@@ -264,14 +278,15 @@
             const title = el('p');
             title.append(el('span', 'l', rec.upcoming ? T.upcoming
                                                       : T.level[kind]),
-                         el('span', 't', str(rec.name)));
+                         el('span', 't', tr(rec, 'name', o.lang)));
             c.append(title);
 
-            if (u && str(u.body)) {
+            const body = u && tr(u, 'body', o.lang);
+            if (body) {
                 const p = el('p', 'u');
                 const st = own(T.status, u.status);
                 if (st) p.append(el('b', '', st), ': ');
-                p.append(str(u.body));
+                p.append(body);
                 c.append(p);
             }
 
