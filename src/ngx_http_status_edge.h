@@ -258,6 +258,9 @@ void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     ngx_http_status_edge_snapshot_t *snap);
 
 /* handlers: ngx_http_status_edge_api.c */
+ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    size_t max, const char *what, u_char **text, size_t *len);
+
 ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,

@@ -185,11 +185,9 @@ ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_status_edge_loc_conf_t *slcf = conf;
 
     u_char              *text;
-    ssize_t              n;
-    ngx_fd_t             fd;
+    size_t               n;
     ngx_str_t           *value, name;
     se_page_tpl_t       *tpl;
-    ngx_file_info_t      fi;
     ngx_pool_cleanup_t  *cln;
     char                 err[256];
 
@@ -200,35 +198,11 @@ ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     name = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &name);
-        return NGX_CONF_ERROR;
-    }
-
-    text = NULL;
-    n = -1;
-
-    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR
-        && ngx_file_size(&fi) <= SE_PAGE_TPL_MAX)
+    if (ngx_http_status_edge_conf_read_file(cf, &name, SE_PAGE_TPL_MAX,
+                                            "status page template", &text,
+                                            &n)
+        != NGX_OK)
     {
-        text = ngx_pnalloc(cf->temp_pool, ngx_file_size(&fi) + 1);
-        if (text) {
-            n = ngx_read_fd(fd, text, ngx_file_size(&fi));
-        }
-    }
-
-    ngx_close_file(fd);
-
-    if (text == NULL || n != (ssize_t) ngx_file_size(&fi)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "cannot read status page template \"%V\" (at "
-                           "most %d bytes)", &name, SE_PAGE_TPL_MAX);
         return NGX_CONF_ERROR;
     }
 
