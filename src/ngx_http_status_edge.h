@@ -268,6 +268,18 @@ ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
 ngx_int_t ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
     ngx_chain_t *out, off_t length);
 
+/* response helpers: ngx_http_status_edge_http.c */
+ngx_int_t ngx_http_status_edge_output(ngx_http_request_t *r, u_char *data,
+    size_t len);
+ngx_int_t ngx_http_status_edge_send_data(ngx_http_request_t *r,
+    ngx_str_t *type, u_char *data, size_t len);
+ngx_int_t ngx_http_status_edge_set_etag(ngx_http_request_t *r,
+    ngx_str_t *value);
+ngx_int_t ngx_http_status_edge_add_no_store(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r,
+    ngx_str_t *allow_headers);
+se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
+
 /* status page and feeds: ngx_http_status_edge_page.c */
 char *ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -308,7 +320,6 @@ ngx_int_t ngx_http_status_edge_gate_render(
     ngx_http_status_edge_snapshot_t *snap,
     ngx_http_status_edge_variants_t *variants);
 void ngx_http_status_edge_gate_free(ngx_http_status_edge_snapshot_t *snap);
-se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
 
 /* SVG badge: ngx_http_status_edge_badge.c */
 ngx_int_t ngx_http_status_edge_badge_handler(ngx_http_request_t *r);

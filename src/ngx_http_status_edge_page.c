@@ -429,7 +429,6 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
     size_t                             len;
     ngx_int_t                          rc;
     ngx_str_t                          key, value, *csp;
-    ngx_table_elt_t                   *h;
     se_lang_e                          lang;
     ngx_http_status_edge_doc_t        *doc;
     ngx_http_status_edge_pg_e          what;
@@ -491,12 +490,7 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
         return ngx_http_status_edge_page_unknown(r);
     }
 
-    lang = SE_LANG_EN;
-
-    h = r->headers_in.accept_language;
-    if (h) {
-        lang = se_banner_lang((const char *) h->value.data, h->value.len);
-    }
+    lang = ngx_http_status_edge_request_lang(r);
 
     doc = &snap->page_docs->pages[slcf->page_variant * SE_LANG_N + lang];
 
@@ -602,58 +596,28 @@ static ngx_int_t
 ngx_http_status_edge_page_doc(ngx_http_request_t *r, ngx_str_t *type,
     u_char *data, size_t len, ngx_str_t *etag, ngx_str_t *cache_control)
 {
-    ngx_buf_t        *b;
-    ngx_str_t         key;
-    ngx_chain_t       out;
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "ETag");
-    h->value = *etag;
-    h->lowcase_key = NULL;
-    r->headers_out.etag = h;
+    ngx_str_t  key;
 
     ngx_str_set(&key, "Cache-Control");
 
-    if (ngx_http_status_edge_add_header(r, &key, cache_control) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
+    if (ngx_http_status_edge_set_etag(r, etag) != NGX_OK
+        || ngx_http_status_edge_add_header(r, &key, cache_control) != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     /* the snapshot stays referenced until the request pool is destroyed */
-    b->pos = data;
-    b->last = data + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_status_edge_api_send(r, type, &out, len);
+    return ngx_http_status_edge_send_data(r, type, data, len);
 }
 
 
 static ngx_int_t
 ngx_http_status_edge_page_unknown(ngx_http_request_t *r)
 {
-    ngx_buf_t    *b;
-    ngx_str_t     key, value;
-    ngx_chain_t   out;
+    ngx_str_t  key, value;
 
-    ngx_str_set(&key, "Cache-Control");
-    ngx_str_set(&value, "no-store");
-
-    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+    if (ngx_http_status_edge_add_no_store(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -664,23 +628,10 @@ ngx_http_status_edge_page_unknown(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = ngx_http_status_edge_page_unknown_body.data;
-    b->last = b->pos + ngx_http_status_edge_page_unknown_body.len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
     r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
 
-    return ngx_http_status_edge_api_send(r,
-                               &ngx_http_status_edge_page_types[0], &out,
+    return ngx_http_status_edge_send_data(r,
+                               &ngx_http_status_edge_page_types[0],
+                               ngx_http_status_edge_page_unknown_body.data,
                                ngx_http_status_edge_page_unknown_body.len);
 }
