@@ -278,6 +278,8 @@ ngx_int_t ngx_http_status_edge_set_etag(ngx_http_request_t *r,
 ngx_int_t ngx_http_status_edge_add_no_store(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r,
     ngx_str_t *allow_headers);
+ngx_int_t ngx_http_status_edge_location_rest(ngx_http_request_t *r,
+    u_char **rest);
 se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
 
 /* status page and feeds: ngx_http_status_edge_page.c */

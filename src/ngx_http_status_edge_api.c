@@ -185,37 +185,23 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc)
 {
-    u_char                    *p, *last;
-    ngx_http_core_loc_conf_t  *clcf;
+    u_char  *p, *last;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-    p = r->uri.data;
     last = r->uri.data + r->uri.len;
 
-#if (NGX_PCRE)
-    if (clcf->regex == NULL)
-#endif
-    {
-        if (!clcf->exact_match && !clcf->named
-            && r->uri.len > clcf->name.len
-            && ngx_strncmp(r->uri.data, clcf->name.data, clcf->name.len)
-               == 0)
-        {
-            p += clcf->name.len;
+    if (ngx_http_status_edge_location_rest(r, &p) == NGX_OK && p < last) {
 
-            while (p < last && *p == '/') {
-                p++;
-            }
-
-            return se_doc_from_path((const char *) p, last - p, doc)
-                   == SE_OK ? NGX_OK : NGX_DECLINED;
+        while (p < last && *p == '/') {
+            p++;
         }
+
+        return se_doc_from_path((const char *) p, last - p, doc)
+               == SE_OK ? NGX_OK : NGX_DECLINED;
     }
 
     /* regex or exact locations: the longest known endpoint suffix */
 
-    for ( /* void */ ; p < last; p++) {
+    for (p = r->uri.data; p < last; p++) {
         if (*p == '/'
             && se_doc_from_path((const char *) p + 1, last - p - 1, doc)
                == SE_OK)

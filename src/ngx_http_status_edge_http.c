@@ -149,6 +149,38 @@ ngx_http_status_edge_options(ngx_http_request_t *r, ngx_str_t *allow_headers)
 }
 
 
+/*
+ * The part of the URI after the name of the prefix location that serves
+ * it, where the endpoint's own name starts: NGX_DECLINED for regex, exact
+ * and named locations, whose callers look for a known suffix instead.
+ */
+
+ngx_int_t
+ngx_http_status_edge_location_rest(ngx_http_request_t *r, u_char **rest)
+{
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+#if (NGX_PCRE)
+    if (clcf->regex) {
+        return NGX_DECLINED;
+    }
+#endif
+
+    if (clcf->exact_match || clcf->named
+        || r->uri.len < clcf->name.len
+        || ngx_strncmp(r->uri.data, clcf->name.data, clcf->name.len) != 0)
+    {
+        return NGX_DECLINED;
+    }
+
+    *rest = r->uri.data + clcf->name.len;
+
+    return NGX_OK;
+}
+
+
 /* the built-in language the request's Accept-Language prefers */
 
 se_lang_e

@@ -528,31 +528,19 @@ ngx_http_status_edge_page_path(ngx_http_request_t *r)
     ngx_http_core_loc_conf_t   *clcf;
     ngx_http_status_edge_pg_e   what;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-    p = r->uri.data;
     last = r->uri.data + r->uri.len;
 
-#if (NGX_PCRE)
-    if (clcf->regex == NULL)
-#endif
-    {
-        if (!clcf->exact_match && !clcf->named
-            && r->uri.len >= clcf->name.len
-            && ngx_strncmp(r->uri.data, clcf->name.data, clcf->name.len)
-               == 0)
+    if (ngx_http_status_edge_location_rest(r, &p) == NGX_OK) {
+        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+        /* "location /status" serves "/status/" too */
+        if (p < last && *p == '/' && clcf->name.len
+            && clcf->name.data[clcf->name.len - 1] != '/')
         {
-            p += clcf->name.len;
-
-            /* "location /status" serves "/status/" too */
-            if (p < last && *p == '/' && clcf->name.len
-                && clcf->name.data[clcf->name.len - 1] != '/')
-            {
-                p++;
-            }
-
-            return ngx_http_status_edge_page_name(p, last);
+            p++;
         }
+
+        return ngx_http_status_edge_page_name(p, last);
     }
 
     /* regex or exact locations: the part after the last '/' */
