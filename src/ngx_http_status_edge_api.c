@@ -68,15 +68,17 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     ngx_http_status_edge_snapshot_t   *snap;
     ngx_http_status_edge_loc_conf_t   *slcf;
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD
+                                        |NGX_HTTP_OPTIONS, NULL);
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS))) {
+    if (rc == NGX_HTTP_NOT_ALLOWED) {
         return ngx_http_status_edge_error(r, NGX_HTTP_NOT_ALLOWED,
                                           NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
                                           &ngx_http_status_edge_not_allowed);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     if (ngx_http_status_edge_api_doc(r, &doc) != NGX_OK) {

@@ -50,22 +50,17 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
+    static ngx_str_t  allow = ngx_string("GET, HEAD");
     static ngx_str_t  not_allowed = ngx_string("method not allowed\n");
     static ngx_str_t  unknown = ngx_string("unknown component\n");
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        ngx_str_set(&key, "Allow");
-        ngx_str_set(&value, "GET, HEAD");
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, &allow);
 
-        if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
+    if (rc == NGX_HTTP_NOT_ALLOWED) {
         return ngx_http_status_edge_badge_text(r, NGX_HTTP_NOT_ALLOWED,
                                                &not_allowed);
     }
 
-    rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -232,12 +227,7 @@ static ngx_int_t
 ngx_http_status_edge_badge_text(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *body)
 {
-    ngx_int_t  rc;
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
+    /* the request body is already discarded */
 
     ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND]++;
 

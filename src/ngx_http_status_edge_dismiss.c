@@ -30,11 +30,7 @@ ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
     ngx_str_t    id, uid, path, cookie, name;
     char         key[SE_BANNER_KEY_LEN];
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -183,11 +179,7 @@ ngx_http_status_edge_css_handler(ngx_http_request_t *r)
     ngx_str_t    cache, name;
     const char  *css;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }

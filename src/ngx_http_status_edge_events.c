@@ -104,28 +104,20 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
-    static ngx_str_t  allow = ngx_string("Allow");
     static ngx_str_t  methods = ngx_string("GET, HEAD, OPTIONS");
     static ngx_str_t  allow_headers =
         ngx_string("Last-Event-ID, Cache-Control");
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS))) {
-        if (ngx_http_status_edge_add_header(r, &allow, &methods) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return NGX_HTTP_NOT_ALLOWED;
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD
+                                        |NGX_HTTP_OPTIONS, &methods);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     /* a stream never ends: not something to include in a page */
 
     if (r != r->main) {
         return NGX_HTTP_NOT_FOUND;
-    }
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
     }
 
     if (r->method == NGX_HTTP_OPTIONS) {

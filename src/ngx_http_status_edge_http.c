@@ -75,6 +75,37 @@ ngx_http_status_edge_chain(ngx_http_request_t *r, u_char *data, size_t len,
 }
 
 
+/*
+ * The request body is read and dropped first, so that a keepalive
+ * connection stays in step whatever is answered; then NGX_OK for one of
+ * "methods", else NGX_HTTP_NOT_ALLOWED with "Allow" when given.
+ */
+
+ngx_int_t
+ngx_http_status_edge_method(ngx_http_request_t *r, ngx_uint_t methods,
+    ngx_str_t *allow)
+{
+    ngx_int_t  rc;
+
+    static ngx_str_t  key = ngx_string("Allow");
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    if (r->method & methods) {
+        return NGX_OK;
+    }
+
+    if (allow && ngx_http_status_edge_add_header(r, &key, allow) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_HTTP_NOT_ALLOWED;
+}
+
+
 /* a strong ETag: the not modified filter answers If-None-Match with it */
 
 ngx_int_t

@@ -438,11 +438,7 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
     ngx_http_status_edge_main_conf_t  *smcf;
     const char                        *css;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }

@@ -32,11 +32,7 @@ ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
     ngx_str_t                         name, value, *h;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }
