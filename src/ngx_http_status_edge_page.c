@@ -81,23 +81,6 @@ static ngx_str_t  ngx_http_status_edge_css_etag;
 static char       ngx_http_status_edge_css_url[40];
 
 
-static uint64_t
-ngx_http_status_edge_page_hash(u_char *p, size_t len)
-{
-    uint64_t  h;
-
-    /* FNV-1a 64 */
-
-    h = 0xcbf29ce484222325ULL;
-
-    while (len--) {
-        h = (h ^ *p++) * 0x100000001b3ULL;
-    }
-
-    return h;
-}
-
-
 /* configuration */
 
 char *
@@ -126,7 +109,7 @@ ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (ngx_http_status_edge_css_etag.len == 0) {
         css = se_page_css(&len);
-        h = ngx_http_status_edge_page_hash((u_char *) css, len);
+        h = se_fnv(SE_FNV_OFFSET, css, len);
 
         ngx_http_status_edge_css_etag.data =
                                         ngx_http_status_edge_css_etag_data;
@@ -293,8 +276,7 @@ ngx_http_status_edge_doc_etag(ngx_http_status_edge_doc_t *doc)
 {
     doc->etag.data = doc->etag_data;
     doc->etag.len = ngx_sprintf(doc->etag_data, "\"sp-%016xL\"",
-                                ngx_http_status_edge_page_hash(doc->data,
-                                                               doc->len))
+                                se_fnv(SE_FNV_OFFSET, doc->data, doc->len))
                     - doc->etag_data;
 }
 
