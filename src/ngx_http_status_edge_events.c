@@ -246,8 +246,7 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_status_edge_events_headers(ngx_http_request_t *r)
 {
-    ngx_int_t   rc;
-    ngx_uint_t  i;
+    ngx_int_t  rc;
 
     static ngx_str_t  headers[] = {
         ngx_string("Cache-Control"),
@@ -256,14 +255,11 @@ ngx_http_status_edge_events_headers(ngx_http_request_t *r)
         ngx_string("no"),
         ngx_string("Access-Control-Allow-Origin"),
         ngx_string("*"),
+        ngx_null_string
     };
 
-    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i += 2) {
-        if (ngx_http_status_edge_add_header(r, &headers[i], &headers[i + 1])
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (ngx_http_status_edge_add_headers(r, headers) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     r->headers_out.status = NGX_HTTP_OK;
@@ -292,8 +288,7 @@ ngx_http_status_edge_events_headers(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_status_edge_events_refuse(ngx_http_request_t *r)
 {
-    ngx_int_t   rc;
-    ngx_uint_t  i;
+    ngx_int_t  rc;
 
     static ngx_str_t  headers[] = {
         ngx_string("Retry-After"),
@@ -302,18 +297,15 @@ ngx_http_status_edge_events_refuse(ngx_http_request_t *r)
         ngx_string("no-store"),
         ngx_string("Access-Control-Allow-Origin"),
         ngx_string("*"),
+        ngx_null_string
     };
 
     static u_char  body[] = "too many event streams, retry later\n";
 
     ngx_http_status_edge_stats.events_refused++;
 
-    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i += 2) {
-        if (ngx_http_status_edge_add_header(r, &headers[i], &headers[i + 1])
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (ngx_http_status_edge_add_headers(r, headers) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;

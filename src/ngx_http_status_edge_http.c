@@ -129,6 +129,21 @@ ngx_http_status_edge_set_etag(ngx_http_request_t *r, ngx_str_t *value)
 }
 
 
+/* a table of "name", "value", ..., ngx_null_string */
+
+ngx_int_t
+ngx_http_status_edge_add_headers(ngx_http_request_t *r, ngx_str_t *kv)
+{
+    for ( /* void */ ; kv->len; kv += 2) {
+        if (ngx_http_status_edge_add_header(r, &kv[0], &kv[1]) != NGX_OK) {
+            return NGX_ERROR;
+        }
+    }
+
+    return NGX_OK;
+}
+
+
 /* answers that must not be cached: errors, "unknown", redirects */
 
 ngx_int_t

@@ -29,7 +29,7 @@ ngx_int_t
 ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
 {
     ngx_int_t                         rc;
-    ngx_str_t                         name, value, *h;
+    ngx_str_t                         name, value;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
     rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
@@ -66,10 +66,11 @@ ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    for (h = ngx_http_status_edge_widget_headers; h->len; h += 2) {
-        if (ngx_http_status_edge_add_header(r, &h[0], &h[1]) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (ngx_http_status_edge_add_headers(r,
+                                         ngx_http_status_edge_widget_headers)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     r->headers_out.status = NGX_HTTP_OK;
