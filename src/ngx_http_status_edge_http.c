@@ -1,8 +1,9 @@
 
 /*
  * status-edge: response helpers shared by the handlers (API, badge,
- * status page, widget, events, gate, dismiss): one place for a ready
- * buffer, the ETag, "no-store", CORS preflight and the visitor's language.
+ * status page, widget, events, gate, dismiss): one place for the method
+ * check, a ready buffer, the ETag, "no-store", header tables, the CORS
+ * preflight, the endpoint under a location and the visitor's language.
  */
 
 
