@@ -261,12 +261,33 @@ void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     ngx_http_status_edge_snapshot_t *snap);
 
 /* handlers: ngx_http_status_edge_api.c */
+ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    size_t max, const char *what, u_char **text, size_t *len);
+
 ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
     ngx_str_t *key, ngx_str_t *value);
 ngx_int_t ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
     ngx_chain_t *out, off_t length);
+
+/* response helpers: ngx_http_status_edge_http.c */
+ngx_int_t ngx_http_status_edge_output(ngx_http_request_t *r, u_char *data,
+    size_t len);
+ngx_int_t ngx_http_status_edge_send_data(ngx_http_request_t *r,
+    ngx_str_t *type, u_char *data, size_t len);
+ngx_int_t ngx_http_status_edge_method(ngx_http_request_t *r,
+    ngx_uint_t methods, ngx_str_t *allow);
+ngx_int_t ngx_http_status_edge_set_etag(ngx_http_request_t *r,
+    ngx_str_t *value);
+ngx_int_t ngx_http_status_edge_add_headers(ngx_http_request_t *r,
+    ngx_str_t *kv);
+ngx_int_t ngx_http_status_edge_add_no_store(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r,
+    ngx_str_t *allow_headers);
+ngx_int_t ngx_http_status_edge_location_rest(ngx_http_request_t *r,
+    u_char **rest);
+se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
 
 /* status page and feeds: ngx_http_status_edge_page.c */
 char *ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
@@ -310,7 +331,6 @@ ngx_int_t ngx_http_status_edge_gate_render(
     ngx_http_status_edge_snapshot_t *snap,
     ngx_http_status_edge_variants_t *variants);
 void ngx_http_status_edge_gate_free(ngx_http_status_edge_snapshot_t *snap);
-se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
 
 /* SVG badge: ngx_http_status_edge_badge.c */
 ngx_int_t ngx_http_status_edge_badge_handler(ngx_http_request_t *r);

@@ -19,7 +19,6 @@ static ngx_int_t ngx_http_status_edge_api_doc(ngx_http_request_t *r,
     se_doc_e *doc);
 static ngx_int_t ngx_http_status_edge_callback(ngx_http_request_t *r,
     ngx_str_t *callback);
-static ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_error(ngx_http_request_t *r,
     ngx_uint_t status, ngx_uint_t endpoint, ngx_str_t *body);
 static ngx_int_t ngx_http_status_edge_etag(ngx_http_request_t *r,
@@ -40,6 +39,8 @@ static ngx_str_t  ngx_http_status_edge_acao_key =
     ngx_string("Access-Control-Allow-Origin");
 static ngx_str_t  ngx_http_status_edge_any = ngx_string("*");
 static ngx_str_t  ngx_http_status_edge_cc_key = ngx_string("Cache-Control");
+static ngx_str_t  ngx_http_status_edge_api_allow =
+    ngx_string("If-None-Match, Last-Event-ID, Cache-Control");
 
 static ngx_str_t  ngx_http_status_edge_not_found =
     ngx_string("{\"error\":\"not found\"}");
@@ -67,15 +68,17 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     ngx_http_status_edge_snapshot_t   *snap;
     ngx_http_status_edge_loc_conf_t   *slcf;
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD
+                                        |NGX_HTTP_OPTIONS, NULL);
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS))) {
+    if (rc == NGX_HTTP_NOT_ALLOWED) {
         return ngx_http_status_edge_error(r, NGX_HTTP_NOT_ALLOWED,
                                           NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
                                           &ngx_http_status_edge_not_allowed);
+    }
+
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     if (ngx_http_status_edge_api_doc(r, &doc) != NGX_OK) {
@@ -85,7 +88,8 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     }
 
     if (r->method == NGX_HTTP_OPTIONS) {
-        return ngx_http_status_edge_options(r);
+        return ngx_http_status_edge_options(r,
+                                            &ngx_http_status_edge_api_allow);
     }
 
     rc = ngx_http_status_edge_callback(r, &callback);
@@ -183,37 +187,23 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc)
 {
-    u_char                    *p, *last;
-    ngx_http_core_loc_conf_t  *clcf;
+    u_char  *p, *last;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-    p = r->uri.data;
     last = r->uri.data + r->uri.len;
 
-#if (NGX_PCRE)
-    if (clcf->regex == NULL)
-#endif
-    {
-        if (!clcf->exact_match && !clcf->named
-            && r->uri.len > clcf->name.len
-            && ngx_strncmp(r->uri.data, clcf->name.data, clcf->name.len)
-               == 0)
-        {
-            p += clcf->name.len;
+    if (ngx_http_status_edge_location_rest(r, &p) == NGX_OK && p < last) {
 
-            while (p < last && *p == '/') {
-                p++;
-            }
-
-            return se_doc_from_path((const char *) p, last - p, doc)
-                   == SE_OK ? NGX_OK : NGX_DECLINED;
+        while (p < last && *p == '/') {
+            p++;
         }
+
+        return se_doc_from_path((const char *) p, last - p, doc)
+               == SE_OK ? NGX_OK : NGX_DECLINED;
     }
 
     /* regex or exact locations: the longest known endpoint suffix */
 
-    for ( /* void */ ; p < last; p++) {
+    for (p = r->uri.data; p < last; p++) {
         if (*p == '/'
             && se_doc_from_path((const char *) p + 1, last - p - 1, doc)
                == SE_OK)
@@ -267,58 +257,14 @@ ngx_http_status_edge_callback(ngx_http_request_t *r, ngx_str_t *callback)
 
 
 static ngx_int_t
-ngx_http_status_edge_options(ngx_http_request_t *r)
-{
-    ngx_uint_t  i;
-
-    static ngx_str_t  headers[] = {
-        ngx_string("Access-Control-Allow-Methods"),
-        ngx_string("GET, HEAD, OPTIONS"),
-        ngx_string("Access-Control-Allow-Headers"),
-        ngx_string("If-None-Match, Last-Event-ID, Cache-Control"),
-        ngx_string("Access-Control-Max-Age"),
-        ngx_string("86400"),
-        ngx_string("Allow"),
-        ngx_string("GET, HEAD, OPTIONS"),
-    };
-
-    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i += 2) {
-        if (ngx_http_status_edge_add_header(r, &headers[i], &headers[i + 1])
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    if (ngx_http_status_edge_add_header(r, &ngx_http_status_edge_acao_key,
-                                        &ngx_http_status_edge_any)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    r->headers_out.status = NGX_HTTP_NO_CONTENT;
-    r->headers_out.content_length_n = 0;
-    r->header_only = 1;
-
-    return ngx_http_send_header(r);
-}
-
-
-static ngx_int_t
 ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
     ngx_uint_t endpoint, ngx_str_t *body)
 {
-    ngx_buf_t    *b;
-    ngx_str_t     key, value;
-    ngx_chain_t   out;
+    ngx_str_t  key, value;
 
     ngx_http_status_edge_stats.requests[endpoint]++;
 
-    ngx_str_set(&key, "Cache-Control");
-    ngx_str_set(&value, "no-store");
-
-    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+    if (ngx_http_status_edge_add_no_store(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -340,24 +286,10 @@ ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
         }
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = body->data;
-    b->last = body->data + body->len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
     r->headers_out.status = status;
 
-    return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_json_type,
-                                         &out, body->len);
+    return ngx_http_status_edge_send_data(r, &ngx_http_status_edge_json_type,
+                                          body->data, body->len);
 }
 
 
@@ -430,38 +362,26 @@ static ngx_int_t
 ngx_http_status_edge_etag(ngx_http_request_t *r,
     ngx_http_status_edge_snapshot_t *snap, ngx_str_t *callback)
 {
-    u_char           *p;
-    ngx_table_elt_t  *etag;
+    u_char     *p;
+    ngx_str_t   value;
 
-    etag = ngx_list_push(&r->headers_out.headers);
-    if (etag == NULL) {
+    if (callback->len == 0) {
+        return ngx_http_status_edge_set_etag(r, &snap->etag);
+    }
+
+    p = ngx_pnalloc(r->pool, snap->etag.len + 1 + callback->len);
+    if (p == NULL) {
         return NGX_ERROR;
     }
 
-    etag->hash = 1;
-    ngx_str_set(&etag->key, "ETag");
-    etag->lowcase_key = NULL;
+    value.data = p;
+    p = ngx_cpymem(p, snap->etag.data, snap->etag.len - 1);
+    *p++ = '-';
+    p = ngx_cpymem(p, callback->data, callback->len);
+    *p++ = '"';
+    value.len = p - value.data;
 
-    if (callback->len == 0) {
-        etag->value = snap->etag;
-
-    } else {
-        p = ngx_pnalloc(r->pool, snap->etag.len + 1 + callback->len);
-        if (p == NULL) {
-            return NGX_ERROR;
-        }
-
-        etag->value.data = p;
-        p = ngx_cpymem(p, snap->etag.data, snap->etag.len - 1);
-        *p++ = '-';
-        p = ngx_cpymem(p, callback->data, callback->len);
-        *p++ = '"';
-        etag->value.len = p - etag->value.data;
-    }
-
-    r->headers_out.etag = etag;
-
-    return NGX_OK;
+    return ngx_http_status_edge_set_etag(r, &value);
 }
 
 

@@ -28,13 +28,9 @@ static ngx_int_t ngx_http_status_edge_badge_text(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *body);
 static ngx_int_t ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
     ngx_str_t *component, se_lang_e lang);
-static ngx_int_t ngx_http_status_edge_badge_etag(ngx_http_request_t *r,
-    ngx_str_t *value);
 static void ngx_http_status_edge_badge_etag_make(
     ngx_http_status_edge_snapshot_t *snap, ngx_http_status_edge_svg_t *b,
     const se_str_t *component, se_lang_e lang);
-static ngx_int_t ngx_http_status_edge_badge_out(ngx_http_request_t *r,
-    u_char *data, size_t len);
 
 
 static ngx_str_t  ngx_http_status_edge_svg_type = ngx_string("image/svg+xml");
@@ -54,22 +50,17 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
+    static ngx_str_t  allow = ngx_string("GET, HEAD");
     static ngx_str_t  not_allowed = ngx_string("method not allowed\n");
     static ngx_str_t  unknown = ngx_string("unknown component\n");
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        ngx_str_set(&key, "Allow");
-        ngx_str_set(&value, "GET, HEAD");
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, &allow);
 
-        if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
+    if (rc == NGX_HTTP_NOT_ALLOWED) {
         return ngx_http_status_edge_badge_text(r, NGX_HTTP_NOT_ALLOWED,
                                                &not_allowed);
     }
 
-    rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -137,13 +128,16 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     ngx_str_set(&key, "Cache-Control");
     ngx_str_set(&value, "no-cache");
 
-    if (ngx_http_status_edge_badge_etag(r, &badge->etag) != NGX_OK
+    if (ngx_http_status_edge_set_etag(r, &badge->etag) != NGX_OK
         || ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_status_edge_badge_out(r, (u_char *) badge->svg.data,
+    /* the snapshot stays referenced until the request pool is destroyed */
+
+    return ngx_http_status_edge_send_data(r, &ngx_http_status_edge_svg_type,
+                                          (u_char *) badge->svg.data,
                                           badge->svg.len);
 }
 
@@ -190,33 +184,6 @@ ngx_http_status_edge_badge_args(ngx_http_request_t *r, ngx_str_t *component,
 }
 
 
-static ngx_int_t
-ngx_http_status_edge_badge_out(ngx_http_request_t *r, u_char *data,
-    size_t len)
-{
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    /* the snapshot stays referenced until the request pool is destroyed */
-    b->pos = data;
-    b->last = data + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_svg_type,
-                                         &out, len);
-}
-
-
 /* no state yet: rendered for this request, which is rare */
 
 static ngx_int_t
@@ -225,7 +192,6 @@ ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
 {
     u_char      *p;
     size_t       len;
-    ngx_str_t    key, value;
     se_badge_t   badge;
 
     ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE]++;
@@ -248,14 +214,12 @@ ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
     len = badge.len;
     se_badge_free(&badge);
 
-    ngx_str_set(&key, "Cache-Control");
-    ngx_str_set(&value, "no-store");
-
-    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+    if (ngx_http_status_edge_add_no_store(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    return ngx_http_status_edge_badge_out(r, p, len);
+    return ngx_http_status_edge_send_data(r, &ngx_http_status_edge_svg_type,
+                                          p, len);
 }
 
 
@@ -263,64 +227,18 @@ static ngx_int_t
 ngx_http_status_edge_badge_text(ngx_http_request_t *r, ngx_uint_t status,
     ngx_str_t *body)
 {
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_str_t     key, value;
-    ngx_chain_t   out;
-
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
+    /* the request body is already discarded */
 
     ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND]++;
 
-    ngx_str_set(&key, "Cache-Control");
-    ngx_str_set(&value, "no-store");
-
-    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+    if (ngx_http_status_edge_add_no_store(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = body->data;
-    b->last = body->data + body->len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
 
     r->headers_out.status = status;
 
-    return ngx_http_status_edge_api_send(r, &ngx_http_status_edge_text_type,
-                                         &out, body->len);
-}
-
-
-static ngx_int_t
-ngx_http_status_edge_badge_etag(ngx_http_request_t *r, ngx_str_t *value)
-{
-    ngx_table_elt_t  *etag;
-
-    etag = ngx_list_push(&r->headers_out.headers);
-    if (etag == NULL) {
-        return NGX_ERROR;
-    }
-
-    etag->hash = 1;
-    ngx_str_set(&etag->key, "ETag");
-    etag->lowcase_key = NULL;
-    etag->value = *value;
-
-    r->headers_out.etag = etag;
-
-    return NGX_OK;
+    return ngx_http_status_edge_send_data(r, &ngx_http_status_edge_text_type,
+                                          body->data, body->len);
 }
 
 

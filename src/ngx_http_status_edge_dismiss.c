@@ -27,14 +27,10 @@ ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
 {
     u_char      *p;
     ngx_int_t    rc;
-    ngx_str_t    id, uid, path, cookie, cache, name;
+    ngx_str_t    id, uid, path, cookie, name;
     char         key[SE_BANNER_KEY_LEN];
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -76,10 +72,7 @@ ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_str_set(&name, "Cache-Control");
-    ngx_str_set(&cache, "no-store");
-
-    if (ngx_http_status_edge_add_header(r, &name, &cache) != NGX_OK) {
+    if (ngx_http_status_edge_add_no_store(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -181,37 +174,17 @@ ngx_http_status_edge_return_path(ngx_http_request_t *r, ngx_str_t *path)
 ngx_int_t
 ngx_http_status_edge_css_handler(ngx_http_request_t *r)
 {
-    size_t        len;
-    ngx_int_t     rc;
-    ngx_str_t     cache, name;
-    ngx_buf_t    *b;
-    ngx_chain_t   out;
-    const char   *css;
+    size_t       len;
+    ngx_int_t    rc;
+    ngx_str_t    cache, name;
+    const char  *css;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }
 
     css = se_banner_css(&len);
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = (u_char *) css;
-    b->last = (u_char *) css + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
 
     ngx_str_set(&name, "Cache-Control");
     ngx_str_set(&cache, "public, max-age=3600");
@@ -231,5 +204,5 @@ ngx_http_status_edge_css_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_status_edge_output(r, (u_char *) css, len);
 }

@@ -54,7 +54,6 @@ typedef struct {
 } ngx_http_status_edge_stream_t;
 
 
-static ngx_int_t ngx_http_status_edge_events_options(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_events_refuse(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_events_headers(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_last_event_id(ngx_http_request_t *r,
@@ -104,15 +103,14 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
-    static ngx_str_t  allow = ngx_string("Allow");
     static ngx_str_t  methods = ngx_string("GET, HEAD, OPTIONS");
+    static ngx_str_t  allow_headers =
+        ngx_string("Last-Event-ID, Cache-Control");
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_OPTIONS))) {
-        if (ngx_http_status_edge_add_header(r, &allow, &methods) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        return NGX_HTTP_NOT_ALLOWED;
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD
+                                        |NGX_HTTP_OPTIONS, &methods);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     /* a stream never ends: not something to include in a page */
@@ -121,13 +119,8 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_FOUND;
     }
 
-    rc = ngx_http_discard_request_body(r);
-    if (rc != NGX_OK) {
-        return rc;
-    }
-
     if (r->method == NGX_HTTP_OPTIONS) {
-        return ngx_http_status_edge_events_options(r);
+        return ngx_http_status_edge_options(r, &allow_headers);
     }
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
@@ -246,8 +239,7 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_status_edge_events_headers(ngx_http_request_t *r)
 {
-    ngx_int_t   rc;
-    ngx_uint_t  i;
+    ngx_int_t  rc;
 
     static ngx_str_t  headers[] = {
         ngx_string("Cache-Control"),
@@ -256,14 +248,11 @@ ngx_http_status_edge_events_headers(ngx_http_request_t *r)
         ngx_string("no"),
         ngx_string("Access-Control-Allow-Origin"),
         ngx_string("*"),
+        ngx_null_string
     };
 
-    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i += 2) {
-        if (ngx_http_status_edge_add_header(r, &headers[i], &headers[i + 1])
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (ngx_http_status_edge_add_headers(r, headers) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     r->headers_out.status = NGX_HTTP_OK;
@@ -290,46 +279,9 @@ ngx_http_status_edge_events_headers(ngx_http_request_t *r)
 
 
 static ngx_int_t
-ngx_http_status_edge_events_options(ngx_http_request_t *r)
-{
-    ngx_uint_t  i;
-
-    static ngx_str_t  headers[] = {
-        ngx_string("Access-Control-Allow-Origin"),
-        ngx_string("*"),
-        ngx_string("Access-Control-Allow-Methods"),
-        ngx_string("GET, HEAD, OPTIONS"),
-        ngx_string("Access-Control-Allow-Headers"),
-        ngx_string("Last-Event-ID, Cache-Control"),
-        ngx_string("Access-Control-Max-Age"),
-        ngx_string("86400"),
-        ngx_string("Allow"),
-        ngx_string("GET, HEAD, OPTIONS"),
-    };
-
-    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i += 2) {
-        if (ngx_http_status_edge_add_header(r, &headers[i], &headers[i + 1])
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    r->headers_out.status = NGX_HTTP_NO_CONTENT;
-    r->headers_out.content_length_n = 0;
-    r->header_only = 1;
-
-    return ngx_http_send_header(r);
-}
-
-
-static ngx_int_t
 ngx_http_status_edge_events_refuse(ngx_http_request_t *r)
 {
-    ngx_int_t    rc;
-    ngx_buf_t   *b;
-    ngx_uint_t   i;
-    ngx_chain_t  out;
+    ngx_int_t  rc;
 
     static ngx_str_t  headers[] = {
         ngx_string("Retry-After"),
@@ -338,33 +290,16 @@ ngx_http_status_edge_events_refuse(ngx_http_request_t *r)
         ngx_string("no-store"),
         ngx_string("Access-Control-Allow-Origin"),
         ngx_string("*"),
+        ngx_null_string
     };
 
     static u_char  body[] = "too many event streams, retry later\n";
 
     ngx_http_status_edge_stats.events_refused++;
 
-    for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i += 2) {
-        if (ngx_http_status_edge_add_header(r, &headers[i], &headers[i + 1])
-            != NGX_OK)
-        {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
+    if (ngx_http_status_edge_add_headers(r, headers) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    b->pos = body;
-    b->last = body + sizeof(body) - 1;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
 
     r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
     ngx_str_set(&r->headers_out.content_type, "text/plain");
@@ -378,7 +313,7 @@ ngx_http_status_edge_events_refuse(ngx_http_request_t *r)
         return rc;
     }
 
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_status_edge_output(r, body, sizeof(body) - 1);
 }
 
 

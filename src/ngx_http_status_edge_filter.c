@@ -150,17 +150,7 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
                     && ngx_strncmp(audience.data, "internal", 8) == 0);
     }
 
-    lang = SE_LANG_EN;
-
-#if (NGX_HTTP_HEADERS)
-    h = r->headers_in.accept_language;
-#else
-    h = ngx_http_status_edge_find(&r->headers_in.headers, "accept-language",
-                                  sizeof("accept-language") - 1);
-#endif
-    if (h) {
-        lang = se_banner_lang((const char *) h->value.data, h->value.len);
-    }
+    lang = ngx_http_status_edge_request_lang(r);
 
     snap = slcf->page->current;
 

@@ -167,12 +167,10 @@ static ngx_int_t
 ngx_http_status_edge_gate_send(ngx_http_request_t *r,
     ngx_http_status_edge_gate_t *g)
 {
-    u_char       *p;
-    int64_t       retry;
-    ngx_int_t     rc;
-    ngx_buf_t    *b;
-    ngx_str_t     key, value;
-    ngx_chain_t   out;
+    u_char     *p;
+    int64_t     retry;
+    ngx_int_t   rc;
+    ngx_str_t   key, value;
 
     retry = se_gate_retry_after(g->record, (int64_t) ngx_time());
 
@@ -189,10 +187,7 @@ ngx_http_status_edge_gate_send(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    ngx_str_set(&key, "Cache-Control");
-    ngx_str_set(&value, "no-store");
-
-    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+    if (ngx_http_status_edge_add_no_store(r) != NGX_OK) {
         return NGX_ERROR;
     }
 
@@ -220,59 +215,9 @@ ngx_http_status_edge_gate_send(ngx_http_request_t *r,
         return rc;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_ERROR;
-    }
+    /* the gate runs before the content phase: r is the main request */
 
-    b->pos = g->html;
-    b->last = g->html + g->len;
-    b->memory = 1;
-    b->last_buf = 1;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
-}
-
-
-/* the built-in language the request's Accept-Language prefers */
-
-se_lang_e
-ngx_http_status_edge_request_lang(ngx_http_request_t *r)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == sizeof("Accept-Language") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Accept-Language",
-                               sizeof("Accept-Language") - 1)
-               == 0)
-        {
-            return se_banner_lang((const char *) h[i].value.data,
-                                  h[i].value.len);
-        }
-    }
-
-    return SE_LANG_EN;
+    return ngx_http_status_edge_output(r, g->html, g->len);
 }
 
 

@@ -912,6 +912,60 @@ ngx_http_status_edge_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 
 /*
+ * Reads a whole file named in a directive, relative to the prefix, into
+ * cf->temp_pool: the template directives parse it once and drop the text.
+ * "name" is made absolute in place for the caller's own messages.
+ */
+
+ngx_int_t
+ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
+    size_t max, const char *what, u_char **text, size_t *len)
+{
+    u_char           *p;
+    ssize_t           n;
+    ngx_fd_t          fd;
+    ngx_file_info_t   fi;
+
+    if (ngx_conf_full_name(cf->cycle, name, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_open_file_n " \"%V\" failed", name);
+        return NGX_ERROR;
+    }
+
+    p = NULL;
+    n = -1;
+
+    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR
+        && (size_t) ngx_file_size(&fi) <= max)
+    {
+        p = ngx_pnalloc(cf->temp_pool, ngx_file_size(&fi) + 1);
+        if (p) {
+            n = ngx_read_fd(fd, p, ngx_file_size(&fi));
+        }
+    }
+
+    ngx_close_file(fd);
+
+    if (p == NULL || n != (ssize_t) ngx_file_size(&fi)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "cannot read %s \"%V\" (at most %uz bytes)",
+                           what, name, max);
+        return NGX_ERROR;
+    }
+
+    *text = p;
+    *len = n;
+
+    return NGX_OK;
+}
+
+
+/*
  * An operator's banner markup: read and parsed once, here, so a bad
  * placeholder fails "nginx -t" with its line instead of a request.
  */
@@ -923,10 +977,8 @@ ngx_http_status_edge_banner_template(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_status_edge_main_conf_t *smcf = conf;
 
     u_char              *text;
-    ssize_t              n;
-    ngx_fd_t             fd;
+    size_t               n;
     ngx_str_t           *value, name;
-    ngx_file_info_t      fi;
     ngx_pool_cleanup_t  *cln;
     char                 err[256];
 
@@ -937,35 +989,10 @@ ngx_http_status_edge_banner_template(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     name = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &name);
-        return NGX_CONF_ERROR;
-    }
-
-    text = NULL;
-    n = -1;
-
-    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR
-        && ngx_file_size(&fi) <= SE_BANNER_TPL_MAX)
+    if (ngx_http_status_edge_conf_read_file(cf, &name, SE_BANNER_TPL_MAX,
+                                            "banner template", &text, &n)
+        != NGX_OK)
     {
-        text = ngx_pnalloc(cf->temp_pool, ngx_file_size(&fi) + 1);
-        if (text) {
-            n = ngx_read_fd(fd, text, ngx_file_size(&fi));
-        }
-    }
-
-    ngx_close_file(fd);
-
-    if (text == NULL || n != (ssize_t) ngx_file_size(&fi)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "cannot read banner template \"%V\" (at most "
-                           "%d bytes)", &name, SE_BANNER_TPL_MAX);
         return NGX_CONF_ERROR;
     }
 

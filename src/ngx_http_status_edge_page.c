@@ -81,23 +81,6 @@ static ngx_str_t  ngx_http_status_edge_css_etag;
 static char       ngx_http_status_edge_css_url[40];
 
 
-static uint64_t
-ngx_http_status_edge_page_hash(u_char *p, size_t len)
-{
-    uint64_t  h;
-
-    /* FNV-1a 64 */
-
-    h = 0xcbf29ce484222325ULL;
-
-    while (len--) {
-        h = (h ^ *p++) * 0x100000001b3ULL;
-    }
-
-    return h;
-}
-
-
 /* configuration */
 
 char *
@@ -126,7 +109,7 @@ ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
 
     if (ngx_http_status_edge_css_etag.len == 0) {
         css = se_page_css(&len);
-        h = ngx_http_status_edge_page_hash((u_char *) css, len);
+        h = se_fnv(SE_FNV_OFFSET, css, len);
 
         ngx_http_status_edge_css_etag.data =
                                         ngx_http_status_edge_css_etag_data;
@@ -185,11 +168,9 @@ ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_http_status_edge_loc_conf_t *slcf = conf;
 
     u_char              *text;
-    ssize_t              n;
-    ngx_fd_t             fd;
+    size_t               n;
     ngx_str_t           *value, name;
     se_page_tpl_t       *tpl;
-    ngx_file_info_t      fi;
     ngx_pool_cleanup_t  *cln;
     char                 err[256];
 
@@ -200,35 +181,11 @@ ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     name = value[1];
 
-    if (ngx_conf_full_name(cf->cycle, &name, 1) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    fd = ngx_open_file(name.data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", &name);
-        return NGX_CONF_ERROR;
-    }
-
-    text = NULL;
-    n = -1;
-
-    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR
-        && ngx_file_size(&fi) <= SE_PAGE_TPL_MAX)
+    if (ngx_http_status_edge_conf_read_file(cf, &name, SE_PAGE_TPL_MAX,
+                                            "status page template", &text,
+                                            &n)
+        != NGX_OK)
     {
-        text = ngx_pnalloc(cf->temp_pool, ngx_file_size(&fi) + 1);
-        if (text) {
-            n = ngx_read_fd(fd, text, ngx_file_size(&fi));
-        }
-    }
-
-    ngx_close_file(fd);
-
-    if (text == NULL || n != (ssize_t) ngx_file_size(&fi)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "cannot read status page template \"%V\" (at "
-                           "most %d bytes)", &name, SE_PAGE_TPL_MAX);
         return NGX_CONF_ERROR;
     }
 
@@ -319,8 +276,7 @@ ngx_http_status_edge_doc_etag(ngx_http_status_edge_doc_t *doc)
 {
     doc->etag.data = doc->etag_data;
     doc->etag.len = ngx_sprintf(doc->etag_data, "\"sp-%016xL\"",
-                                ngx_http_status_edge_page_hash(doc->data,
-                                                               doc->len))
+                                se_fnv(SE_FNV_OFFSET, doc->data, doc->len))
                     - doc->etag_data;
 }
 
@@ -455,7 +411,6 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
     size_t                             len;
     ngx_int_t                          rc;
     ngx_str_t                          key, value, *csp;
-    ngx_table_elt_t                   *h;
     se_lang_e                          lang;
     ngx_http_status_edge_doc_t        *doc;
     ngx_http_status_edge_pg_e          what;
@@ -465,11 +420,7 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
     ngx_http_status_edge_main_conf_t  *smcf;
     const char                        *css;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -517,12 +468,7 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
         return ngx_http_status_edge_page_unknown(r);
     }
 
-    lang = SE_LANG_EN;
-
-    h = r->headers_in.accept_language;
-    if (h) {
-        lang = se_banner_lang((const char *) h->value.data, h->value.len);
-    }
+    lang = ngx_http_status_edge_request_lang(r);
 
     doc = &snap->page_docs->pages[slcf->page_variant * SE_LANG_N + lang];
 
@@ -560,31 +506,19 @@ ngx_http_status_edge_page_path(ngx_http_request_t *r)
     ngx_http_core_loc_conf_t   *clcf;
     ngx_http_status_edge_pg_e   what;
 
-    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
-
-    p = r->uri.data;
     last = r->uri.data + r->uri.len;
 
-#if (NGX_PCRE)
-    if (clcf->regex == NULL)
-#endif
-    {
-        if (!clcf->exact_match && !clcf->named
-            && r->uri.len >= clcf->name.len
-            && ngx_strncmp(r->uri.data, clcf->name.data, clcf->name.len)
-               == 0)
+    if (ngx_http_status_edge_location_rest(r, &p) == NGX_OK) {
+        clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+        /* "location /status" serves "/status/" too */
+        if (p < last && *p == '/' && clcf->name.len
+            && clcf->name.data[clcf->name.len - 1] != '/')
         {
-            p += clcf->name.len;
-
-            /* "location /status" serves "/status/" too */
-            if (p < last && *p == '/' && clcf->name.len
-                && clcf->name.data[clcf->name.len - 1] != '/')
-            {
-                p++;
-            }
-
-            return ngx_http_status_edge_page_name(p, last);
+            p++;
         }
+
+        return ngx_http_status_edge_page_name(p, last);
     }
 
     /* regex or exact locations: the part after the last '/' */
@@ -628,58 +562,28 @@ static ngx_int_t
 ngx_http_status_edge_page_doc(ngx_http_request_t *r, ngx_str_t *type,
     u_char *data, size_t len, ngx_str_t *etag, ngx_str_t *cache_control)
 {
-    ngx_buf_t        *b;
-    ngx_str_t         key;
-    ngx_chain_t       out;
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "ETag");
-    h->value = *etag;
-    h->lowcase_key = NULL;
-    r->headers_out.etag = h;
+    ngx_str_t  key;
 
     ngx_str_set(&key, "Cache-Control");
 
-    if (ngx_http_status_edge_add_header(r, &key, cache_control) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
+    if (ngx_http_status_edge_set_etag(r, etag) != NGX_OK
+        || ngx_http_status_edge_add_header(r, &key, cache_control) != NGX_OK)
+    {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     /* the snapshot stays referenced until the request pool is destroyed */
-    b->pos = data;
-    b->last = data + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_status_edge_api_send(r, type, &out, len);
+    return ngx_http_status_edge_send_data(r, type, data, len);
 }
 
 
 static ngx_int_t
 ngx_http_status_edge_page_unknown(ngx_http_request_t *r)
 {
-    ngx_buf_t    *b;
-    ngx_str_t     key, value;
-    ngx_chain_t   out;
+    ngx_str_t  key, value;
 
-    ngx_str_set(&key, "Cache-Control");
-    ngx_str_set(&value, "no-store");
-
-    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+    if (ngx_http_status_edge_add_no_store(r) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -690,23 +594,10 @@ ngx_http_status_edge_page_unknown(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = ngx_http_status_edge_page_unknown_body.data;
-    b->last = b->pos + ngx_http_status_edge_page_unknown_body.len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
     r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
 
-    return ngx_http_status_edge_api_send(r,
-                               &ngx_http_status_edge_page_types[0], &out,
+    return ngx_http_status_edge_send_data(r,
+                               &ngx_http_status_edge_page_types[0],
+                               ngx_http_status_edge_page_unknown_body.data,
                                ngx_http_status_edge_page_unknown_body.len);
 }

@@ -29,17 +29,10 @@ ngx_int_t
 ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
 {
     ngx_int_t                         rc;
-    ngx_str_t                         name, value, *h;
-    ngx_buf_t                        *b;
-    ngx_chain_t                       out;
-    ngx_table_elt_t                  *etag;
+    ngx_str_t                         name, value;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
-    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
-        return NGX_HTTP_NOT_ALLOWED;
-    }
-
-    rc = ngx_http_discard_request_body(r);
+    rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -50,17 +43,12 @@ ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    etag = ngx_list_push(&r->headers_out.headers);
-    if (etag == NULL) {
+    value.data = (u_char *) se_widget_etag;
+    value.len = se_widget_etag_len;
+
+    if (ngx_http_status_edge_set_etag(r, &value) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    etag->hash = 1;
-    ngx_str_set(&etag->key, "ETag");
-    etag->lowcase_key = NULL;
-    etag->value.data = (u_char *) se_widget_etag;
-    etag->value.len = se_widget_etag_len;
-    r->headers_out.etag = etag;
 
     value.data = ngx_pnalloc(r->pool, sizeof("public, max-age=") - 1
                                       + NGX_TIME_T_LEN);
@@ -78,10 +66,11 @@ ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    for (h = ngx_http_status_edge_widget_headers; h->len; h += 2) {
-        if (ngx_http_status_edge_add_header(r, &h[0], &h[1]) != NGX_OK) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (ngx_http_status_edge_add_headers(r,
+                                         ngx_http_status_edge_widget_headers)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     r->headers_out.status = NGX_HTTP_OK;
@@ -96,21 +85,9 @@ ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
     /* static bytes in the module: never copied, never freed */
-    b->pos = (u_char *) se_widget_js;
-    b->last = (u_char *) se_widget_js + se_widget_js_len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
 
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
+    return ngx_http_status_edge_output(r, (u_char *) se_widget_js,
+                                       se_widget_js_len);
 }
 

@@ -9,6 +9,7 @@
 #include "se_banner_int.h"
 #include "se_html.h"
 #include "se_pool.h"
+#include "se_state.h"
 #include "se_validate.h"
 
 #define SE_BANNER_BODY_MAX  300         /* characters of an update body */
@@ -467,17 +468,9 @@ se_banner_key(const char *id, size_t id_len, const char *uid,
 
     /* FNV-1a 64 of id NUL uid, then the splitmix64 finalizer */
 
-    h = 0xcbf29ce484222325ULL;
-
-    for (i = 0; i < id_len; i++) {
-        h = (h ^ (unsigned char) id[i]) * 0x100000001b3ULL;
-    }
-
-    h *= 0x100000001b3ULL;
-
-    for (i = 0; i < uid_len; i++) {
-        h = (h ^ (unsigned char) uid[i]) * 0x100000001b3ULL;
-    }
+    h = se_fnv(SE_FNV_OFFSET, id, id_len);
+    h = se_fnv(h, "", 1);
+    h = se_fnv(h, uid, uid_len);
 
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;

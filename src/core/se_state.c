@@ -16,7 +16,6 @@
 #define SE_SNAP_NOW           5
 #define SE_SNAP_N             6
 
-#define SE_FNV_OFFSET  0xcbf29ce484222325ULL
 #define SE_FNV_PRIME   0x100000001b3ULL
 
 struct se_state_s {
@@ -49,7 +48,7 @@ static const struct {
 };
 
 
-static uint64_t
+uint64_t
 se_fnv(uint64_t h, const void *data, size_t len)
 {
     const unsigned char  *p;

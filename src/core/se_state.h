@@ -63,6 +63,13 @@ uint64_t se_state_version(const se_state_t *st);
  */
 uint64_t se_state_hash(const se_state_t *st);
 
+/*
+ * FNV-1a 64 over "data", from SE_FNV_OFFSET or a previous result: the
+ * one content hash for ETags and keys (not for anything adversarial).
+ */
+#define SE_FNV_OFFSET  0xcbf29ce484222325ULL
+uint64_t se_fnv(uint64_t h, const void *data, size_t len);
+
 se_indicator_e se_state_indicator(const se_state_t *st);
 const char *se_indicator_name(se_indicator_e ind);    /* "none", ... */
 const char *se_indicator_description(se_indicator_e ind);
