@@ -79,7 +79,8 @@ ngx_http_status_edge_chain(ngx_http_request_t *r, u_char *data, size_t len,
 /*
  * The request body is read and dropped first, so that a keepalive
  * connection stays in step whatever is answered; then NGX_OK for one of
- * "methods", else NGX_HTTP_NOT_ALLOWED with "Allow" when given.
+ * "methods", else NGX_HTTP_NOT_ALLOWED with "Allow": the list given, or
+ * the methods' own.
  */
 
 ngx_int_t
@@ -89,6 +90,8 @@ ngx_http_status_edge_method(ngx_http_request_t *r, ngx_uint_t methods,
     ngx_int_t  rc;
 
     static ngx_str_t  key = ngx_string("Allow");
+    static ngx_str_t  get_head = ngx_string("GET, HEAD");
+    static ngx_str_t  get_head_options = ngx_string("GET, HEAD, OPTIONS");
 
     rc = ngx_http_discard_request_body(r);
     if (rc != NGX_OK) {
@@ -99,7 +102,13 @@ ngx_http_status_edge_method(ngx_http_request_t *r, ngx_uint_t methods,
         return NGX_OK;
     }
 
-    if (allow && ngx_http_status_edge_add_header(r, &key, allow) != NGX_OK) {
+    /* a 405 names the methods that are allowed (RFC 9110, 15.5.6) */
+
+    if (allow == NULL) {
+        allow = (methods & NGX_HTTP_OPTIONS) ? &get_head_options : &get_head;
+    }
+
+    if (ngx_http_status_edge_add_header(r, &key, allow) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 

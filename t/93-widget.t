@@ -90,8 +90,9 @@ is($body, '', 'HEAD: no body');
 is($h->{'content-length'}, length $js, 'HEAD: Content-Length');
 is($h->{etag}, $etag, 'HEAD: ETag');
 
-($st) = $t->http(POST => '/status-edge/widget.js', body => 'x');
+($st, $h) = $t->http(POST => '/status-edge/widget.js', body => 'x');
 is($st, 405, 'POST: 405');
+is($h->{allow}, 'GET, HEAD', 'POST: 405 names the allowed methods');
 
 ($st, $h) = $t->http(GET => '/short/widget.js');
 is($h->{'cache-control'}, 'public, max-age=3600',

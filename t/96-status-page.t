@@ -295,8 +295,10 @@ is $hst, 200, 'HEAD: 200';
 is $hh->{etag}, $h->{etag}, 'HEAD: same ETag';
 is $hh->{'content-length'}, $h->{'content-length'}, 'HEAD: same Content-Length';
 is $hbody // '', '', 'HEAD: no body';
-($st) = $t->http(POST => '/status/', body => 'x');
+my $ph;
+($st, $ph) = $t->http(POST => '/status/', body => 'x');
 is $st, 405, 'POST: 405';
+is $ph->{allow}, 'GET, HEAD', 'POST: 405 names the allowed methods';
 
 # --- 404 under the location -----------------------------------------------------
 for my $p ('/status/foo', '/status/index.html', '/status/history.atom/x',
