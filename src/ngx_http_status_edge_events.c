@@ -523,11 +523,14 @@ ngx_http_status_edge_events_written(ngx_http_status_edge_stream_t *s,
 
     if (r->out || r->buffered || c->buffered) {
 
-        /* a slow reader: closed when it reads nothing for send_timeout */
+        /*
+         * a slow reader: closed when it reads nothing for send_timeout;
+         * the timer starts again whenever a write made progress
+         */
 
         clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-        if (!wev->delayed && !wev->timer_set) {
+        if (!wev->delayed) {
             ngx_add_timer(wev, clcf->send_timeout);
         }
 

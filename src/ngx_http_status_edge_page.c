@@ -30,11 +30,13 @@ typedef enum {
     NGX_HTTP_STATUS_EDGE_PG_ATOM,
     NGX_HTTP_STATUS_EDGE_PG_RSS,
     NGX_HTTP_STATUS_EDGE_PG_CSS,
-    NGX_HTTP_STATUS_EDGE_PG_NONE
+    NGX_HTTP_STATUS_EDGE_PG_NONE,
+    NGX_HTTP_STATUS_EDGE_PG_SLASH       /* "/status" of "location /status" */
 } ngx_http_status_edge_pg_e;
 
 
 static ngx_int_t ngx_http_status_edge_page_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_page_slash(ngx_http_request_t *r);
 static ngx_http_status_edge_pg_e ngx_http_status_edge_page_path(
     ngx_http_request_t *r);
 static ngx_http_status_edge_pg_e ngx_http_status_edge_page_name(u_char *p,
@@ -102,6 +104,9 @@ ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
 
     clcf->handler = ngx_http_status_edge_page_handler;
     slcf->endpoint = 1;
+
+    /* "/status" of "location /status/" redirects to "/status/" */
+    clcf->auto_redirect = 1;
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
     smcf->handlers++;
@@ -431,6 +436,10 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
         return NGX_HTTP_NOT_FOUND;
     }
 
+    if (what == NGX_HTTP_STATUS_EDGE_PG_SLASH) {
+        return ngx_http_status_edge_page_slash(r);
+    }
+
     /* no Last-Modified: If-None-Match alone decides (RFC 9110) */
     r->headers_in.if_modified_since = NULL;
     r->headers_in.if_unmodified_since = NULL;
@@ -499,6 +508,48 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
 }
 
 
+/* 301 to the location's name with a '/', the query string kept */
+
+static ngx_int_t
+ngx_http_status_edge_page_slash(ngx_http_request_t *r)
+{
+    u_char                    *p, *last;
+    ngx_table_elt_t           *h;
+    ngx_http_core_loc_conf_t  *clcf;
+
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    p = ngx_pnalloc(r->pool, clcf->name.len + 2 + r->args.len);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    last = ngx_cpymem(p, clcf->name.data, clcf->name.len);
+    *last++ = '/';
+
+    if (r->args.len) {
+        *last++ = '?';
+        last = ngx_cpymem(last, r->args.data, r->args.len);
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "Location");
+    h->value.data = p;
+    h->value.len = last - p;
+    h->lowcase_key = NULL;
+
+    ngx_http_clear_location(r);
+    r->headers_out.location = h;
+
+    return NGX_HTTP_MOVED_PERMANENTLY;
+}
+
+
 static ngx_http_status_edge_pg_e
 ngx_http_status_edge_page_path(ngx_http_request_t *r)
 {
@@ -511,10 +562,21 @@ ngx_http_status_edge_page_path(ngx_http_request_t *r)
     if (ngx_http_status_edge_location_rest(r, &p) == NGX_OK) {
         clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
-        /* "location /status" serves "/status/" too */
-        if (p < last && *p == '/' && clcf->name.len
-            && clcf->name.data[clcf->name.len - 1] != '/')
-        {
+        /*
+         * "location /status" serves "/status/" and what is under it; the
+         * page's links are relative, so "/status" itself redirects there
+         * and "/statushistory.atom" is not one of its names
+         */
+
+        if (clcf->name.len && clcf->name.data[clcf->name.len - 1] != '/') {
+            if (p == last) {
+                return NGX_HTTP_STATUS_EDGE_PG_SLASH;
+            }
+
+            if (*p != '/') {
+                return NGX_HTTP_STATUS_EDGE_PG_NONE;
+            }
+
             p++;
         }
 

@@ -325,6 +325,16 @@ is $nb, $body, '... the same bytes';
 is $st, 200, '... and /noslash/history.rss the feed';
 ($st) = $t->http(GET => '/noslashx/');
 is $st, 404, '... but /noslashx/ is not';
+# the page's links are relative: without the slash they would miss
+my $sh;
+($st, $sh) = $t->http(GET => '/noslash?x=1');
+is $st, 301, '/noslash redirects (its relative links need the slash)';
+like $sh->{location} // '', qr{/noslash/\?x=1\z}, '... to /noslash/, query kept';
+($st) = $t->http(GET => '/noslashhistory.atom');
+is $st, 404, '/noslashhistory.atom is none of its names';
+($st, $sh) = $t->http(GET => '/status');
+is $st, 301, 'location /status/: /status redirects';
+like $sh->{location} // '', qr{/status/\z}, '... to /status/';
 
 # --- operator template ----------------------------------------------------------
 my ($tst, $th, $tbody, $tdoc) = get('/tpl/');
