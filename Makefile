@@ -154,7 +154,7 @@ fuzz:
 	    b=$(BUILD)/fuzz/$$(basename $$f .c); \
 	    clang -std=c99 -D_GNU_SOURCE -g -O1 \
 	        -fsanitize=fuzzer,address,undefined \
-	        -fno-sanitize-recover=undefined -Isrc/core \
+	        -fno-sanitize-recover=undefined -Isrc/core -It/unit \
 	        -o $$b $$f $(CORE_SRCS) -ljansson || exit 1; \
 	    mkdir -p $$b.corpus; \
 	    seeds=t/fuzz/corpus-$$(basename $$f .c | sed 's/^fuzz_//'); \

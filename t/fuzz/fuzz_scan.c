@@ -18,7 +18,7 @@
  *
  *   clang -std=c99 -D_GNU_SOURCE -g -O1 \
  *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- *       -Isrc/core t/fuzz/fuzz_scan.c src/core/se_[a-z]*.c -ljansson \
+ *       -Isrc/core -It/unit t/fuzz/fuzz_scan.c src/core/se_[a-z]*.c -ljansson \
  *       -o /tmp/fuzz_scan
  *   mkdir -p /tmp/fuzz-scan && cp t/fuzz/corpus-scan/. -r /tmp/fuzz-scan
  *   /tmp/fuzz_scan -max_total_time=60 -max_len=65536 /tmp/fuzz-scan
@@ -29,10 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "se_scan.h"
+#include "scan_pieces.h"
 
-#define FZ_NONE       ((size_t) -1)
-#define FZ_DECLINED   ((size_t) -2)
+#define FZ_NONE       SCAN_NONE
+#define FZ_DECLINED   SCAN_DECL
 #define FZ_MAX_SPLIT  8
 
 
@@ -50,65 +50,16 @@ static size_t
 fz_scan(const uint8_t *doc, size_t len, size_t window, const size_t *cut,
     size_t ncut)
 {
-    int             rc;
-    size_t          i, from, to, pos, result;
-    uint8_t        *piece;
-    se_scan_t       s;
+    size_t       got;
+    const char  *why = NULL;
 
-    se_scan_init(&s, window);
+    got = scan_pieces(doc, len, window, cut, ncut, &why);
 
-    result = FZ_NONE;
-    from = 0;
-
-    for (i = 0; i <= ncut; i++) {
-        to = (i < ncut) ? cut[i] : len;
-
-        piece = NULL;
-
-        if (to > from) {
-            piece = malloc(to - from);
-            if (piece == NULL) {
-                abort();
-            }
-
-            memcpy(piece, doc + from, to - from);
-        }
-
-        pos = (size_t) -3;
-        rc = se_scan_feed(&s, piece, to - from, &pos);
-
-        free(piece);
-
-        if (result != FZ_NONE) {
-            if (rc != SE_DECLINED) {
-                fz_fail("a call after the answer is not declined", from, to);
-            }
-
-        } else if (rc == SE_OK) {
-            if (pos == 0 || pos > to - from) {
-                fz_fail("offset outside the piece", pos, to - from);
-            }
-
-            result = from + pos;
-
-        } else if (rc == SE_DECLINED) {
-            result = FZ_DECLINED;
-
-        } else if (rc != SE_AGAIN) {
-            fz_fail("unexpected return code", (size_t) rc, 0);
-        }
-
-        from = to;
+    if (got == SCAN_BROKEN) {
+        fz_fail(why, len, ncut);
     }
 
-    if (result != FZ_NONE
-        && se_scan_feed(&s, (const unsigned char *) "<body>", 6, &pos)
-           != SE_DECLINED)
-    {
-        fz_fail("a call after the answer is not declined", result, len);
-    }
-
-    return result;
+    return got;
 }
 
 

@@ -7,11 +7,11 @@
  */
 
 #include "tap.h"
-#include "se_scan.h"
+#include "scan_pieces.h"
 
 
-#define NONE  ((size_t) -1)         /* no body tag: SE_AGAIN at the end */
-#define DECL  ((size_t) -2)         /* SE_DECLINED */
+#define NONE  SCAN_NONE             /* no body tag: SE_AGAIN at the end */
+#define DECL  SCAN_DECL             /* SE_DECLINED */
 
 
 typedef struct {
@@ -217,71 +217,22 @@ rnd(void)
 }
 
 
-/*
- * Feeds doc in the pieces that end at the sorted offsets cut[0..ncut),
- * and returns the absolute offset, NONE or DECL.  Every piece is a heap
- * copy of exactly its size; an empty piece is passed as NULL.
- */
+/* the answer for doc in the pieces ending at cut[], or a broken one */
 
 static size_t
-scan_pieces(const unsigned char *doc, size_t len, const size_t *cut,
+scan_doc(const unsigned char *doc, size_t len, const size_t *cut,
     size_t ncut)
 {
-    int             rc;
-    size_t          i, from, to, pos, result;
-    se_scan_t       s;
-    unsigned char  *piece;
+    size_t       got;
+    const char  *why = NULL;
 
-    se_scan_init(&s, window);
+    got = scan_pieces(doc, len, window, cut, ncut, &why);
 
-    result = NONE;
-    from = 0;
-
-    for (i = 0; i <= ncut; i++) {
-        to = (i < ncut) ? cut[i] : len;
-
-        piece = NULL;
-
-        if (to > from) {
-            piece = malloc(to - from);
-            if (piece == NULL) {
-                abort();
-            }
-
-            memcpy(piece, doc + from, to - from);
-        }
-
-        pos = (size_t) -3;
-        rc = se_scan_feed(&s, piece, to - from, &pos);
-
-        free(piece);
-
-        if (result != NONE) {
-
-            /* the scan is over: every later piece is declined */
-
-            if (rc != SE_DECLINED) {
-                return (size_t) -4;
-            }
-
-        } else if (rc == SE_OK) {
-            if (pos == 0 || pos > to - from) {
-                return (size_t) -5;
-            }
-
-            result = from + pos;
-
-        } else if (rc == SE_DECLINED) {
-            result = DECL;
-
-        } else if (rc != SE_AGAIN) {
-            return (size_t) -6;
-        }
-
-        from = to;
+    if (got == SCAN_BROKEN) {
+        tap_diag("the scanner broke its contract: %s", why);
     }
 
-    return result;
+    return got;
 }
 
 
@@ -311,7 +262,7 @@ check_doc(const char *name, const unsigned char *doc, size_t len,
     char    b1[32], b2[32];
     size_t  i, j, k, n, got, one, bad, step, *cut;
 
-    one = scan_pieces(doc, len, NULL, 0);
+    one = scan_doc(doc, len, NULL, 0);
 
     if (!tap_ok(one == want || (want == NONE && one == DECL),
                 "%s: one piece: %s", name, show(one, b1)))
@@ -332,7 +283,7 @@ check_doc(const char *name, const unsigned char *doc, size_t len,
 
     for (i = 0; i <= len; i += step) {
         cut[0] = i;
-        got = scan_pieces(doc, len, cut, 1);
+        got = scan_doc(doc, len, cut, 1);
 
         if (got != one && bad++ == 0) {
             tap_diag("split at %zu: %s", i, show(got, b1));
@@ -352,7 +303,7 @@ check_doc(const char *name, const unsigned char *doc, size_t len,
             for (j = i; j <= len; j++) {
                 cut[0] = i;
                 cut[1] = j;
-                got = scan_pieces(doc, len, cut, 2);
+                got = scan_doc(doc, len, cut, 2);
                 n++;
 
                 if (got != one && bad++ == 0) {
@@ -370,7 +321,7 @@ check_doc(const char *name, const unsigned char *doc, size_t len,
         cut[i] = i + 1;
     }
 
-    got = scan_pieces(doc, len, cut, len);
+    got = scan_doc(doc, len, cut, len);
 
     tap_ok(got == one, "%s: one byte at a time: %s", name, show(got, b1));
 
@@ -387,7 +338,7 @@ check_doc(const char *name, const unsigned char *doc, size_t len,
             cut[n++] = i < len ? i : len;
         }
 
-        got = scan_pieces(doc, len, cut, n);
+        got = scan_doc(doc, len, cut, n);
 
         if (got != one && bad++ == 0) {
             tap_diag("random split #%zu: %s", k, show(got, b1));
@@ -472,7 +423,7 @@ main(void)
         };
 
         for (i = 0; i < sizeof(declined) / sizeof(declined[0]); i++) {
-            tap_ok(scan_pieces((const unsigned char *) declined[i],
+            tap_ok(scan_doc((const unsigned char *) declined[i],
                                strlen(declined[i]), NULL, 0) == DECL,
                    "declined: %s", declined[i]);
         }
@@ -493,7 +444,7 @@ main(void)
         snprintf(name, sizeof(name), "window %zu, body ends at %zu",
                  sizes[i], sizes[i] + 1);
         check_doc(name, doc, sizes[i] + 1, DECL, sizes[i] <= 100);
-        tap_ok(scan_pieces(doc, sizes[i] + 1, NULL, 0) == DECL,
+        tap_ok(scan_doc(doc, sizes[i] + 1, NULL, 0) == DECL,
                "window %zu exceeded: declined", sizes[i]);
         free(doc);
     }
@@ -501,12 +452,12 @@ main(void)
     window = 0;
 
     doc = padded(SE_SCAN_WINDOW);
-    tap_ok(scan_pieces(doc, SE_SCAN_WINDOW, NULL, 0) == SE_SCAN_WINDOW,
+    tap_ok(scan_doc(doc, SE_SCAN_WINDOW, NULL, 0) == SE_SCAN_WINDOW,
            "default window: body ending at %d found", SE_SCAN_WINDOW);
     free(doc);
 
     doc = padded(SE_SCAN_WINDOW + 1);
-    tap_ok(scan_pieces(doc, SE_SCAN_WINDOW + 1, NULL, 0) == DECL,
+    tap_ok(scan_doc(doc, SE_SCAN_WINDOW + 1, NULL, 0) == DECL,
            "default window: body ending at %d declined",
            SE_SCAN_WINDOW + 1);
     free(doc);
