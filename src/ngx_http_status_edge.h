@@ -152,6 +152,10 @@ typedef enum {
     NGX_HTTP_STATUS_EDGE_EP_METRICS,
     NGX_HTTP_STATUS_EDGE_EP_GATE,
     NGX_HTTP_STATUS_EDGE_EP_BADGE,
+    NGX_HTTP_STATUS_EDGE_EP_PAGE,             /* the page, its stylesheet */
+    NGX_HTTP_STATUS_EDGE_EP_FEED,             /* history.atom, .rss */
+    NGX_HTTP_STATUS_EDGE_EP_WIDGET,
+    NGX_HTTP_STATUS_EDGE_EP_EVENTS,           /* streams accepted */
     NGX_HTTP_STATUS_EDGE_EP_N
 } ngx_http_status_edge_endpoint_e;
 

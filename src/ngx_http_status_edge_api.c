@@ -517,6 +517,18 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
         case NGX_HTTP_STATUS_EDGE_EP_BADGE:
             ngx_str_set(&name, "badge");
             break;
+        case NGX_HTTP_STATUS_EDGE_EP_PAGE:
+            ngx_str_set(&name, "page");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_FEED:
+            ngx_str_set(&name, "feed");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_WIDGET:
+            ngx_str_set(&name, "widget");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_EVENTS:
+            ngx_str_set(&name, "events");
+            break;
         default:
             name.data = (u_char *) se_doc_name((se_doc_e) e);
             name.len = ngx_strlen(name.data);

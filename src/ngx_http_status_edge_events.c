@@ -136,6 +136,8 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
         return ngx_http_status_edge_events_refuse(r);
     }
 
+    ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_EVENTS]++;
+
     /*
      * A stream lives for hours: it holds no state but the ones it is
      * sending.  A banner decided for this request before an internal

@@ -440,6 +440,11 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
         return ngx_http_status_edge_page_slash(r);
     }
 
+    ngx_http_status_edge_stats.requests[
+        (what == NGX_HTTP_STATUS_EDGE_PG_ATOM
+         || what == NGX_HTTP_STATUS_EDGE_PG_RSS)
+        ? NGX_HTTP_STATUS_EDGE_EP_FEED : NGX_HTTP_STATUS_EDGE_EP_PAGE]++;
+
     /* no Last-Modified: If-None-Match alone decides (RFC 9110) */
     r->headers_in.if_modified_since = NULL;
     r->headers_in.if_unmodified_since = NULL;

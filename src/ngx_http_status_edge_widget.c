@@ -37,6 +37,8 @@ ngx_http_status_edge_widget_handler(ngx_http_request_t *r)
         return rc;
     }
 
+    ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_WIDGET]++;
+
     /* no Last-Modified: If-None-Match alone decides, as in the API */
     r->headers_in.if_modified_since = NULL;
     r->headers_in.if_unmodified_since = NULL;

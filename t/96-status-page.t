@@ -15,7 +15,7 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use File::Temp qw(tempdir);
 use Storable qw(dclone);
-use StatusEdge::Test qw(sample_state ts parse_ts);
+use StatusEdge::Test qw(sample_state ts parse_ts wait_until);
 
 BEGIN {
     system("$FindBin::Bin/../tools/need", 'libxml-libxml-perl') == 0
@@ -415,6 +415,27 @@ ok !$edoc->findnodes('//a[starts-with(@href, "javascript")]')->size,
     'hostile: no javascript: link';
 ok !$edoc->findnodes('//*[@onmouseover or @onerror]')->size,
     'hostile: no event handler attributes';
+
+# --- metrics: page and feed requests, summed over the workers ------------------
+{
+    my (%page, %feed);
+    my @w = $t->worker_pids;
+    wait_until(sub {
+        my $m = $t->metrics or return 0;
+        for my $k (keys %$m) {
+            $page{$1} = $m->{$k}
+                if $k =~ /^status_edge_requests_total\{endpoint="page",worker="(\d+)"\}/;
+            $feed{$1} = $m->{$k}
+                if $k =~ /^status_edge_requests_total\{endpoint="feed",worker="(\d+)"\}/;
+        }
+        return !grep { !exists $page{$_} || !exists $feed{$_} } @w;
+    }, 10, 0.01);
+    my ($p, $f) = (0, 0);
+    $p += $_ for values %page;
+    $f += $_ for values %feed;
+    ok $p >= 10, "metrics: status page requests counted ($p)";
+    ok $f >= 2, "metrics: feed requests counted ($f; two above)";
+}
 
 $t->stop;
 
