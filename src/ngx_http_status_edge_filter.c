@@ -36,8 +36,6 @@ static void ngx_http_status_edge_no_store(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h);
 static ngx_int_t ngx_http_status_edge_dismissed(ngx_http_request_t *r,
     ngx_http_status_edge_banner_t *banner);
-static ngx_table_elt_t *ngx_http_status_edge_find(ngx_list_t *headers,
-    const char *lowcase, size_t len);
 static ngx_int_t ngx_http_status_edge_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx);
@@ -130,8 +128,9 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
         return ctx;
     }
 
-    h = ngx_http_status_edge_find(&r->headers_in.headers, "sec-fetch-dest",
-                                  sizeof("sec-fetch-dest") - 1);
+    h = ngx_http_status_edge_header(&r->headers_in.headers,
+                                    "sec-fetch-dest",
+                                    sizeof("sec-fetch-dest") - 1);
     if (h && (h->value.len != 8
               || ngx_strncasecmp(h->value.data, (u_char *) "document", 8)
                  != 0))
@@ -243,38 +242,6 @@ ngx_http_status_edge_dismissed(ngx_http_request_t *r,
 }
 
 
-static ngx_table_elt_t *
-ngx_http_status_edge_find(ngx_list_t *headers, const char *lowcase,
-    size_t len)
-{
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h;
-
-    part = &headers->part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash && h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) lowcase, len) == 0)
-        {
-            return &h[i];
-        }
-    }
-}
-
-
 /*
  * Before the content handler: while a banner applies, the upstream must
  * send an identity body and a full 200, so that the page can carry it.
@@ -319,8 +286,8 @@ ngx_http_status_edge_upstream_page(ngx_http_request_t *r)
 #if (NGX_HTTP_HEADERS)
     accept = r->headers_in.accept;
 #else
-    accept = ngx_http_status_edge_find(&r->headers_in.headers, "accept",
-                                       sizeof("accept") - 1);
+    accept = ngx_http_status_edge_header(&r->headers_in.headers, "accept",
+                                         sizeof("accept") - 1);
 #endif
     if (accept == NULL) {
         return 1;
@@ -603,9 +570,9 @@ ngx_http_status_edge_nonce(ngx_http_request_t *r,
         ngx_string("default-src"),
     };
 
-    csp = ngx_http_status_edge_find(&r->headers_out.headers,
-                                    "content-security-policy",
-                                    sizeof("content-security-policy") - 1);
+    csp = ngx_http_status_edge_header(&r->headers_out.headers,
+                                      "content-security-policy",
+                                      sizeof("content-security-policy") - 1);
     if (csp == NULL) {
         return;
     }

@@ -237,6 +237,40 @@ ngx_http_status_edge_location_rest(ngx_http_request_t *r, u_char **rest)
 }
 
 
+/* the first header of a list with that name (lowcase, any case in it) */
+
+ngx_table_elt_t *
+ngx_http_status_edge_header(ngx_list_t *headers, const char *lowcase,
+    size_t len)
+{
+    ngx_uint_t        i;
+    ngx_list_part_t  *part;
+    ngx_table_elt_t  *h;
+
+    part = &headers->part;
+    h = part->elts;
+
+    for (i = 0; /* void */ ; i++) {
+
+        if (i >= part->nelts) {
+            if (part->next == NULL) {
+                return NULL;
+            }
+
+            part = part->next;
+            h = part->elts;
+            i = 0;
+        }
+
+        if (h[i].hash && h[i].key.len == len
+            && ngx_strncasecmp(h[i].key.data, (u_char *) lowcase, len) == 0)
+        {
+            return &h[i];
+        }
+    }
+}
+
+
 /* the built-in language the request's Accept-Language prefers */
 
 se_lang_e
@@ -250,34 +284,9 @@ ngx_http_status_edge_request_lang(ngx_http_request_t *r)
 
 #else
 
-    ngx_uint_t        i;
-    ngx_list_part_t  *part;
-
-    part = &r->headers_in.headers.part;
-    h = part->elts;
-
-    for (i = 0; /* void */ ; i++) {
-
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                h = NULL;
-                break;
-            }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].key.len == sizeof("Accept-Language") - 1
-            && ngx_strncasecmp(h[i].key.data, (u_char *) "Accept-Language",
-                               sizeof("Accept-Language") - 1)
-               == 0)
-        {
-            h = &h[i];
-            break;
-        }
-    }
+    h = ngx_http_status_edge_header(&r->headers_in.headers,
+                                    "accept-language",
+                                    sizeof("accept-language") - 1);
 
 #endif
 
