@@ -24,6 +24,36 @@ typedef struct {
 } fx_t;
 
 
+/*
+ * A component filter from a list of ids ("db api"; NULL: none), split
+ * in buf; returns how many of at most max ids it set
+ */
+static inline size_t
+fx_ids(const char *comps, char *buf, size_t size, se_str_t *ids, size_t max)
+{
+    char    *p, *save;
+    size_t   n;
+
+    n = 0;
+
+    if (comps == NULL) {
+        return 0;
+    }
+
+    snprintf(buf, size, "%s", comps);
+
+    for (p = strtok_r(buf, " ", &save); p && n < max;
+         p = strtok_r(NULL, " ", &save))
+    {
+        ids[n].data = p;
+        ids[n].len = strlen(p);
+        n++;
+    }
+
+    return n;
+}
+
+
 /* RFC 3339 of NOW + off, from a small ring of buffers */
 static const char *
 at(int64_t off)

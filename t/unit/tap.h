@@ -73,6 +73,22 @@ tap_is(const char *got, const char *want, const char *name)
 }
 
 
+/* 1 when the len bytes are all ASCII and none is NUL */
+static inline int
+tap_ascii(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if ((unsigned char) s[i] >= 0x80 || s[i] == '\0') {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
 static inline int
 tap_done(void)
 {

@@ -13,20 +13,6 @@
 #include "se_pool.h"
 
 
-static int
-ascii(const char *s, size_t len)
-{
-    size_t  i;
-
-    for (i = 0; i < len; i++) {
-        if ((unsigned char) s[i] >= 0x80) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
 
 static int
 has(const se_badge_t *b, const char *s)
@@ -90,7 +76,7 @@ test_render(void)
                       "fill=\"#fff\" textLength=\"1324\">All Systems "
                       "Operational</text>"),
            "texts centred in their parts, with textLength");
-    tap_ok(ascii(b.data, b.len), "ASCII");
+    tap_ok(tap_ascii(b.data, b.len), "ASCII");
     se_badge_free(&b);
     tap_ok(b.data == NULL && b.len == 0, "freed");
 
@@ -131,7 +117,7 @@ test_render(void)
            "Korean: label and description as NCRs");
     /* 상태 22 -> 32; 모든 시스템 정상: 7 syllables + 2 spaces */
     snprintf(want, sizeof(want), "<rect width=\"32\" height=\"20\"");
-    tap_ok(has(&b, want) && ascii(b.data, b.len),
+    tap_ok(has(&b, want) && tap_ascii(b.data, b.len),
            "Korean: wide characters measured, ASCII bytes");
     se_badge_free(&b);
 

@@ -25,21 +25,9 @@ choose(se_state_t *st, int internal, const char *comps, int64_t now)
     se_str_t            ids[8];
     se_banner_ctx_t     ctx;
     const se_incident_t *rec;
-    char                *p, *save;
     size_t              n;
 
-    n = 0;
-
-    if (comps) {
-        snprintf(buf, sizeof(buf), "%s", comps);
-        for (p = strtok_r(buf, " ", &save); p && n < 8;
-             p = strtok_r(NULL, " ", &save))
-        {
-            ids[n].data = p;
-            ids[n].len = strlen(p);
-            n++;
-        }
-    }
+    n = fx_ids(comps, buf, sizeof(buf), ids, 8);
 
     ctx.internal = internal;
     ctx.components = n ? ids : NULL;
@@ -316,20 +304,6 @@ has(const char *s, const char *sub)
 }
 
 
-static int
-ascii(const char *s, size_t len)
-{
-    size_t  i;
-
-    for (i = 0; i < len; i++) {
-        if ((unsigned char) s[i] >= 0x80 || s[i] == '\0') {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
 
 static const char *
 render(const se_state_t *st, const se_incident_t *rec, se_lang_e lang,
@@ -520,7 +494,7 @@ test_markup_fixture(void)
                      "&amp;u=u2&amp;r=\" aria-label=\"Dismiss\"")
            && has(s, "&#215;"),
            "en: level, name, update, status, next update, link, dismiss");
-    tap_ok(ascii(s, b.len) && strlen(s) == b.len, "en: ASCII, NUL-free");
+    tap_ok(tap_ascii(s, b.len) && strlen(s) == b.len, "en: ASCII, NUL-free");
     tap_ok(markup_ok(s) == 2, "en: only the module's tags, 2 links");
     tap_ok(count(s, "<div") == count(s, "</div>")
            && count(s, "<p ") == count(s, "</p>")
@@ -563,7 +537,7 @@ test_markup_fixture(void)
                      "&#48372;&#44592;</a>")
            && has(s, "aria-label=\"&#45803;&#44592;\""),
            "ko: labels and name.ko as NCRs, body falls back to English");
-    tap_ok(ascii(s, b.len), "ko: output bytes all ASCII");
+    tap_ok(tap_ascii(s, b.len), "ko: output bytes all ASCII");
     tap_ok(markup_ok(s) == 2, "ko: only the module's tags");
     se_banner_free(&b);
 
@@ -735,7 +709,7 @@ test_status_labels(void)
     tap_ok(has(b.data, ">bad&#65533;x&#65533;&#65533;&#65533;yz</span>")
            && has(b.data, "line1<br>line2<br>line3"),
            "invalid UTF-8 as &#65533;, controls dropped, line breaks <br>");
-    tap_ok(ascii(b.data, b.len), "still ASCII");
+    tap_ok(tap_ascii(b.data, b.len), "still ASCII");
     se_banner_free(&b);
 }
 
@@ -786,7 +760,7 @@ test_hostile(void)
                    || strstr(s, "&lt;a href=&quot;javascript:alert(1)"))
                && !strstr(s, "<script") && !strstr(s, "<img")
                && !strstr(s, "<style") && !strstr(s, "'")
-               && ascii(s, b.len),
+               && tap_ascii(s, b.len),
                "%s: javascript: only as escaped body text, no <script, "
                "<img, <style or '; ASCII", se_lang_name((se_lang_e) lang));
         tap_ok(count(s, "<div") == 2 && count(s, "</div>") == 2
@@ -946,7 +920,7 @@ test_css(void)
 
     css = se_banner_css(&len);
 
-    tap_ok(css && len > 500 && strlen(css) == len && ascii(css, len),
+    tap_ok(css && len > 500 && strlen(css) == len && tap_ascii(css, len),
            "css: ASCII, NUL-terminated");
     tap_ok(!strchr(css, '<') && !strstr(css, "url(")
            && !strstr(css, "@import") && !strstr(css, "expression"),
@@ -1002,7 +976,7 @@ test_oom(void)
         se_set_alloc_funcs(NULL, NULL);
 
         if (rc == SE_OK) {
-            ok &= (b.data != NULL && ascii(b.data, b.len));
+            ok &= (b.data != NULL && tap_ascii(b.data, b.len));
             se_banner_free(&b);
             break;
         }

@@ -23,22 +23,10 @@ gate(se_state_t *st, const char *comps)
 {
     static char          buf[64];
     se_str_t             ids[8];
-    char                *p, *save;
     size_t               n;
     const se_incident_t  *rec;
 
-    n = 0;
-
-    if (comps) {
-        snprintf(buf, sizeof(buf), "%s", comps);
-        for (p = strtok_r(buf, " ", &save); p && n < 8;
-             p = strtok_r(NULL, " ", &save))
-        {
-            ids[n].data = p;
-            ids[n].len = strlen(p);
-            n++;
-        }
-    }
+    n = fx_ids(comps, buf, sizeof(buf), ids, 8);
 
     rec = se_gate_choose(se_state_model(st), n ? ids : NULL, n);
 
@@ -130,20 +118,6 @@ test_retry(void)
 }
 
 
-static int
-ascii(const char *s, size_t len)
-{
-    size_t  i;
-
-    for (i = 0; i < len; i++) {
-        if ((unsigned char) s[i] >= 0x80) {
-            return 0;
-        }
-    }
-
-    return 1;
-}
-
 
 static void
 test_page(void)
@@ -203,7 +177,7 @@ test_page(void)
                             "status page</a>") != NULL,
                "a link to the status page");
         tap_ok(strstr(html, "<script") == NULL, "no script element");
-        tap_ok(ascii(html, len), "all ASCII");
+        tap_ok(tap_ascii(html, len), "all ASCII");
         se_free(html);
     }
 
@@ -221,7 +195,7 @@ test_page(void)
                             "</span>") != NULL, "the Korean body");
         tap_ok(strstr(html, " - &#50696;&#51228;</title>") != NULL,
                "the Korean page name");
-        tap_ok(ascii(html, len), "all ASCII");
+        tap_ok(tap_ascii(html, len), "all ASCII");
         se_free(html);
     }
 
