@@ -158,6 +158,25 @@ static const scan_case_t  cases[] = {
       "<style></script><body></style><body>", "", 1 },
     { "raw lt lt", "<title><</title><body>", "", 1 },
 
+    /* a quote that does not open a value (the one-pass tag reader) */
+
+    { "quote in unquoted value after slash", "<p a=x/b=\"><body>", "\">",
+      1 },
+    { "quote in unquoted value after space", "<p a= b=\"><body>", "\">", 1 },
+    { "quote in unquoted value starting with =", "<p a= =\"><body>", "\">",
+      1 },
+    { "quote in unquoted value after ==", "<p a==x\"><body>", "\">", 1 },
+    { "quote in attribute named =", "<p =\"><body>", "\">", 1 },
+    { "quote in attribute named = after a value", "<p a='x'=\"><body>",
+      "\">", 1 },
+    { "quote in tag name", "<p=\"><body>", "\">", 1 },
+    { "quote after a value", "<p a=\"x\"\"><body>", "\">", 1 },
+    { "quotes in an end tag", "</p a=x/b=\"><body>", "\">", 1 },
+    { "ordinary tags in one piece",
+      "<html lang=\"en\"><meta charset='utf-8'><link rel=\"a\" "
+      "href=\"/b>\"/><div\tid = \"x\"\nclass=y hidden>"
+      "<img alt=\"\" src=z.png><body>", "", 1 },
+
     /* not found */
 
     { "no body", "", "<html><head></head><p>x</p></html>", 0 },
@@ -187,6 +206,17 @@ static const scan_case_t  cases[] = {
     { "lt space body", "", "< body>", 0 },
     { "entity", "", "&lt;body&gt;", 0 },
     { "nul in name", "", "<bo\0dy>", 0 },
+
+    /* a quote that opens a value hides the body tag */
+
+    { "value after slash", "", "<p/b=\"><body>\">", 0 },
+    { "value after a value", "", "<p a=\"x\"b=\"><body>\">", 0 },
+    { "value after an unquoted value", "", "<p a=b c=\"><body>\">", 0 },
+    { "value after slash and space", "", "<p a=x/ b=\"><body>\">", 0 },
+    { "value after form feed", "", "<p\fa=\"><body>\">", 0 },
+    { "value after a quote in a name", "", "<p a\"=\"><body>\">", 0 },
+    { "value in an end tag", "", "</p a=\"><body>\">", 0 },
+    { "value with spaces around =", "", "<p a \t=\n '><body>'>", 0 },
 
     /* declined */
 
@@ -377,8 +407,9 @@ main(void)
     int             rc;
     char            name[64];
     size_t          i, hl, tl, pos, want, sizes[] = { 100, 1000 };
+    size_t          ndocs, *lens;
     se_scan_t       s;
-    unsigned char  *doc;
+    unsigned char  *doc, **docs;
 
     tap_diag("sizeof(se_scan_t) = %zu", sizeof(se_scan_t));
     tap_ok(sizeof(se_scan_t) <= 2 * sizeof(size_t),
@@ -386,7 +417,14 @@ main(void)
 
     /* the table */
 
-    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    ndocs = sizeof(cases) / sizeof(cases[0]);
+    docs = calloc(ndocs, sizeof(unsigned char *));
+    lens = calloc(ndocs, sizeof(size_t));
+    if (docs == NULL || lens == NULL) {
+        abort();
+    }
+
+    for (i = 0; i < ndocs; i++) {
         hl = strlen(cases[i].head);
         tl = strlen(cases[i].tail);
 
@@ -408,8 +446,16 @@ main(void)
 
         check_doc(cases[i].name, doc, hl + tl, want, hl + tl <= 160);
 
-        free(doc);
+        docs[i] = doc;
+        lens[i] = hl + tl;
     }
+
+    for (i = 0; i < ndocs; i++) {
+        free(docs[i]);
+    }
+
+    free(docs);
+    free(lens);
 
     /* declined, not merely not found */
 
@@ -502,6 +548,7 @@ main(void)
 
     memcpy(doc + 30000, "<BODY\tclass=\"x>y\">", 18);
     check_doc("40000-byte document", doc, 40000, 30018, 0);
+
     free(doc);
 
     return tap_done();
