@@ -190,6 +190,7 @@ typedef struct {
     ngx_uint_t                     banner_set;
     ngx_http_complex_value_t      *audience;
     size_t                         banner_window;
+    se_scan_memo_t                *banner_memo; /* per worker, lazily */
     time_t                         widget_max_age;
     ngx_uint_t                     events_max;
     ngx_msec_t                     events_heartbeat; /* 0: off */
@@ -219,6 +220,7 @@ typedef struct {
     unsigned                          header:1;  /* held until the body */
     unsigned                          filtering:1;
     unsigned                          done:1;
+    unsigned                          fed:1;     /* the scan has begun */
     unsigned                          gated:1;   /* answered by the gate */
     unsigned                          applies:1; /* a banner applies */
 } ngx_http_status_edge_ctx_t;

@@ -45,6 +45,8 @@ static ngx_int_t ngx_http_status_edge_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static ngx_int_t ngx_http_status_edge_send_header(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx);
+static int ngx_http_status_edge_scan_first(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b, size_t *pos);
 static ngx_chain_t *ngx_http_status_edge_insert(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
     size_t pos);
@@ -710,8 +712,14 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
             continue;
         }
 
-        rc = se_scan_feed(&ctx->scan, cl->buf->pos,
-                          cl->buf->last - cl->buf->pos, &pos);
+        if (ctx->fed) {
+            rc = se_scan_feed(&ctx->scan, cl->buf->pos,
+                              cl->buf->last - cl->buf->pos, &pos);
+
+        } else {
+            ctx->fed = 1;
+            rc = ngx_http_status_edge_scan_first(r, ctx, cl->buf, &pos);
+        }
 
         if (rc == SE_AGAIN) {
             continue;
@@ -743,6 +751,48 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
     rc = ngx_http_next_body_filter(r, out);
 
     ngx_http_status_edge_release_upstream(ctx);
+
+    return rc;
+}
+
+
+/*
+ * The first piece of the page: a page that begins like the last one
+ * scanned in this location (one template, one static page) has the same
+ * insertion point, found with one memcmp() of the bytes before it.
+ */
+
+static int
+ngx_http_status_edge_scan_first(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b, size_t *pos)
+{
+    int                               rc;
+    size_t                            len;
+    se_scan_memo_t                   *memo;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+    memo = slcf->banner_memo;
+    len = b->last - b->pos;
+
+    if (memo == NULL) {
+        /* the worker's cycle outlives any request of its configuration */
+
+        memo = ngx_palloc(ngx_cycle->pool, sizeof(se_scan_memo_t));
+        if (memo != NULL) {
+            se_scan_memo_init(memo, slcf->banner_window);
+            slcf->banner_memo = memo;
+        }
+
+    } else if (se_scan_memo_find(memo, b->pos, len, pos) == SE_OK) {
+        return SE_OK;
+    }
+
+    rc = se_scan_feed(&ctx->scan, b->pos, len, pos);
+
+    if (rc == SE_OK && memo != NULL) {
+        se_scan_memo_keep(memo, b->pos, *pos);
+    }
 
     return rc;
 }

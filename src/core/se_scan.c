@@ -893,6 +893,40 @@ end:
 }
 
 
+void
+se_scan_memo_init(se_scan_memo_t *m, size_t window)
+{
+    m->window = window ? window : SE_SCAN_WINDOW;
+    m->len = 0;
+}
+
+
+int
+se_scan_memo_find(const se_scan_memo_t *m, const unsigned char *p,
+    size_t len, size_t *pos)
+{
+    if (m->len == 0 || len < m->len || memcmp(p, m->data, m->len) != 0) {
+        return SE_DECLINED;
+    }
+
+    *pos = m->len;
+
+    return SE_OK;
+}
+
+
+void
+se_scan_memo_keep(se_scan_memo_t *m, const unsigned char *p, size_t pos)
+{
+    if (pos == 0 || pos > SE_SCAN_MEMO_MAX || pos > m->window) {
+        return;
+    }
+
+    memcpy(m->data, p, pos);
+    m->len = pos;
+}
+
+
 /*
  * Drops from the mask the names whose byte n is not ch: the first byte
  * through a table, the next ones walking only the names left.

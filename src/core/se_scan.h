@@ -70,4 +70,38 @@ void se_scan_init(se_scan_t *s, size_t window);
 int se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len,
     size_t *pos);
 
+
+/*
+ * The last answer, to skip the scan of a page that begins like the last
+ * one (one template, one static page): the answer depends only on the
+ * bytes before it, so a stream that begins with those same bytes has the
+ * same answer.  A memo belongs to one window size and to one thread.
+ */
+
+#define SE_SCAN_MEMO_MAX  16384
+
+typedef struct {
+    size_t         window;
+    size_t         len;                 /* 0: nothing kept */
+    unsigned char  data[SE_SCAN_MEMO_MAX];
+} se_scan_memo_t;
+
+
+void se_scan_memo_init(se_scan_memo_t *m, size_t window);
+
+/*
+ * The answer for a stream whose first len bytes are p, from the memo:
+ * SE_OK with *pos (the same as se_scan_feed() would give for that first
+ * piece), or SE_DECLINED when the memo cannot tell: scan the piece.
+ */
+int se_scan_memo_find(const se_scan_memo_t *m, const unsigned char *p,
+    size_t len, size_t *pos);
+
+/*
+ * Keeps the answer pos that se_scan_feed() gave for the first piece of a
+ * stream, p (nothing is kept beyond SE_SCAN_MEMO_MAX bytes).
+ */
+void se_scan_memo_keep(se_scan_memo_t *m, const unsigned char *p,
+    size_t pos);
+
 #endif /* SE_SCAN_H */

@@ -14,7 +14,9 @@
  *   - an answer o is within the window, just after a '>', after a
  *     "<body" (any case), and the prefix of o - 1 bytes has no answer
  *     yet while the prefix of o bytes has the same one;
- *   - after the answer every call is declined.
+ *   - after the answer every call is declined;
+ *   - a memo kept from the answer gives it to a stream with the same
+ *     first bytes and another tail, and scanning that stream agrees.
  *
  *   clang -std=c99 -D_GNU_SOURCE -g -O1 \
  *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -81,9 +83,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    size_t          i, k, nsplit, len, window, one, got, w, *bytes;
-    size_t          cut[FZ_MAX_SPLIT];
-    const uint8_t  *doc;
+    size_t           i, k, nsplit, len, window, one, got, w, *bytes;
+    size_t           cut[FZ_MAX_SPLIT];
+    uint8_t         *other;
+    const uint8_t   *doc;
+    se_scan_memo_t  *memo;
 
     if (size == 0) {
         return 0;
@@ -163,6 +167,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (fz_scan(doc, one, window, NULL, 0) != one) {
         fz_fail("a prefix ending at the answer differs", one, len);
     }
+
+    /* the memo: the same first bytes, another tail, the same answer */
+
+    memo = malloc(sizeof(se_scan_memo_t));
+    other = malloc(len);
+    if (memo == NULL || other == NULL) {
+        abort();
+    }
+
+    se_scan_memo_init(memo, window);
+    se_scan_memo_keep(memo, doc, one);
+
+    for (i = 0; i < len; i++) {
+        other[i] = (uint8_t) (i < one ? doc[i] : doc[i] ^ 0x20);
+    }
+
+    if (one <= SE_SCAN_MEMO_MAX
+        && (se_scan_memo_find(memo, other, len, &got) != SE_OK
+            || got != one || fz_scan(other, len, window, NULL, 0) != one))
+    {
+        fz_fail("the memo's answer differs", one, len);
+    }
+
+    free(memo);
+    free(other);
 
     return 0;
 }

@@ -381,6 +381,97 @@ check_doc(const char *name, const unsigned char *doc, size_t len,
 }
 
 
+/* the one-piece answer, or NONE / DECL */
+
+static size_t
+one_piece(const unsigned char *doc, size_t len)
+{
+    int        rc;
+    size_t     pos;
+    se_scan_t  s;
+
+    se_scan_init(&s, 0);
+
+    rc = se_scan_feed(&s, len ? doc : NULL, len, &pos);
+
+    return rc == SE_OK ? pos : rc == SE_DECLINED ? DECL : NONE;
+}
+
+
+/*
+ * The memo kept from a's answer never gives b an answer that the scan
+ * does not: for b every case document, and a with any one byte changed
+ * (to a quote, a '<', a '>' or its other case) or cut short.
+ */
+
+static void
+check_memo(const char *name, const unsigned char *a, size_t alen,
+    const unsigned char **docs, const size_t *lens, size_t ndocs)
+{
+    size_t           i, j, k, pos, want, hits, bad;
+    unsigned char   *b;
+    se_scan_memo_t  *m;
+
+    static const unsigned char  subst[] = { '"', '\'', '<', '>', 0 };
+
+    m = malloc(sizeof(se_scan_memo_t));
+    b = malloc(alen + 1);
+    if (m == NULL || b == NULL) {
+        abort();
+    }
+
+    se_scan_memo_init(m, 0);
+
+    want = one_piece(a, alen);
+
+    if (want == NONE || want == DECL) {
+        tap_ok(se_scan_memo_find(m, a, alen, &pos) == SE_DECLINED,
+               "memo, %s: empty memo tells nothing", name);
+        free(m);
+        free(b);
+        return;
+    }
+
+    se_scan_memo_keep(m, a, want);
+
+    hits = 0;
+    bad = 0;
+
+    if (se_scan_memo_find(m, a, alen, &pos) != SE_OK || pos != want) {
+        bad++;
+    }
+
+    for (i = 0; i < ndocs; i++) {
+        if (se_scan_memo_find(m, docs[i], lens[i], &pos) == SE_OK) {
+            hits++;
+            bad += (one_piece(docs[i], lens[i]) != pos);
+        }
+    }
+
+    for (j = 0; j < alen; j++) {
+        for (k = 0; k < sizeof(subst); k++) {
+            memcpy(b, a, alen);
+            b[j] = subst[k] ? subst[k] : (unsigned char) (a[j] ^ 0x20);
+
+            if (se_scan_memo_find(m, b, alen, &pos) == SE_OK) {
+                hits++;
+                bad += (one_piece(b, alen) != pos);
+            }
+        }
+
+        if (se_scan_memo_find(m, a, j, &pos) == SE_OK) {
+            bad += (one_piece(a, j) != pos);
+        }
+    }
+
+    tap_ok(bad == 0, "memo, %s: %zu answers from the memo, %zu wrong",
+           name, hits, bad);
+
+    free(m);
+    free(b);
+}
+
+
 /* "<!--", n - 11 filler bytes, "--><body>": the body tag ends at n */
 
 static unsigned char *
@@ -404,12 +495,13 @@ padded(size_t n)
 int
 main(void)
 {
-    int             rc;
-    char            name[64];
-    size_t          i, hl, tl, pos, want, sizes[] = { 100, 1000 };
-    size_t          ndocs, *lens;
-    se_scan_t       s;
-    unsigned char  *doc, **docs;
+    int              rc;
+    char             name[64];
+    size_t           i, hl, tl, pos, want, sizes[] = { 100, 1000 };
+    size_t           ndocs, *lens;
+    se_scan_t        s;
+    unsigned char   *doc, **docs;
+    se_scan_memo_t  *m;
 
     tap_diag("sizeof(se_scan_t) = %zu", sizeof(se_scan_t));
     tap_ok(sizeof(se_scan_t) <= 2 * sizeof(size_t),
@@ -448,6 +540,11 @@ main(void)
 
         docs[i] = doc;
         lens[i] = hl + tl;
+    }
+
+    for (i = 0; i < ndocs; i++) {
+        check_memo(cases[i].name, docs[i], lens[i],
+                   (const unsigned char **) docs, lens, ndocs);
     }
 
     for (i = 0; i < ndocs; i++) {
@@ -549,6 +646,32 @@ main(void)
     memcpy(doc + 30000, "<BODY\tclass=\"x>y\">", 18);
     check_doc("40000-byte document", doc, 40000, 30018, 0);
 
+    /* the memo keeps what fits, within its window */
+
+    m = malloc(sizeof(se_scan_memo_t));
+    if (m == NULL) {
+        abort();
+    }
+
+    se_scan_memo_init(m, 0);
+    se_scan_memo_keep(m, doc, 30018);
+    tap_ok(se_scan_memo_find(m, doc, 40000, &pos) == SE_DECLINED,
+           "memo: an answer beyond %d bytes is not kept", SE_SCAN_MEMO_MAX);
+
+    memcpy(doc + 100, "<body>", 6);
+    se_scan_memo_keep(m, doc, 106);
+    pos = 0;
+    tap_ok(se_scan_memo_find(m, doc, 106, &pos) == SE_OK && pos == 106,
+           "memo: the same 106 bytes: %zu", pos);
+    tap_ok(se_scan_memo_find(m, doc, 105, &pos) == SE_DECLINED,
+           "memo: a shorter piece is not answered");
+
+    se_scan_memo_init(m, 100);
+    se_scan_memo_keep(m, doc, 106);
+    tap_ok(se_scan_memo_find(m, doc, 40000, &pos) == SE_DECLINED,
+           "memo: an answer beyond its window is not kept");
+
+    free(m);
     free(doc);
 
     return tap_done();
