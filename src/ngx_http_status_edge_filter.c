@@ -37,6 +37,7 @@ static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h);
 static ngx_int_t ngx_http_status_edge_dismissed(ngx_http_request_t *r,
     ngx_http_status_edge_banner_t *banner);
 static ngx_int_t ngx_http_status_edge_header_filter(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_status_edge_html(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx);
 static void ngx_http_status_edge_nonce(ngx_http_request_t *r,
@@ -434,12 +435,14 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
     ctx = ngx_http_status_edge_banner_ctx(r);
 
     if (ctx == NULL || ctx->banner == NULL
-        || ngx_http_test_content_type(r, &slcf->banner_types) == NULL
-        || (r->headers_out.content_type.len >= sizeof("text/event-stream") - 1
-            && ngx_strncasecmp(r->headers_out.content_type.data,
-                               (u_char *) "text/event-stream",
-                               sizeof("text/event-stream") - 1)
-               == 0)
+        || (!ngx_http_status_edge_html(r)
+            && (ngx_http_test_content_type(r, &slcf->banner_types) == NULL
+                || (r->headers_out.content_type.len
+                    >= sizeof("text/event-stream") - 1
+                    && ngx_strncasecmp(r->headers_out.content_type.data,
+                                       (u_char *) "text/event-stream",
+                                       sizeof("text/event-stream") - 1)
+                       == 0)))
         || ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK)
     {
         goto pass;
@@ -482,6 +485,42 @@ pass:
     }
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * Whether the response is text/html, the type that every value of
+ * status_edge_banner_types lets through: ngx_http_types_slot() puts its
+ * default (ngx_http_html_default_types, "text/html") first in any list,
+ * "*" lets every type through, and the default list is text/html.  What
+ * ngx_http_test_content_type() would find, without the hash: the same
+ * content_type_len (the type without a "; charset=" parameter), any case.
+ * The first 8 bytes are compared at once: OR-ing 0x20 into the letters
+ * only ('/' excluded) folds 'A'-'Z' and nothing else onto the lowercase.
+ */
+
+static ngx_uint_t
+ngx_http_status_edge_html(ngx_http_request_t *r)
+{
+    u_char    *p;
+    uint64_t   v, fold, want;
+
+    static const u_char  folds[8] = { 0x20, 0x20, 0x20, 0x20,
+                                      0, 0x20, 0x20, 0x20 };
+
+    if (r->headers_out.content_type_len != sizeof("text/html") - 1
+        || r->headers_out.content_type.len < sizeof("text/html") - 1)
+    {
+        return 0;
+    }
+
+    p = r->headers_out.content_type.data;
+
+    ngx_memcpy(&v, p, 8);
+    ngx_memcpy(&fold, folds, 8);
+    ngx_memcpy(&want, "text/htm", 8);
+
+    return (v | fold) == want && (p[8] | 0x20) == 'l';
 }
 
 
