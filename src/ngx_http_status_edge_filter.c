@@ -169,9 +169,7 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
 
     /* the bytes stay valid while the request lives, whatever comes next */
 
-    if (ngx_http_status_edge_acquire(r, slcf->page) == NULL) {
-        return ctx;
-    }
+    ngx_http_status_edge_hold(r, snap, &ctx->hold);
 
     ctx->snap = snap;
     ctx->banner = banner;
@@ -211,7 +209,7 @@ ngx_http_status_edge_banner_done(ngx_http_request_t *r,
     ngx_memcpy(p, ctx->incident.data, ctx->incident.len);
     ctx->incident.data = p;
 
-    ngx_http_status_edge_unacquire(r, ctx->snap);
+    ngx_http_status_edge_unhold(&ctx->hold);
 
     ctx->snap = NULL;
     ctx->banner = NULL;
