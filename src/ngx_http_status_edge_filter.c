@@ -49,8 +49,8 @@ static ngx_int_t ngx_http_status_edge_send_header(ngx_http_request_t *r,
 static ngx_chain_t *ngx_http_status_edge_insert(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
     size_t pos);
-static ngx_int_t ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b);
+static ngx_http_status_edge_split_t *ngx_http_status_edge_banner_buf(
+    ngx_http_request_t *r, ngx_http_status_edge_ctx_t *ctx);
 static void ngx_http_status_edge_release_upstream(
     ngx_http_status_edge_ctx_t *ctx);
 
@@ -200,14 +200,18 @@ ngx_http_status_edge_banner_done(ngx_http_request_t *r,
         return;
     }
 
-    p = ngx_pnalloc(r->pool, ctx->incident.len);
-    if (p == NULL) {
-        /* keep the snapshot, and the id in it, until the request ends */
-        return;
-    }
+    /* the id is copied already when the banner's bytes are */
 
-    ngx_memcpy(p, ctx->incident.data, ctx->incident.len);
-    ctx->incident.data = p;
+    if (ctx->incident.data == (u_char *) ctx->banner->record->id.data) {
+        p = ngx_pnalloc(r->pool, ctx->incident.len);
+        if (p == NULL) {
+            /* keep the snapshot, and the id in it, until the request ends */
+            return;
+        }
+
+        ngx_memcpy(p, ctx->incident.data, ctx->incident.len);
+        ctx->incident.data = p;
+    }
 
     ngx_http_status_edge_unhold(&ctx->hold);
 
@@ -818,18 +822,12 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
         last = &(*last)->next;
     }
 
-    /* the three buffers and their links in one allocation */
-
-    split = ngx_palloc(r->pool, sizeof(ngx_http_status_edge_split_t));
+    split = ngx_http_status_edge_banner_buf(r, ctx);
     if (split == NULL) {
         return NULL;
     }
 
     b = &split->banner;
-
-    if (ngx_http_status_edge_banner_buf(r, ctx, b) != NGX_OK) {
-        return NULL;
-    }
 
     orig = at->buf;
     head = &split->head;
@@ -882,20 +880,24 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
 
 
 /*
- * The banner's bytes in one buffer:
+ * The banner's bytes in one buffer (split->banner):
  *   [<style nonce>CSS</style> | <link>] banner-head return-path banner-tail
  * The pieces are copied (a few hundred bytes): cheaper than a buffer and a
- * link each through every filter after this one.
+ * link each through every filter after this one.  One allocation holds
+ * the three buffers and their links, the incident id (for the log, once
+ * the state is given back) and the bytes.
  */
 
-static ngx_int_t
+static ngx_http_status_edge_split_t *
 ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b)
+    ngx_http_status_edge_ctx_t *ctx)
 {
     u_char                            *p, *data;
     size_t                             len, css_len, ret;
+    ngx_buf_t                         *b;
     const char                        *css;
     se_banner_t                       *banner;
+    ngx_http_status_edge_split_t      *split;
     ngx_http_status_edge_main_conf_t  *smcf;
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
@@ -922,10 +924,19 @@ ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
         len += r->unparsed_uri.len * 3 + 1;
     }
 
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
+    split = ngx_palloc(r->pool, sizeof(ngx_http_status_edge_split_t)
+                                + ctx->incident.len + len);
+    if (split == NULL) {
+        return NULL;
     }
+
+    p = (u_char *) &split[1];
+
+    ngx_memcpy(p, ctx->incident.data, ctx->incident.len);
+    ctx->incident.data = p;
+    p += ctx->incident.len;
+
+    b = &split->banner;
 
     ngx_memzero(b, sizeof(ngx_buf_t));
     b->pos = p;
@@ -957,7 +968,7 @@ ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
     b->last = p;
     ctx->inserted = p - b->pos;
 
-    return NGX_OK;
+    return split;
 }
 
 
