@@ -226,6 +226,10 @@ ngx_http_status_edge_dismissed(ngx_http_request_t *r,
 {
     ngx_str_t  name, value;
 
+    if (r->headers_in.cookies.nelts == 0) {
+        return NGX_DECLINED;
+    }
+
     ngx_str_set(&name, NGX_HTTP_STATUS_EDGE_COOKIE);
 
     if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, &name,
