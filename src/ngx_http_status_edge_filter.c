@@ -19,8 +19,11 @@
 #define NGX_HTTP_STATUS_EDGE_COOKIE   "status_edge_dismissed"
 #define NGX_HTTP_STATUS_EDGE_NONCE_MAX  128
 
+/* a head up to this long is copied in front of the banner, not split */
+#define NGX_HTTP_STATUS_EDGE_HEAD_COPY  512
 
-/* the upstream buffer split around the banner, with the three links */
+
+/* the upstream buffer split around the banner, with up to three links */
 typedef struct {
     ngx_buf_t                      head;
     ngx_buf_t                      banner;
@@ -50,7 +53,8 @@ static ngx_chain_t *ngx_http_status_edge_insert(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
     size_t pos);
 static ngx_http_status_edge_split_t *ngx_http_status_edge_banner_buf(
-    ngx_http_request_t *r, ngx_http_status_edge_ctx_t *ctx);
+    ngx_http_request_t *r, ngx_http_status_edge_ctx_t *ctx, u_char *head,
+    size_t head_len);
 static void ngx_http_status_edge_release_upstream(
     ngx_http_status_edge_ctx_t *ctx);
 
@@ -798,7 +802,9 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
  * before at are passed as they are; at's is split into two pieces that
  * point into it ("head" and "tail") around one buffer of banner bytes,
  * and the original is marked consumed only when both pieces are sent.
- * NULL on failure: the caller passes in as is.
+ * A short head is copied in front of the banner's bytes instead: one
+ * buffer less through every filter after this one, for a few hundred
+ * bytes copied.  NULL on failure: the caller passes in as is.
  */
 
 static ngx_chain_t *
@@ -807,6 +813,7 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
     size_t pos)
 {
     ngx_buf_t                      *orig, *head, *tail, *b;
+    ngx_uint_t                      copy;
     ngx_chain_t                    *out, *cl, **last;
     ngx_http_status_edge_split_t   *split;
 
@@ -826,28 +833,39 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
         last = &(*last)->next;
     }
 
-    split = ngx_http_status_edge_banner_buf(r, ctx);
+    orig = at->buf;
+    copy = (pos <= NGX_HTTP_STATUS_EDGE_HEAD_COPY);
+
+    split = ngx_http_status_edge_banner_buf(r, ctx, orig->pos,
+                                            copy ? pos : 0);
     if (split == NULL) {
         return NULL;
     }
 
+    head = copy ? NULL : &split->head;
     b = &split->banner;
-
-    orig = at->buf;
-    head = &split->head;
     tail = &split->tail;
 
-    ngx_memcpy(head, orig, sizeof(ngx_buf_t));
-    head->last = orig->pos + pos;
-    head->in_file = 0;
-    head->file = NULL;
-    head->shadow = NULL;
-    head->last_buf = 0;
-    head->last_in_chain = 0;
-    head->flush = 0;
-    head->sync = 0;
-    head->recycled = 0;
-    head->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
+    if (head) {
+        ngx_memcpy(head, orig, sizeof(ngx_buf_t));
+        head->last = orig->pos + pos;
+        head->in_file = 0;
+        head->file = NULL;
+        head->shadow = NULL;
+        head->last_buf = 0;
+        head->last_in_chain = 0;
+        head->flush = 0;
+        head->sync = 0;
+        head->recycled = 0;
+        head->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
+
+        split->cl[0].buf = head;
+        split->cl[0].next = &split->cl[1];
+        *last = &split->cl[0];
+
+    } else {
+        *last = &split->cl[1];
+    }
 
     ngx_memcpy(tail, orig, sizeof(ngx_buf_t));
     tail->pos = orig->pos + pos;
@@ -867,14 +885,10 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
         }
     }
 
-    split->cl[0].buf = head;
-    split->cl[0].next = &split->cl[1];
     split->cl[1].buf = b;
     split->cl[1].next = &split->cl[2];
     split->cl[2].buf = tail;
     split->cl[2].next = at->next;
-
-    *last = &split->cl[0];
 
     ctx->head = head;
     ctx->tail = tail;
@@ -884,7 +898,8 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
 
 
 /*
- * The banner's bytes in one buffer (split->banner):
+ * The banner's bytes in one buffer (split->banner), after head_len bytes
+ * of the page's head when it is copied:
  *   [<style nonce>CSS</style> | <link>] banner-head return-path banner-tail
  * The pieces are copied (a few hundred bytes): cheaper than a buffer and a
  * link each through every filter after this one.  One allocation holds
@@ -894,7 +909,7 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
 
 static ngx_http_status_edge_split_t *
 ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx)
+    ngx_http_status_edge_ctx_t *ctx, u_char *head, size_t head_len)
 {
     u_char                            *p, *data;
     size_t                             len, css_len, ret;
@@ -921,7 +936,7 @@ ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
         len = smcf->css_link.len;
     }
 
-    len += banner->len;
+    len += head_len + banner->len;
 
     if (ret != SE_BANNER_NO_RET) {
         /* percent-encoding at most triples the URI; "/" when refused */
@@ -947,6 +962,10 @@ ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
     b->memory = 1;
     b->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
 
+    if (head_len) {
+        p = ngx_cpymem(p, head, head_len);
+    }
+
     if (css) {
         p = ngx_cpymem(p, "<style nonce=\"", sizeof("<style nonce=\"") - 1);
         p = ngx_cpymem(p, ctx->nonce.data, ctx->nonce.len);
@@ -970,7 +989,7 @@ ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
     }
 
     b->last = p;
-    ctx->inserted = p - b->pos;
+    ctx->inserted = p - b->pos - head_len;
 
     return split;
 }
@@ -982,7 +1001,7 @@ static void
 ngx_http_status_edge_release_upstream(ngx_http_status_edge_ctx_t *ctx)
 {
     if (ctx->tail == NULL
-        || ngx_buf_size(ctx->head) != 0
+        || (ctx->head && ngx_buf_size(ctx->head) != 0)
         || (ngx_buf_in_memory(ctx->tail) && ngx_buf_size(ctx->tail) != 0))
     {
         return;
