@@ -442,7 +442,13 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
         goto pass;
     }
 
-    ctx = ngx_http_status_edge_banner_ctx(r);
+    /* decided before the content handler, as a rule */
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+    if (ctx == NULL || !ctx->decided) {
+        ctx = ngx_http_status_edge_banner_ctx(r);
+    }
 
     if (ctx == NULL || ctx->banner == NULL
         || (!ngx_http_status_edge_html(r)
