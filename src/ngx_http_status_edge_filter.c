@@ -133,16 +133,6 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
         return ctx;
     }
 
-    h = ngx_http_status_edge_header(&r->headers_in.headers,
-                                    "sec-fetch-dest",
-                                    sizeof("sec-fetch-dest") - 1);
-    if (h && (h->value.len != 8
-              || ngx_strncasecmp(h->value.data, (u_char *) "document", 8)
-                 != 0))
-    {
-        return ctx;
-    }
-
     internal = 0;
 
     if (slcf->audience) {
@@ -165,9 +155,23 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
     banner = &snap->banners[ngx_http_status_edge_variant(slcf->banner_set,
                                                          internal, lang)];
 
-    if (banner->record == NULL
-        || ngx_http_status_edge_dismissed(r, banner) == NGX_OK)
+    if (banner->record == NULL) {
+        return ctx;
+    }
+
+    /* Sec-Fetch-Dest and the cookie: read only when there is a banner */
+
+    h = ngx_http_status_edge_header(&r->headers_in.headers,
+                                    "sec-fetch-dest",
+                                    sizeof("sec-fetch-dest") - 1);
+    if (h && (h->value.len != 8
+              || ngx_strncasecmp(h->value.data, (u_char *) "document", 8)
+                 != 0))
     {
+        return ctx;
+    }
+
+    if (ngx_http_status_edge_dismissed(r, banner) == NGX_OK) {
         return ctx;
     }
 
