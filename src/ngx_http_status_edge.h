@@ -208,6 +208,7 @@ typedef struct {
 /* what a request's banner is, decided once per request */
 typedef struct {
     ngx_http_status_edge_snapshot_t  *snap;      /* held while needed */
+    ngx_pool_cleanup_t                hold;      /* ... by this record */
     ngx_http_status_edge_banner_t    *banner;    /* NULL: none, or done */
     ngx_str_t                         incident;  /* the banner's, if any */
     ngx_buf_t                        *head;      /* pieces that point */
@@ -261,8 +262,9 @@ ngx_http_status_edge_snapshot_t *ngx_http_status_edge_acquire(
     ngx_http_request_t *r, ngx_http_status_edge_page_t *page);
 void ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap);
 void ngx_http_status_edge_unacquire_all(ngx_http_request_t *r);
-void ngx_http_status_edge_unacquire(ngx_http_request_t *r,
-    ngx_http_status_edge_snapshot_t *snap);
+void ngx_http_status_edge_hold(ngx_http_request_t *r,
+    ngx_http_status_edge_snapshot_t *snap, ngx_pool_cleanup_t *cln);
+void ngx_http_status_edge_unhold(ngx_pool_cleanup_t *cln);
 void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     ngx_http_status_edge_snapshot_t *snap);
 

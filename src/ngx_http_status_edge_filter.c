@@ -19,8 +19,11 @@
 #define NGX_HTTP_STATUS_EDGE_COOKIE   "status_edge_dismissed"
 #define NGX_HTTP_STATUS_EDGE_NONCE_MAX  128
 
+/* a head up to this long is copied in front of the banner, not split */
+#define NGX_HTTP_STATUS_EDGE_HEAD_COPY  512
 
-/* the upstream buffer split around the banner, with the three links */
+
+/* the upstream buffer split around the banner, with up to three links */
 typedef struct {
     ngx_buf_t                      head;
     ngx_buf_t                      banner;
@@ -37,6 +40,7 @@ static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h);
 static ngx_int_t ngx_http_status_edge_dismissed(ngx_http_request_t *r,
     ngx_http_status_edge_banner_t *banner);
 static ngx_int_t ngx_http_status_edge_header_filter(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_status_edge_html(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx);
 static void ngx_http_status_edge_nonce(ngx_http_request_t *r,
@@ -50,8 +54,9 @@ static int ngx_http_status_edge_scan_first(ngx_http_request_t *r,
 static ngx_chain_t *ngx_http_status_edge_insert(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_chain_t *in, ngx_chain_t *at,
     size_t pos);
-static ngx_int_t ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b);
+static ngx_http_status_edge_split_t *ngx_http_status_edge_banner_buf(
+    ngx_http_request_t *r, ngx_http_status_edge_ctx_t *ctx, u_char *head,
+    size_t head_len);
 static void ngx_http_status_edge_release_upstream(
     ngx_http_status_edge_ctx_t *ctx);
 
@@ -130,16 +135,6 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
         return ctx;
     }
 
-    h = ngx_http_status_edge_header(&r->headers_in.headers,
-                                    "sec-fetch-dest",
-                                    sizeof("sec-fetch-dest") - 1);
-    if (h && (h->value.len != 8
-              || ngx_strncasecmp(h->value.data, (u_char *) "document", 8)
-                 != 0))
-    {
-        return ctx;
-    }
-
     internal = 0;
 
     if (slcf->audience) {
@@ -162,17 +157,29 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
     banner = &snap->banners[ngx_http_status_edge_variant(slcf->banner_set,
                                                          internal, lang)];
 
-    if (banner->record == NULL
-        || ngx_http_status_edge_dismissed(r, banner) == NGX_OK)
+    if (banner->record == NULL) {
+        return ctx;
+    }
+
+    /* Sec-Fetch-Dest and the cookie: read only when there is a banner */
+
+    h = ngx_http_status_edge_header(&r->headers_in.headers,
+                                    "sec-fetch-dest",
+                                    sizeof("sec-fetch-dest") - 1);
+    if (h && (h->value.len != 8
+              || ngx_strncasecmp(h->value.data, (u_char *) "document", 8)
+                 != 0))
     {
+        return ctx;
+    }
+
+    if (ngx_http_status_edge_dismissed(r, banner) == NGX_OK) {
         return ctx;
     }
 
     /* the bytes stay valid while the request lives, whatever comes next */
 
-    if (ngx_http_status_edge_acquire(r, slcf->page) == NULL) {
-        return ctx;
-    }
+    ngx_http_status_edge_hold(r, snap, &ctx->hold);
 
     ctx->snap = snap;
     ctx->banner = banner;
@@ -203,16 +210,20 @@ ngx_http_status_edge_banner_done(ngx_http_request_t *r,
         return;
     }
 
-    p = ngx_pnalloc(r->pool, ctx->incident.len);
-    if (p == NULL) {
-        /* keep the snapshot, and the id in it, until the request ends */
-        return;
+    /* the id is copied already when the banner's bytes are */
+
+    if (ctx->incident.data == (u_char *) ctx->banner->record->id.data) {
+        p = ngx_pnalloc(r->pool, ctx->incident.len);
+        if (p == NULL) {
+            /* keep the snapshot, and the id in it, until the request ends */
+            return;
+        }
+
+        ngx_memcpy(p, ctx->incident.data, ctx->incident.len);
+        ctx->incident.data = p;
     }
 
-    ngx_memcpy(p, ctx->incident.data, ctx->incident.len);
-    ctx->incident.data = p;
-
-    ngx_http_status_edge_unacquire(r, ctx->snap);
+    ngx_http_status_edge_unhold(&ctx->hold);
 
     ctx->snap = NULL;
     ctx->banner = NULL;
@@ -224,6 +235,10 @@ ngx_http_status_edge_dismissed(ngx_http_request_t *r,
     ngx_http_status_edge_banner_t *banner)
 {
     ngx_str_t  name, value;
+
+    if (r->headers_in.cookies.nelts == 0) {
+        return NGX_DECLINED;
+    }
 
     ngx_str_set(&name, NGX_HTTP_STATUS_EDGE_COOKIE);
 
@@ -433,15 +448,23 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
         goto pass;
     }
 
-    ctx = ngx_http_status_edge_banner_ctx(r);
+    /* decided before the content handler, as a rule */
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+    if (ctx == NULL || !ctx->decided) {
+        ctx = ngx_http_status_edge_banner_ctx(r);
+    }
 
     if (ctx == NULL || ctx->banner == NULL
-        || ngx_http_test_content_type(r, &slcf->banner_types) == NULL
-        || (r->headers_out.content_type.len >= sizeof("text/event-stream") - 1
-            && ngx_strncasecmp(r->headers_out.content_type.data,
-                               (u_char *) "text/event-stream",
-                               sizeof("text/event-stream") - 1)
-               == 0)
+        || (!ngx_http_status_edge_html(r)
+            && (ngx_http_test_content_type(r, &slcf->banner_types) == NULL
+                || (r->headers_out.content_type.len
+                    >= sizeof("text/event-stream") - 1
+                    && ngx_strncasecmp(r->headers_out.content_type.data,
+                                       (u_char *) "text/event-stream",
+                                       sizeof("text/event-stream") - 1)
+                       == 0)))
         || ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK)
     {
         goto pass;
@@ -484,6 +507,42 @@ pass:
     }
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * Whether the response is text/html, the type that every value of
+ * status_edge_banner_types lets through: ngx_http_types_slot() puts its
+ * default (ngx_http_html_default_types, "text/html") first in any list,
+ * "*" lets every type through, and the default list is text/html.  What
+ * ngx_http_test_content_type() would find, without the hash: the same
+ * content_type_len (the type without a "; charset=" parameter), any case.
+ * The first 8 bytes are compared at once: OR-ing 0x20 into the letters
+ * only ('/' excluded) folds 'A'-'Z' and nothing else onto the lowercase.
+ */
+
+static ngx_uint_t
+ngx_http_status_edge_html(ngx_http_request_t *r)
+{
+    u_char    *p;
+    uint64_t   v, fold, want;
+
+    static const u_char  folds[8] = { 0x20, 0x20, 0x20, 0x20,
+                                      0, 0x20, 0x20, 0x20 };
+
+    if (r->headers_out.content_type_len != sizeof("text/html") - 1
+        || r->headers_out.content_type.len < sizeof("text/html") - 1)
+    {
+        return 0;
+    }
+
+    p = r->headers_out.content_type.data;
+
+    ngx_memcpy(&v, p, 8);
+    ngx_memcpy(&fold, folds, 8);
+    ngx_memcpy(&want, "text/htm", 8);
+
+    return (v | fold) == want && (p[8] | 0x20) == 'l';
 }
 
 
@@ -803,7 +862,9 @@ ngx_http_status_edge_scan_first(ngx_http_request_t *r,
  * before at are passed as they are; at's is split into two pieces that
  * point into it ("head" and "tail") around one buffer of banner bytes,
  * and the original is marked consumed only when both pieces are sent.
- * NULL on failure: the caller passes in as is.
+ * A short head is copied in front of the banner's bytes instead: one
+ * buffer less through every filter after this one, for a few hundred
+ * bytes copied.  NULL on failure: the caller passes in as is.
  */
 
 static ngx_chain_t *
@@ -812,6 +873,7 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
     size_t pos)
 {
     ngx_buf_t                      *orig, *head, *tail, *b;
+    ngx_uint_t                      copy;
     ngx_chain_t                    *out, *cl, **last;
     ngx_http_status_edge_split_t   *split;
 
@@ -831,34 +893,39 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
         last = &(*last)->next;
     }
 
-    /* the three buffers and their links in one allocation */
+    orig = at->buf;
+    copy = (pos <= NGX_HTTP_STATUS_EDGE_HEAD_COPY);
 
-    split = ngx_palloc(r->pool, sizeof(ngx_http_status_edge_split_t));
+    split = ngx_http_status_edge_banner_buf(r, ctx, orig->pos,
+                                            copy ? pos : 0);
     if (split == NULL) {
         return NULL;
     }
 
+    head = copy ? NULL : &split->head;
     b = &split->banner;
-
-    if (ngx_http_status_edge_banner_buf(r, ctx, b) != NGX_OK) {
-        return NULL;
-    }
-
-    orig = at->buf;
-    head = &split->head;
     tail = &split->tail;
 
-    ngx_memcpy(head, orig, sizeof(ngx_buf_t));
-    head->last = orig->pos + pos;
-    head->in_file = 0;
-    head->file = NULL;
-    head->shadow = NULL;
-    head->last_buf = 0;
-    head->last_in_chain = 0;
-    head->flush = 0;
-    head->sync = 0;
-    head->recycled = 0;
-    head->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
+    if (head) {
+        ngx_memcpy(head, orig, sizeof(ngx_buf_t));
+        head->last = orig->pos + pos;
+        head->in_file = 0;
+        head->file = NULL;
+        head->shadow = NULL;
+        head->last_buf = 0;
+        head->last_in_chain = 0;
+        head->flush = 0;
+        head->sync = 0;
+        head->recycled = 0;
+        head->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
+
+        split->cl[0].buf = head;
+        split->cl[0].next = &split->cl[1];
+        *last = &split->cl[0];
+
+    } else {
+        *last = &split->cl[1];
+    }
 
     ngx_memcpy(tail, orig, sizeof(ngx_buf_t));
     tail->pos = orig->pos + pos;
@@ -878,14 +945,10 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
         }
     }
 
-    split->cl[0].buf = head;
-    split->cl[0].next = &split->cl[1];
     split->cl[1].buf = b;
     split->cl[1].next = &split->cl[2];
     split->cl[2].buf = tail;
     split->cl[2].next = at->next;
-
-    *last = &split->cl[0];
 
     ctx->head = head;
     ctx->tail = tail;
@@ -895,20 +958,25 @@ ngx_http_status_edge_insert(ngx_http_request_t *r,
 
 
 /*
- * The banner's bytes in one buffer:
+ * The banner's bytes in one buffer (split->banner), after head_len bytes
+ * of the page's head when it is copied:
  *   [<style nonce>CSS</style> | <link>] banner-head return-path banner-tail
  * The pieces are copied (a few hundred bytes): cheaper than a buffer and a
- * link each through every filter after this one.
+ * link each through every filter after this one.  One allocation holds
+ * the three buffers and their links, the incident id (for the log, once
+ * the state is given back) and the bytes.
  */
 
-static ngx_int_t
+static ngx_http_status_edge_split_t *
 ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
-    ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b)
+    ngx_http_status_edge_ctx_t *ctx, u_char *head, size_t head_len)
 {
     u_char                            *p, *data;
     size_t                             len, css_len, ret;
+    ngx_buf_t                         *b;
     const char                        *css;
     se_banner_t                       *banner;
+    ngx_http_status_edge_split_t      *split;
     ngx_http_status_edge_main_conf_t  *smcf;
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
@@ -928,22 +996,35 @@ ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
         len = smcf->css_link.len;
     }
 
-    len += banner->len;
+    len += head_len + banner->len;
 
     if (ret != SE_BANNER_NO_RET) {
         /* percent-encoding at most triples the URI; "/" when refused */
         len += r->unparsed_uri.len * 3 + 1;
     }
 
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_ERROR;
+    split = ngx_palloc(r->pool, sizeof(ngx_http_status_edge_split_t)
+                                + ctx->incident.len + len);
+    if (split == NULL) {
+        return NULL;
     }
+
+    p = (u_char *) &split[1];
+
+    ngx_memcpy(p, ctx->incident.data, ctx->incident.len);
+    ctx->incident.data = p;
+    p += ctx->incident.len;
+
+    b = &split->banner;
 
     ngx_memzero(b, sizeof(ngx_buf_t));
     b->pos = p;
     b->memory = 1;
     b->tag = (ngx_buf_tag_t) &ngx_http_status_edge_module;
+
+    if (head_len) {
+        p = ngx_cpymem(p, head, head_len);
+    }
 
     if (css) {
         p = ngx_cpymem(p, "<style nonce=\"", sizeof("<style nonce=\"") - 1);
@@ -968,9 +1049,9 @@ ngx_http_status_edge_banner_buf(ngx_http_request_t *r,
     }
 
     b->last = p;
-    ctx->inserted = p - b->pos;
+    ctx->inserted = p - b->pos - head_len;
 
-    return NGX_OK;
+    return split;
 }
 
 
@@ -980,7 +1061,7 @@ static void
 ngx_http_status_edge_release_upstream(ngx_http_status_edge_ctx_t *ctx)
 {
     if (ctx->tail == NULL
-        || ngx_buf_size(ctx->head) != 0
+        || (ctx->head && ngx_buf_size(ctx->head) != 0)
         || (ngx_buf_in_memory(ctx->tail) && ngx_buf_size(ctx->tail) != 0))
     {
         return;

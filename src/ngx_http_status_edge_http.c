@@ -247,27 +247,22 @@ ngx_http_status_edge_header(ngx_list_t *headers, const char *lowcase,
     ngx_list_part_t  *part;
     ngx_table_elt_t  *h;
 
-    part = &headers->part;
-    h = part->elts;
+    /* the length first: it rules out nearly every header at once */
 
-    for (i = 0; /* void */ ; i++) {
+    for (part = &headers->part; part; part = part->next) {
+        h = part->elts;
 
-        if (i >= part->nelts) {
-            if (part->next == NULL) {
-                return NULL;
+        for (i = 0; i < part->nelts; i++) {
+            if (h[i].key.len == len && h[i].hash
+                && ngx_strncasecmp(h[i].key.data, (u_char *) lowcase, len)
+                   == 0)
+            {
+                return &h[i];
             }
-
-            part = part->next;
-            h = part->elts;
-            i = 0;
-        }
-
-        if (h[i].hash && h[i].key.len == len
-            && ngx_strncasecmp(h[i].key.data, (u_char *) lowcase, len) == 0)
-        {
-            return &h[i];
         }
     }
+
+    return NULL;
 }
 
 

@@ -619,22 +619,37 @@ ngx_http_status_edge_cleanup_snapshot(void *data)
 }
 
 
-/* gives back early what ngx_http_status_edge_acquire() took for r */
+/*
+ * As ngx_http_status_edge_acquire(), with a cleanup record the caller
+ * keeps in memory of r's pool (its ctx): no allocation, and the state is
+ * given back early by ngx_http_status_edge_unhold() without a search.
+ * The record is linked as ngx_pool_cleanup_add() links it, so the state
+ * is released when the pool goes and ngx_http_status_edge_unacquire_all()
+ * finds it.
+ */
 
 void
-ngx_http_status_edge_unacquire(ngx_http_request_t *r,
-    ngx_http_status_edge_snapshot_t *snap)
+ngx_http_status_edge_hold(ngx_http_request_t *r,
+    ngx_http_status_edge_snapshot_t *snap, ngx_pool_cleanup_t *cln)
 {
-    ngx_pool_cleanup_t  *cln;
+    snap->refs++;
 
-    for (cln = r->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_status_edge_cleanup_snapshot
-            && cln->data == snap)
-        {
-            cln->handler = NULL;
-            ngx_http_status_edge_release(snap);
-            return;
-        }
+    cln->handler = ngx_http_status_edge_cleanup_snapshot;
+    cln->data = snap;
+    cln->next = r->pool->cleanup;
+
+    r->pool->cleanup = cln;
+}
+
+
+/* gives back early what ngx_http_status_edge_hold() took, if still held */
+
+void
+ngx_http_status_edge_unhold(ngx_pool_cleanup_t *cln)
+{
+    if (cln->handler == ngx_http_status_edge_cleanup_snapshot) {
+        cln->handler = NULL;
+        ngx_http_status_edge_release(cln->data);
     }
 }
 

@@ -126,6 +126,21 @@ route('/upper', type => 'Text/HTML; Charset=UTF-8');
 with_banner('Text/HTML (type names are case-insensitive)', '/upper');
 route('/textplain', type => 'text/plain');
 untouched('text/plain', GET => '/textplain', 200);
+# the type is matched as nginx's *_types match it: without a charset
+# parameter, any case, and nothing more or less than the name
+route('/nospace', type => 'text/html;charset=utf-8');
+with_banner('text/html;charset= without a space', '/nospace');
+route('/lower', type => 'TEXT/HTML');
+with_banner('TEXT/HTML', '/lower');
+with_banner('TEXT/HTML in a list of types', '/types/lower');
+route('/param', type => 'text/html; level=1');
+untouched('text/html with a parameter other than charset', GET => '/param', 200);
+route('/longer', type => 'text/htmlx');
+untouched('text/htmlx', GET => '/longer', 200);
+route('/shorter', type => 'text/htm');
+untouched('text/htm', GET => '/shorter', 200);
+route('/slash', type => 'text.html');
+untouched('text.html', GET => '/slash', 200);
 
 # --- Sec-Fetch-Dest -------------------------------------------------------------
 {

@@ -761,7 +761,7 @@ se_banner_free(se_banner_t *b)
 
 /* the dismiss link's return path */
 
-static int
+static inline int
 se_banner_return_ok(const char *uri, size_t len)
 {
     return uri != NULL && len > 0 && len <= SE_BANNER_RET_MAX

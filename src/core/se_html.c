@@ -371,24 +371,45 @@ se_html_pct_len(const char *s, size_t len)
 char *
 se_html_pct_write(char *dst, const char *s, size_t len)
 {
-    static const char  hex[] = "0123456789ABCDEF";
-    unsigned char      c;
-    size_t             i;
+    static const char     hex[] = "0123456789ABCDEF";
+    const unsigned char  *p, *q, *end;
 
-    for (i = 0; i < len; i++) {
-        c = (unsigned char) s[i];
+    p = (const unsigned char *) s;
+    end = p + len;
 
-        if (se_html_pct_keep(c)) {
-            *dst++ = (char) c;
-            continue;
+    for ( ;; ) {
+
+        /*
+         * a run of bytes that stay: found with the table, four bytes a
+         * step while they last, and copied at once
+         */
+
+        for (q = p;
+             end - q >= 4
+             && (se_html_pct_keep(q[0]) & se_html_pct_keep(q[1])
+                 & se_html_pct_keep(q[2]) & se_html_pct_keep(q[3]));
+             q += 4)
+        { /* void */ }
+
+        while (q < end && se_html_pct_keep(*q)) {
+            q++;
+        }
+
+        if (q != p) {
+            memcpy(dst, p, q - p);
+            dst += q - p;
+        }
+
+        if (q == end) {
+            return dst;
         }
 
         *dst++ = '%';
-        *dst++ = hex[c >> 4];
-        *dst++ = hex[c & 0x0f];
-    }
+        *dst++ = hex[*q >> 4];
+        *dst++ = hex[*q & 0x0f];
 
-    return dst;
+        p = q + 1;
+    }
 }
 
 

@@ -165,6 +165,49 @@ test_urls(void)
 }
 
 
+/* runs of kept bytes at either end, alone, or none at all */
+static void
+test_pct_runs(void)
+{
+#define PCT(in, want)  { in, sizeof(in) - 1, want }
+    static const struct {
+        const char  *in;
+        size_t       len;
+        const char  *want;
+    } cases[] = {
+        PCT("", ""),
+        PCT("/banner/page.html", "/banner/page.html"),
+        PCT(" ", "%20"),
+        PCT("\x00\xff", "%00%FF"),
+        PCT("?a", "%3Fa"),
+        PCT("a?", "a%3F"),
+        PCT("??ab??cd", "%3F%3Fab%3F%3Fcd"),
+        PCT("/x%2Fy", "/x%252Fy"),
+    };
+#undef PCT
+    char    out[64], *end;
+    size_t  i, n;
+    int     ok;
+
+    for (ok = 1, i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(out, '#', sizeof(out));
+        end = se_html_pct_write(out, cases[i].in, cases[i].len);
+        n = end - out;
+
+        if (n != strlen(cases[i].want)
+            || n != se_html_pct_len(cases[i].in, cases[i].len)
+            || memcmp(out, cases[i].want, n) != 0
+            || *end != '#')
+        {
+            tap_diag("pct of case %zu", i);
+            ok = 0;
+        }
+    }
+
+    tap_ok(ok, "pct_write: kept runs at the start, the end, alone, none");
+}
+
+
 static void
 test_pct(void)
 {
@@ -186,6 +229,8 @@ test_pct(void)
     tap_ok(b.len == 2 + sizeof(want) - 1
            && memcmp(b.data + 2, want, sizeof(want) - 1) == 0, "pct append");
     se_html_buf_free(&b);
+
+    test_pct_runs();
 }
 
 
