@@ -818,42 +818,35 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 /*
  * The first piece of the page: a page that begins like the last one
  * scanned in this location (one template, one static page) has the same
- * insertion point, found with one memcmp() of the bytes before it.
+ * insertion point, found with one memcmp() of the bytes before it, and
+ * one that begins with the same first steps of 512 bytes is scanned from
+ * there on only.
  */
 
 static int
 ngx_http_status_edge_scan_first(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_buf_t *b, size_t *pos)
 {
-    int                               rc;
-    size_t                            len;
     se_scan_memo_t                   *memo;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
     memo = slcf->banner_memo;
-    len = b->last - b->pos;
 
     if (memo == NULL) {
         /* the worker's cycle outlives any request of its configuration */
 
         memo = ngx_palloc(ngx_cycle->pool, sizeof(se_scan_memo_t));
-        if (memo != NULL) {
-            se_scan_memo_init(memo, slcf->banner_window);
-            slcf->banner_memo = memo;
+        if (memo == NULL) {
+            return se_scan_feed(&ctx->scan, b->pos, b->last - b->pos, pos);
         }
 
-    } else if (se_scan_memo_find(memo, b->pos, len, pos) == SE_OK) {
-        return SE_OK;
+        se_scan_memo_init(memo, slcf->banner_window);
+        slcf->banner_memo = memo;
     }
 
-    rc = se_scan_feed(&ctx->scan, b->pos, len, pos);
-
-    if (rc == SE_OK && memo != NULL) {
-        se_scan_memo_keep(memo, b->pos, *pos);
-    }
-
-    return rc;
+    return se_scan_memo_feed(memo, &ctx->scan, b->pos, b->last - b->pos,
+                             pos);
 }
 
 

@@ -1,9 +1,10 @@
 #!/usr/bin/perl
 # The insertion point kept per location (se_scan_memo_t, issue 4): a page
 # that begins with the same bytes as the last one scanned up to its body
-# tag gets the banner at the same place without a scan; any page that
-# differs before that point, or whose first piece is shorter than it, is
-# scanned.  Pages that share longer and shorter prefixes with the kept
+# tag gets the banner at the same place without a scan; a page that
+# shares only its first steps of 512 bytes is scanned from there; any
+# other page, or a first piece shorter than the kept bytes, is scanned.
+# Pages that share longer and shorter prefixes with the kept
 # one are requested in turn, several rounds, sequentially and in
 # parallel: each gets one banner right after its own body tag (or none).
 
@@ -52,6 +53,19 @@ my %pages = (
     script     => ["$h<script><body></script><body>", '<p>s</p>'],
 );
 
+# heads of ~1.5 KB that share their first steps of 512 bytes and differ
+# after 1 KB, as a per-request token would
+my $long = '<!DOCTYPE html><html><head>'
+    . join('', map { qq{<meta name="m$_" content='a>b'><!-- <body> -->\n} } 1 .. 22);
+$pages{long_a} = ["$long<meta name=csrf content=\"aaaa\"></head><body>", '<p>a</p>'];
+$pages{long_b} = ["$long<meta name=csrf content=\"bbbb\"></head><body id=b>", '<p>b</p>'];
+$pages{long_q} = [undef, "$long<meta name=csrf content=\"c></head><body>"];
+$pages{long_s} = ["$long<script>\"<body>\"</script></head><body class=s>", '<p>s</p>'];
+(my $early = $long) =~ s/m1"/x1"/;
+(my $raw = $long) =~ s/<meta/<xmp><meta/;     # all raw text from there
+$pages{long_raw} = [undef, "$raw<meta name=csrf content=\"aaaa\"></head><body>"];
+$pages{long_early} = ["$early<meta name=csrf content=\"aaaa\"></head><body>", '<p>e</p>'];
+
 my %routes;
 for my $name (keys %pages) {
     my ($head, $tail) = @{ $pages{$name} };
@@ -83,7 +97,9 @@ sub good {
 }
 
 my @order = qw(same other_tail attrs same bodyx same comment quoted same upper
-    shorter same prefix none same script other_tail same);
+    shorter same prefix none same script other_tail same
+    long_a long_b long_a long_q long_a long_s long_early long_a long_b same
+    long_b long_raw long_a long_raw);
 
 for my $round (1 .. 2) {
     for my $name (@order) {
@@ -94,7 +110,7 @@ for my $round (1 .. 2) {
 
 # a first piece shorter than the kept answer: scanned across the pieces
 $t->http(GET => '/split/same');
-for my $name (qw(same attrs shorter bodyx same)) {
+for my $name (qw(same attrs shorter bodyx same long_a long_b long_q)) {
     my ($st, $hd, $body) = $t->http(GET => "/split/split-$name");
     check('first piece of 20 bytes', $name, $st, $body);
 }

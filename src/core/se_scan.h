@@ -72,17 +72,24 @@ int se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len,
 
 
 /*
- * The last answer, to skip the scan of a page that begins like the last
- * one (one template, one static page): the answer depends only on the
- * bytes before it, so a stream that begins with those same bytes has the
- * same answer.  A memo belongs to one window size and to one thread.
+ * What the last stream scanned began with, to scan less of the next one:
+ * pages behind one location often begin with the same bytes (one
+ * template, one static page).  The scan of a prefix depends on nothing
+ * else, so a stream that begins with the kept answer's bytes has that
+ * answer, and one that begins with the same first k * SE_SCAN_MEMO_STEP
+ * bytes resumes from the scanner's state kept there.  A memo belongs to
+ * one window size and to one thread.
  */
 
-#define SE_SCAN_MEMO_MAX  16384
+#define SE_SCAN_MEMO_MAX   16384
+#define SE_SCAN_MEMO_STEP  512
 
 typedef struct {
     size_t         window;
-    size_t         len;                 /* 0: nothing kept */
+    size_t         len;                 /* bytes kept */
+    size_t         answer;              /* 0: none within them */
+    size_t         steps;               /* at[1..steps] are kept */
+    se_scan_t      at[SE_SCAN_MEMO_MAX / SE_SCAN_MEMO_STEP + 1];
     unsigned char  data[SE_SCAN_MEMO_MAX];
 } se_scan_memo_t;
 
@@ -90,18 +97,12 @@ typedef struct {
 void se_scan_memo_init(se_scan_memo_t *m, size_t window);
 
 /*
- * The answer for a stream whose first len bytes are p, from the memo:
- * SE_OK with *pos (the same as se_scan_feed() would give for that first
- * piece), or SE_DECLINED when the memo cannot tell: scan the piece.
+ * se_scan_feed() for the first piece of a stream, s being a scanner
+ * started with se_scan_init(s, window) that has read nothing yet: the
+ * same answer, the same state of s afterwards, with the memo's help; the
+ * memo then keeps this stream's beginning.
  */
-int se_scan_memo_find(const se_scan_memo_t *m, const unsigned char *p,
-    size_t len, size_t *pos);
-
-/*
- * Keeps the answer pos that se_scan_feed() gave for the first piece of a
- * stream, p (nothing is kept beyond SE_SCAN_MEMO_MAX bytes).
- */
-void se_scan_memo_keep(se_scan_memo_t *m, const unsigned char *p,
-    size_t pos);
+int se_scan_memo_feed(se_scan_memo_t *m, se_scan_t *s,
+    const unsigned char *p, size_t len, size_t *pos);
 
 #endif /* SE_SCAN_H */

@@ -381,16 +381,16 @@ check_doc(const char *name, const unsigned char *doc, size_t len,
 }
 
 
-/* the one-piece answer, or NONE / DECL */
+/* the answer for doc fed whole to a scanner of the window w */
 
 static size_t
-one_piece(const unsigned char *doc, size_t len)
+plain_scan(const unsigned char *doc, size_t len, size_t w)
 {
     int        rc;
     size_t     pos;
     se_scan_t  s;
 
-    se_scan_init(&s, 0);
+    se_scan_init(&s, w);
 
     rc = se_scan_feed(&s, len ? doc : NULL, len, &pos);
 
@@ -399,76 +399,169 @@ one_piece(const unsigned char *doc, size_t len)
 
 
 /*
- * The memo kept from a's answer never gives b an answer that the scan
- * does not: for b every case document, and a with any one byte changed
- * (to a quote, a '<', a '>' or its other case) or cut short.
+ * The answer for doc through the memo: its first "first" bytes as the
+ * first piece (se_scan_memo_feed), the rest as a second piece.
  */
 
-static void
-check_memo(const char *name, const unsigned char *a, size_t alen,
-    const unsigned char **docs, const size_t *lens, size_t ndocs)
+static size_t
+memo_scan(se_scan_memo_t *m, const unsigned char *doc, size_t len,
+    size_t first)
 {
-    size_t           i, j, k, pos, want, hits, bad;
-    unsigned char   *b;
+    int        rc;
+    size_t     pos;
+    se_scan_t  s;
+
+    se_scan_init(&s, m->window);
+
+    if (first > len) {
+        first = len;
+    }
+
+    rc = se_scan_memo_feed(m, &s, doc, first, &pos);
+
+    if (rc == SE_AGAIN && len > first) {
+        rc = se_scan_feed(&s, doc + first, len - first, &pos);
+        pos += first;
+    }
+
+    return rc == SE_OK ? pos : rc == SE_DECLINED ? DECL : NONE;
+}
+
+
+/*
+ * The memo never changes an answer: for every case document after the
+ * memo kept another one; and for a long document after the memo kept it,
+ * with one byte changed (to a quote, '<', '>', '-' or its other case) at
+ * positions all along it, cut into a first piece of several lengths.
+ */
+
+static size_t  memo_bad, memo_runs;
+
+static void
+memo_check(se_scan_memo_t *m, const unsigned char *doc, size_t len,
+    size_t first, const char *what)
+{
+    size_t  got, want;
+
+    got = memo_scan(m, doc, len, first);
+    want = plain_scan(doc, len, m->window);
+
+    memo_runs++;
+
+    if (got != want && memo_bad++ < 5) {
+        tap_diag("memo: %s (%zu bytes, first piece %zu): %zu, want %zu",
+                 what, len, first, got, want);
+    }
+}
+
+
+static void
+check_memo_cases(const unsigned char **docs, const size_t *lens,
+    size_t ndocs)
+{
+    size_t           i, j;
     se_scan_memo_t  *m;
 
-    static const unsigned char  subst[] = { '"', '\'', '<', '>', 0 };
-
     m = malloc(sizeof(se_scan_memo_t));
-    b = malloc(alen + 1);
-    if (m == NULL || b == NULL) {
+    if (m == NULL) {
         abort();
     }
 
-    se_scan_memo_init(m, 0);
-
-    want = one_piece(a, alen);
-
-    if (want == NONE || want == DECL) {
-        tap_ok(se_scan_memo_find(m, a, alen, &pos) == SE_DECLINED,
-               "memo, %s: empty memo tells nothing", name);
-        free(m);
-        free(b);
-        return;
-    }
-
-    se_scan_memo_keep(m, a, want);
-
-    hits = 0;
-    bad = 0;
-
-    if (se_scan_memo_find(m, a, alen, &pos) != SE_OK || pos != want) {
-        bad++;
-    }
+    memo_bad = 0;
+    memo_runs = 0;
 
     for (i = 0; i < ndocs; i++) {
-        if (se_scan_memo_find(m, docs[i], lens[i], &pos) == SE_OK) {
-            hits++;
-            bad += (one_piece(docs[i], lens[i]) != pos);
+        for (j = 0; j < ndocs; j++) {
+            se_scan_memo_init(m, 0);
+            memo_check(m, docs[i], lens[i], lens[i], "a case");
+            memo_check(m, docs[j], lens[j], lens[j], "after another case");
+            memo_check(m, docs[j], lens[j], lens[j] / 2,
+                       "after another case, half");
         }
     }
 
-    for (j = 0; j < alen; j++) {
+    tap_ok(memo_bad == 0, "memo: every case after every other: %zu of %zu "
+           "answers differ", memo_bad, memo_runs);
+
+    free(m);
+}
+
+
+/* a head of about n bytes: tags, quotes, a comment, a script, then body */
+
+static unsigned char *
+long_doc(size_t n, size_t *len)
+{
+    size_t          i;
+    unsigned char  *doc;
+
+    doc = malloc(n + 400);
+    if (doc == NULL) {
+        abort();
+    }
+
+    i = (size_t) sprintf((char *) doc, "<!DOCTYPE html><html><head>");
+
+    while (i < n) {
+        i += (size_t) sprintf((char *) doc + i,
+                              "<meta name=\"m%zu\" content='a>b'>"
+                              "<!-- <body> %zu --><script>if (a<b) "
+                              "x(\"</scr\"+\"ipt>\");</script>\n", i, i);
+    }
+
+    i += (size_t) sprintf((char *) doc + i,
+                          "</head><body class=\"x\"><p>after</p>");
+    *len = i;
+
+    return doc;
+}
+
+
+static void
+check_memo_long(size_t n, size_t window)
+{
+    size_t           i, j, k, len, every;
+    unsigned char   *doc, *b;
+    se_scan_memo_t  *m;
+
+    static const unsigned char  subst[] = { '"', '<', '>', '-', 0 };
+    static const size_t         firsts[] = { 100, 511, 512, 513, 1500, 0 };
+
+    doc = long_doc(n, &len);
+    b = malloc(len);
+    m = malloc(sizeof(se_scan_memo_t));
+    if (b == NULL || m == NULL) {
+        abort();
+    }
+
+    memo_bad = 0;
+    memo_runs = 0;
+    every = len > 3000 ? 97 : 1;
+
+    for (i = 0; i < len; i += every) {
         for (k = 0; k < sizeof(subst); k++) {
-            memcpy(b, a, alen);
-            b[j] = subst[k] ? subst[k] : (unsigned char) (a[j] ^ 0x20);
+            memcpy(b, doc, len);
+            b[i] = subst[k] ? subst[k] : (unsigned char) (doc[i] ^ 0x20);
 
-            if (se_scan_memo_find(m, b, alen, &pos) == SE_OK) {
-                hits++;
-                bad += (one_piece(b, alen) != pos);
-            }
-        }
+            se_scan_memo_init(m, window);
+            memo_check(m, doc, len, len, "the document");
+            memo_check(m, b, len, len, "one byte changed");
+            memo_check(m, doc, len, len, "the document again");
 
-        if (se_scan_memo_find(m, a, j, &pos) == SE_OK) {
-            bad += (one_piece(a, j) != pos);
+            j = (i + k) % (sizeof(firsts) / sizeof(firsts[0]));
+            memo_check(m, b, len, firsts[j] ? firsts[j] : len,
+                       "one byte changed, first piece cut");
+            memo_check(m, doc, len, len, "the document after");
         }
     }
 
-    tap_ok(bad == 0, "memo, %s: %zu answers from the memo, %zu wrong",
-           name, hits, bad);
+    tap_ok(memo_bad == 0, "memo: %zu-byte document, window %zu, one byte "
+           "changed at every %zu: %zu of %zu answers differ", len, window,
+           every, memo_bad, memo_runs);
 
     free(m);
     free(b);
+    free(doc);
 }
 
 
@@ -542,10 +635,7 @@ main(void)
         lens[i] = hl + tl;
     }
 
-    for (i = 0; i < ndocs; i++) {
-        check_memo(cases[i].name, docs[i], lens[i],
-                   (const unsigned char **) docs, lens, ndocs);
-    }
+    check_memo_cases((const unsigned char **) docs, lens, ndocs);
 
     for (i = 0; i < ndocs; i++) {
         free(docs[i]);
@@ -646,31 +736,30 @@ main(void)
     memcpy(doc + 30000, "<BODY\tclass=\"x>y\">", 18);
     check_doc("40000-byte document", doc, 40000, 30018, 0);
 
-    /* the memo keeps what fits, within its window */
+    /* the memo along long heads: shared steps, the answer, windows */
+
+    check_memo_long(300, 0);
+    check_memo_long(1400, 0);
+    check_memo_long(6000, 0);
+    check_memo_long(20000, 0);
+    check_memo_long(1400, 1000);
+    check_memo_long(6000, 5000);
+
+    /* a first piece that ends before the kept answer is scanned */
 
     m = malloc(sizeof(se_scan_memo_t));
     if (m == NULL) {
         abort();
     }
 
-    se_scan_memo_init(m, 0);
-    se_scan_memo_keep(m, doc, 30018);
-    tap_ok(se_scan_memo_find(m, doc, 40000, &pos) == SE_DECLINED,
-           "memo: an answer beyond %d bytes is not kept", SE_SCAN_MEMO_MAX);
-
     memcpy(doc + 100, "<body>", 6);
-    se_scan_memo_keep(m, doc, 106);
-    pos = 0;
-    tap_ok(se_scan_memo_find(m, doc, 106, &pos) == SE_OK && pos == 106,
-           "memo: the same 106 bytes: %zu", pos);
-    tap_ok(se_scan_memo_find(m, doc, 105, &pos) == SE_DECLINED,
-           "memo: a shorter piece is not answered");
-
-    se_scan_memo_init(m, 100);
-    se_scan_memo_keep(m, doc, 106);
-    tap_ok(se_scan_memo_find(m, doc, 40000, &pos) == SE_DECLINED,
-           "memo: an answer beyond its window is not kept");
-
+    se_scan_memo_init(m, 0);
+    tap_ok(memo_scan(m, doc, 40000, 40000) == 106, "memo: found at 106");
+    tap_ok(m->answer == 106, "memo: keeps the answer 106");
+    tap_ok(memo_scan(m, doc, 40000, 105) == 106,
+           "memo: a first piece of 105 bytes: still 106");
+    tap_ok(memo_scan(m, doc, 105, 105) == NONE,
+           "memo: a stream of 105 bytes: none");
     free(m);
     free(doc);
 
