@@ -897,7 +897,6 @@ void
 se_scan_memo_init(se_scan_memo_t *m, size_t window)
 {
     m->window = window ? window : SE_SCAN_WINDOW;
-    m->len = 0;
     m->answer = 0;
     m->steps = 0;
 }
@@ -986,7 +985,6 @@ se_scan_memo_feed(se_scan_memo_t *m, se_scan_t *s, const unsigned char *p,
         memcpy(m->data + from, p + from, n - from);
     }
 
-    m->len = n;
     m->answer = (rc == SE_OK && *pos <= SE_SCAN_MEMO_MAX) ? *pos : 0;
 
     return rc;

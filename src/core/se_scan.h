@@ -86,8 +86,7 @@ int se_scan_feed(se_scan_t *s, const unsigned char *p, size_t len,
 
 typedef struct {
     size_t         window;
-    size_t         len;                 /* bytes kept */
-    size_t         answer;              /* 0: none within them */
+    size_t         answer;              /* 0: none kept */
     size_t         steps;               /* at[1..steps] are kept */
     se_scan_t      at[SE_SCAN_MEMO_MAX / SE_SCAN_MEMO_STEP + 1];
     unsigned char  data[SE_SCAN_MEMO_MAX];
@@ -99,8 +98,8 @@ void se_scan_memo_init(se_scan_memo_t *m, size_t window);
 /*
  * se_scan_feed() for the first piece of a stream, s being a scanner
  * started with se_scan_init(s, window) that has read nothing yet: the
- * same answer, the same state of s afterwards, with the memo's help; the
- * memo then keeps this stream's beginning.
+ * same answer and, on SE_AGAIN, the same state of s to go on with, found
+ * with the memo's help; the memo then keeps this stream's beginning.
  */
 int se_scan_memo_feed(se_scan_memo_t *m, se_scan_t *s,
     const unsigned char *p, size_t len, size_t *pos);
