@@ -316,10 +316,28 @@ void ngx_http_status_edge_page_free(ngx_http_status_edge_page_docs_t *docs);
 
 /* banner filter: ngx_http_status_edge_filter.c */
 ngx_int_t ngx_http_status_edge_filter_init(ngx_conf_t *cf);
-ngx_http_status_edge_ctx_t *ngx_http_status_edge_banner_ctx(
-    ngx_http_request_t *r);
+ngx_http_status_edge_ctx_t *ngx_http_status_edge_banner_decide(
+    ngx_http_request_t *r, ngx_http_status_edge_ctx_t *ctx);
 void ngx_http_status_edge_banner_done(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx);
+
+/*
+ * The request's banner, decided at the first call; inline, as the header
+ * filter and the variables ask again for every request.
+ */
+static ngx_inline ngx_http_status_edge_ctx_t *
+ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
+{
+    ngx_http_status_edge_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+    if (ctx && ctx->decided) {
+        return ctx;
+    }
+
+    return ngx_http_status_edge_banner_decide(r, ctx);
+}
 
 /* banner helpers: ngx_http_status_edge_dismiss.c */
 ngx_int_t ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r);

@@ -93,25 +93,21 @@ ngx_http_status_edge_filter_init(ngx_conf_t *cf)
 /*
  * The banner that applies to this request, from what the request says
  * (audience, language, dismissal cookie, Sec-Fetch-Dest); the response
- * decides later whether it can carry it.  Decided once per request.
+ * decides later whether it can carry it.  Decided once per request, by
+ * ngx_http_status_edge_banner_ctx() (ctx: the request's, not decided, or
+ * NULL).
  */
 
 ngx_http_status_edge_ctx_t *
-ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
+ngx_http_status_edge_banner_decide(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
 {
     ngx_str_t                         audience;
     ngx_uint_t                        internal, lang;
     ngx_table_elt_t                  *h;
-    ngx_http_status_edge_ctx_t       *ctx;
     ngx_http_status_edge_banner_t    *banner;
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
-
-    if (ctx && ctx->decided) {
-        return ctx;
-    }
 
     if (ctx == NULL) {
         ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_status_edge_ctx_t));
@@ -448,13 +444,7 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
         goto pass;
     }
 
-    /* decided before the content handler, as a rule */
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
-
-    if (ctx == NULL || !ctx->decided) {
-        ctx = ngx_http_status_edge_banner_ctx(r);
-    }
+    ctx = ngx_http_status_edge_banner_ctx(r);
 
     if (ctx == NULL || ctx->banner == NULL
         || (!ngx_http_status_edge_html(r)
