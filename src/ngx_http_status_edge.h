@@ -12,6 +12,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
+#include "ngx_http_status_edge_compat.h"
+
 #include "se_state.h"
 #include "se_model.h"
 #include "se_banner.h"
@@ -274,8 +276,6 @@ ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
 
 ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
-ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
-    ngx_str_t *key, ngx_str_t *value);
 ngx_int_t ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
     ngx_chain_t *out, off_t length);
 
@@ -286,6 +286,10 @@ ngx_int_t ngx_http_status_edge_send_data(ngx_http_request_t *r,
     ngx_str_t *type, u_char *data, size_t len);
 ngx_int_t ngx_http_status_edge_method(ngx_http_request_t *r,
     ngx_uint_t methods, ngx_str_t *allow);
+ngx_table_elt_t *ngx_http_status_edge_push_header(ngx_http_request_t *r,
+    ngx_str_t *key, ngx_str_t *value);
+ngx_int_t ngx_http_status_edge_add_header(ngx_http_request_t *r,
+    ngx_str_t *key, ngx_str_t *value);
 ngx_int_t ngx_http_status_edge_set_etag(ngx_http_request_t *r,
     ngx_str_t *value);
 ngx_int_t ngx_http_status_edge_add_headers(ngx_http_request_t *r,

@@ -336,26 +336,6 @@ ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
 }
 
 
-ngx_int_t
-ngx_http_status_edge_add_header(ngx_http_request_t *r, ngx_str_t *key,
-    ngx_str_t *value)
-{
-    ngx_table_elt_t  *h;
-
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    h->hash = 1;
-    h->key = *key;
-    h->value = *value;
-    h->lowcase_key = NULL;
-
-    return NGX_OK;
-}
-
-
 /* strong ETag: the state's, or "se-<version>-<hash>-<callback>" */
 
 static ngx_int_t

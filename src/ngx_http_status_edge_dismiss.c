@@ -76,15 +76,13 @@ ngx_http_status_edge_dismiss_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    r->headers_out.location = ngx_list_push(&r->headers_out.headers);
+    ngx_str_set(&name, "Location");
+
+    r->headers_out.location = ngx_http_status_edge_push_header(r, &name,
+                                                               &path);
     if (r->headers_out.location == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    r->headers_out.location->hash = 1;
-    ngx_str_set(&r->headers_out.location->key, "Location");
-    r->headers_out.location->value = path;
-    r->headers_out.location->lowcase_key = NULL;
 
     r->headers_out.status = NGX_HTTP_SEE_OTHER;
     r->headers_out.content_length_n = 0;

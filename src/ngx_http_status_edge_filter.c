@@ -232,16 +232,9 @@ ngx_http_status_edge_dismissed(ngx_http_request_t *r,
 {
     ngx_str_t  name, value;
 
-    if (r->headers_in.cookies.nelts == 0) {
-        return NGX_DECLINED;
-    }
-
     ngx_str_set(&name, NGX_HTTP_STATUS_EDGE_COOKIE);
 
-    if (ngx_http_parse_multi_header_lines(&r->headers_in.cookies, &name,
-                                          &value)
-        == NGX_DECLINED)
-    {
+    if (ngx_http_status_edge_cookie(r, &name, &value) != NGX_OK) {
         return NGX_DECLINED;
     }
 
@@ -705,31 +698,17 @@ ngx_http_status_edge_nonce(ngx_http_request_t *r,
 static void
 ngx_http_status_edge_no_store(ngx_http_request_t *r)
 {
-    ngx_uint_t         i;
-    ngx_table_elt_t  **cc, *h;
+    static ngx_str_t  key = ngx_string("Cache-Control");
+    static ngx_str_t  value = ngx_string("private, no-cache");
 
-    cc = r->headers_out.cache_control.elts;
-
-    for (i = 0; i < r->headers_out.cache_control.nelts; i++) {
-        cc[i]->hash = 0;
-    }
-
-    r->headers_out.cache_control.nelts = 0;
+    ngx_http_status_edge_clear_cache_control(r);
 
     if (r->headers_out.expires) {
         r->headers_out.expires->hash = 0;
         r->headers_out.expires = NULL;
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
-    if (h == NULL) {
-        return;
-    }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Cache-Control");
-    ngx_str_set(&h->value, "private, no-cache");
-    h->lowcase_key = NULL;
+    (void) ngx_http_status_edge_push_header(r, &key, &value);
 }
 
 

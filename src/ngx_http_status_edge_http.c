@@ -116,6 +116,39 @@ ngx_http_status_edge_method(ngx_http_request_t *r, ngx_uint_t methods,
 }
 
 
+/* a response header, the one place the module adds one */
+
+ngx_table_elt_t *
+ngx_http_status_edge_push_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value)
+{
+    ngx_table_elt_t  *h;
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NULL;
+    }
+
+    ngx_http_status_edge_header_unlinked(h);
+
+    h->hash = 1;
+    h->key = *key;
+    h->value = *value;
+    h->lowcase_key = NULL;
+
+    return h;
+}
+
+
+ngx_int_t
+ngx_http_status_edge_add_header(ngx_http_request_t *r, ngx_str_t *key,
+    ngx_str_t *value)
+{
+    return ngx_http_status_edge_push_header(r, key, value) ? NGX_OK
+                                                           : NGX_ERROR;
+}
+
+
 /* a strong ETag: the not modified filter answers If-None-Match with it */
 
 ngx_int_t
@@ -123,15 +156,12 @@ ngx_http_status_edge_set_etag(ngx_http_request_t *r, ngx_str_t *value)
 {
     ngx_table_elt_t  *etag;
 
-    etag = ngx_list_push(&r->headers_out.headers);
+    static ngx_str_t  key = ngx_string("ETag");
+
+    etag = ngx_http_status_edge_push_header(r, &key, value);
     if (etag == NULL) {
         return NGX_ERROR;
     }
-
-    etag->hash = 1;
-    ngx_str_set(&etag->key, "ETag");
-    etag->lowcase_key = NULL;
-    etag->value = *value;
 
     r->headers_out.etag = etag;
 

@@ -519,8 +519,11 @@ static ngx_int_t
 ngx_http_status_edge_page_slash(ngx_http_request_t *r)
 {
     u_char                    *p, *last;
+    ngx_str_t                  value;
     ngx_table_elt_t           *h;
     ngx_http_core_loc_conf_t  *clcf;
+
+    static ngx_str_t  key = ngx_string("Location");
 
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
@@ -537,16 +540,13 @@ ngx_http_status_edge_page_slash(ngx_http_request_t *r)
         last = ngx_cpymem(last, r->args.data, r->args.len);
     }
 
-    h = ngx_list_push(&r->headers_out.headers);
+    value.data = p;
+    value.len = last - p;
+
+    h = ngx_http_status_edge_push_header(r, &key, &value);
     if (h == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    h->hash = 1;
-    ngx_str_set(&h->key, "Location");
-    h->value.data = p;
-    h->value.len = last - p;
-    h->lowcase_key = NULL;
 
     ngx_http_clear_location(r);
     r->headers_out.location = h;

@@ -95,10 +95,20 @@ ngx_http_status_edge_state_conf(ngx_conf_t *cf,
     smcf->shm_zone->init = ngx_http_status_edge_init_zone;
 
 #if (NGX_THREADS)
+
+    if (!ngx_http_status_edge_have_threads()) {
+        ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0,
+                           "status_edge: this nginx has no threads, states "
+                           "are built on the event loop");
+        smcf->thread_pool = NULL;
+        return NGX_OK;
+    }
+
     smcf->thread_pool = ngx_thread_pool_add(cf, NULL);
     if (smcf->thread_pool == NULL) {
         return NGX_ERROR;
     }
+
 #endif
 
     return NGX_OK;
