@@ -1,16 +1,71 @@
-# status-edge: build the nginx module against the system nginx (Debian's
-# nginx-dev source tree), run the tests, the demo and the benchmarks.
+# status-edge: build the nginx module against an nginx source tree (by
+# default the system nginx's, Debian's nginx-dev), run the tests, the demo
+# and the benchmarks.
+#
+#   make                         the module against the system nginx
+#   make NGINX_SRC=<tree>        the module against another nginx tree
+#   make test NGINX=1.30.4       a whole nginx built from ../shared/nginx/,
+#                                and the whole suite against it
+#   make test-matrix             the suite on the system nginx and on every
+#                                release in ../shared/nginx/
+#   make deb                     the Debian packages, into build/deb/
 
 SHELL := /bin/bash
 
-NGINX_SRC   ?= /usr/share/nginx/src
-NGINX_BIN   ?= /usr/sbin/nginx
+# nginx reads an inherited listening socket list from NGINX: a make
+# variable of that name must not reach the nginx the tests start
+unexport NGINX
+
 BUILD       := $(CURDIR)/build
-MODULE      := $(BUILD)/ngx_http_status_edge_module.so
-ASAN_MODULE := $(BUILD)/asan/ngx_http_status_edge_module.so
+SHARED      ?= $(abspath $(CURDIR)/../shared)
+NGINX_RELEASES := $(SHARED)/nginx
+SYSTEM_SRC  := /usr/share/nginx/src
+
+# what a test nginx is built with: the modules the suite exercises
+TEST_NGINX_FLAGS := --with-compat --with-debug --with-threads \
+               --with-pcre-jit --with-http_ssl_module --with-http_v2_module \
+               --with-http_sub_module --with-http_addition_module \
+               --with-http_gunzip_module --with-http_gzip_static_module \
+               --with-http_realip_module --with-http_auth_request_module \
+               --with-http_stub_status_module
+
+# Three kinds of nginx to build against, each in its own folder:
+#   NGINX=<version>  a release tarball from $(NGINX_RELEASES), built whole
+#                    (nginx and the module) in build/nginx-<version>;
+#   NGINX_SRC=<tree> another tree, the module only (--with-compat, plus
+#                    NGINX_CONFIGURE_ARGS), in build/src-<version>;
+#   neither          the system nginx's tree with Debian's own flags, in
+#                    build/ (the default the tests and the demo load).
+ifneq ($(NGINX),)
+NGINX_TARBALL := $(NGINX_RELEASES)/nginx-$(NGINX).tar.gz
+NGX_DIR     := $(BUILD)/nginx-$(NGINX)
+NGX_FLAGS   := $(TEST_NGINX_FLAGS) $(NGINX_CONFIGURE_ARGS)
+NGX_SOURCE  := $(NGINX_TARBALL)
+NGINX_BIN   := $(NGX_DIR)/nginx/objs/nginx
+NGX_TARGET  :=
+else ifneq ($(filter-out $(SYSTEM_SRC),$(NGINX_SRC)),)
+NGX_VERSION := $(shell sed -n 's/^\#define NGINX_VERSION *"\(.*\)"/\1/p' \
+                   $(NGINX_SRC)/src/core/nginx.h 2>/dev/null)
+NGX_DIR     := $(BUILD)/src-$(or $(NGX_VERSION),unknown)
+NGX_FLAGS   := --with-compat $(NGINX_CONFIGURE_ARGS)
+NGX_SOURCE  := $(NGINX_SRC)
+NGX_TARGET  := modules
+else
+NGINX_SRC   := $(SYSTEM_SRC)
+NGX_DIR     := $(BUILD)
+NGX_FLAGS   := "$${NGX_CONF_FLAGS[@]}" $(NGINX_CONFIGURE_ARGS)
+NGX_SOURCE  := $(SYSTEM_SRC)
+NGX_TARGET  := modules
+endif
+
+NGINX_BIN   ?= /usr/sbin/nginx
+MODULE      := $(NGX_DIR)/ngx_http_status_edge_module.so
+ASAN_MODULE := $(NGX_DIR)/asan/ngx_http_status_edge_module.so
 
 BUILD_PKGS  := nginx nginx-dev libhiredis-dev libjansson-dev libpcre2-dev \
                gcc make perl
+# a whole nginx from a release tarball needs OpenSSL and zlib as well
+NGX_PKGS    := $(BUILD_PKGS) $(if $(NGINX),libssl-dev zlib1g-dev)
 TEST_PKGS   := $(BUILD_PKGS) redis-server redis-tools curl \
                libxml-libxml-perl libxml2-utils
 DEMO_PKGS   := $(TEST_PKGS) curl
@@ -19,6 +74,9 @@ FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev
 BROWSER_PKGS := chromium fonts-noto-cjk
 BROWSER_DEPS := $(BUILD)/.browser-deps
 WIDGET_DEPS := $(BUILD)/.widget-deps
+
+# the tests and tools run this nginx binary and load this module
+TEST_ENV    := STATUS_EDGE_NGINX=$(NGINX_BIN) STATUS_EDGE_MODULE=$(MODULE)
 
 CORE_SRCS   := $(wildcard src/core/*.c)
 # the admin tool has no use for the module's embedded assets
@@ -39,32 +97,44 @@ UNIT_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined
 
-.PHONY: all deps cli test test-asan unit demo bench fuzz clean widget
+.PHONY: all deps cli test test-asan unit demo bench fuzz clean widget \
+        test-integration test-matrix test-compat man deb test-deb
 
 all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 
 deps:
-	@tools/need $(BUILD_PKGS)
+	@tools/need $(NGX_PKGS)
 
 # nginx's configure fixes the source list: run it again when that changes
 SRC_LIST    := $(sort $(CORE_SRCS) $(wildcard src/*.c) $(REDIS_SRCS))
-$(shell mkdir -p $(BUILD)/asan && for d in $(BUILD) $(BUILD)/asan; do \
-    echo "$(SRC_LIST)" | cmp -s - $$d/srcs.list \
-    || echo "$(SRC_LIST)" > $$d/srcs.list; done)
+# (or the tree, or the arguments it is given)
+NGX_ID      := $(SRC_LIST) $(NGX_SOURCE) $(subst ",,$(subst ',,$(NGINX_CONFIGURE_ARGS)))
+$(shell mkdir -p $(NGX_DIR)/asan && for d in $(NGX_DIR) $(NGX_DIR)/asan; do \
+    echo "$(NGX_ID)" | cmp -s - $$d/srcs.list \
+    || echo "$(NGX_ID)" > $$d/srcs.list; done)
 
-# $(1): build dir, $(2): extra configure arguments
+# $(1): build dir, $(2): extra configure arguments.  The tree is copied
+# (or unpacked) into $(1)/nginx: the source tree is never written to.
+# A release's repository tree keeps configure in auto/.
 define configure_nginx
-	@tools/need $(BUILD_PKGS)
-	rm -rf $(1)/nginx && mkdir -p $(1) && cp -r $(NGINX_SRC) $(1)/nginx
-	. $(NGINX_SRC)/conf_flags && cd $(1)/nginx && \
-	    ./configure "$${NGX_CONF_FLAGS[@]}" $(2) \
+	@tools/need $(NGX_PKGS)
+	@test -e $(NGX_SOURCE) || { echo "no nginx source: $(NGX_SOURCE)" >&2; \
+	    exit 1; }
+	rm -rf $(1)/nginx && mkdir -p $(1)/nginx
+	if [ -d $(NGX_SOURCE) ]; then cp -r $(NGX_SOURCE)/. $(1)/nginx; \
+	else tar -xzf $(NGX_SOURCE) -C $(1)/nginx --strip-components=1; fi
+	if [ -f $(NGX_SOURCE)/conf_flags ]; then \
+	    . $(NGX_SOURCE)/conf_flags; fi; \
+	cd $(1)/nginx && \
+	if [ -x configure ]; then cfg=./configure; else cfg=auto/configure; fi; \
+	    $$cfg $(NGX_FLAGS) $(2) \
 	        --add-dynamic-module=$(CURDIR) > $(1)/configure.log 2>&1 \
 	    || { tail -20 $(1)/configure.log; exit 1; }
 endef
 
-# $(1): build dir
+# $(1): build dir, $(2): objs/Makefile's target (the module, or all)
 define make_module
-	$(MAKE) -C $(1)/nginx -f objs/Makefile modules
+	$(MAKE) -C $(1)/nginx -f objs/Makefile $(2)
 	@if nm -D --undefined-only \
 	        $(1)/nginx/objs/ngx_http_status_edge_module.so | grep -E ' (se_|ngx_http_status_edge_)'; \
 	then echo "unresolved core symbols" >&2; exit 1; fi
@@ -72,20 +142,25 @@ define make_module
 	mv -f $(1)/.new.so $(1)/ngx_http_status_edge_module.so
 endef
 
-$(BUILD)/nginx/objs/Makefile: config $(BUILD)/srcs.list
-	$(call configure_nginx,$(BUILD))
+$(NGX_DIR)/nginx/objs/Makefile: config $(NGX_DIR)/srcs.list
+	$(call configure_nginx,$(NGX_DIR))
 
-$(BUILD)/asan/nginx/objs/Makefile: config $(BUILD)/asan/srcs.list
-	$(call configure_nginx,$(BUILD)/asan,--with-cc-opt="$(SAN_FLAGS)" \
+$(NGX_DIR)/asan/nginx/objs/Makefile: config $(NGX_DIR)/asan/srcs.list
+	$(call configure_nginx,$(NGX_DIR)/asan,--with-cc-opt="$(SAN_FLAGS)" \
 	    --with-ld-opt="$(SAN_FLAGS)")
 
-$(MODULE): $(BUILD)/nginx/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) \
+$(MODULE): $(NGX_DIR)/nginx/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) \
            $(GLUE_SRCS)
-	$(call make_module,$(BUILD))
+	$(call make_module,$(NGX_DIR),$(NGX_TARGET))
 
-$(ASAN_MODULE): $(BUILD)/asan/nginx/objs/Makefile $(CORE_SRCS) \
+ifneq ($(NGINX),)
+# the binary is made with the module (objs/Makefile's default target)
+$(NGINX_BIN): $(MODULE)
+endif
+
+$(ASAN_MODULE): $(NGX_DIR)/asan/nginx/objs/Makefile $(CORE_SRCS) \
                 $(CORE_HDRS) $(GLUE_SRCS)
-	$(call make_module,$(BUILD)/asan)
+	$(call make_module,$(NGX_DIR)/asan,modules)
 
 $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) $(wildcard t/unit/*.h)
 	@tools/need $(BUILD_PKGS)
@@ -105,7 +180,8 @@ cli: $(CLI)
 $(CLI): $(CLI_SRCS) $(CLI_HDRS) $(CLI_CORE) $(CORE_HDRS)
 	@tools/need $(BUILD_PKGS)
 	@mkdir -p $(BUILD)
-	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRCS) $(CLI_CORE) -lhiredis -ljansson
+	$(CC) $(CLI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_SRCS) \
+	    $(CLI_CORE) -lhiredis -ljansson
 
 $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CLI_CORE) $(CORE_HDRS)
 	@mkdir -p $(BUILD)/asan
@@ -116,7 +192,13 @@ $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CLI_CORE) $(CORE_HDRS)
 test: $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) $(BROWSER_DEPS) \
       $(WIDGET_DEPS)
 	@tools/need $(TEST_PKGS)
-	prove -I t/lib $(UNIT_BINS) t/*.t
+	$(TEST_ENV) prove -I t/lib $(UNIT_BINS) t/*.t
+
+# the integration suite alone (unit tests do not depend on nginx)
+test-integration: $(MODULE) $(if $(CLI_SRCS),$(CLI)) $(BROWSER_DEPS) \
+                  $(WIDGET_DEPS)
+	@tools/need $(TEST_PKGS)
+	$(TEST_ENV) prove -I t/lib t/*.t
 
 # headless Chromium (Debian's) and playwright-core for t/browser
 $(BROWSER_DEPS): t/browser/package.json t/browser/package-lock.json
@@ -137,9 +219,10 @@ widget: $(WIDGET_DEPS)
 
 ASAN_UNIT_BINS := $(patsubst t/unit/%.c,$(BUILD)/asan/unit/%,$(UNIT_SRCS))
 
-test-asan: $(ASAN_MODULE) $(ASAN_UNIT_BINS) $(if $(CLI_SRCS),$(ASAN_CLI)) \
+test-asan: $(ASAN_MODULE) $(if $(NGINX),$(MODULE)) $(ASAN_UNIT_BINS) $(if $(CLI_SRCS),$(ASAN_CLI)) \
            $(BROWSER_DEPS) $(WIDGET_DEPS)
 	@tools/need $(TEST_PKGS)
+	STATUS_EDGE_NGINX=$(NGINX_BIN) \
 	STATUS_EDGE_MODULE=$(ASAN_MODULE) STATUS_EDGE_CLI=$(ASAN_CLI) \
 	STATUS_EDGE_PRELOAD="$$($(CC) -print-file-name=libasan.so)" \
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
@@ -162,13 +245,57 @@ fuzz:
 	        $$b.corpus $$seeds || exit 1; \
 	done
 
+# the admin tool's man page, from docs/cli.md (its title line dropped,
+# its headings one level up: "## NAME" is the page's NAME section)
+MAN         := $(BUILD)/status-edge.1
+
+man: $(MAN)
+
+$(MAN): docs/cli.md debian/changelog
+	@tools/need lowdown
+	@mkdir -p $(BUILD)
+	sed 1d docs/cli.md | perl -pe '$$c = !$$c if /^```/; s/^#(#+ )/$$1/ unless $$c' \
+	    | lowdown -s -Tman -M title=status-edge -M section=1 \
+	        -M source="status-edge $(PKG_VERSION)" -M date="$(PKG_DATE)" \
+	        -o $@.new && mv -f $@.new $@
+
+# the Debian packages, built from a copy of the tracked and new files
+# (not build/) with dpkg-buildpackage, into build/deb/
+PKG_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+PKG_DATE    := $(shell date -u -d "$$(dpkg-parsechangelog -l debian/changelog -S Date 2>/dev/null)" +%Y-%m-%d 2>/dev/null)
+DEB_PKGS    := $(BUILD_PKGS) dpkg-dev debhelper lowdown lintian
+DEB_DIR     := $(BUILD)/deb
+
+deb:
+	@tools/need $(DEB_PKGS)
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/status-edge-$(PKG_VERSION)
+	git ls-files -z --cached --others --exclude-standard \
+	    | tar --null -T - -cf - \
+	    | tar -xf - -C $(DEB_DIR)/status-edge-$(PKG_VERSION)
+	cd $(DEB_DIR)/status-edge-$(PKG_VERSION) \
+	    && dpkg-buildpackage -b -us -uc > $(DEB_DIR)/build.log 2>&1 \
+	    || { tail -30 $(DEB_DIR)/build.log; exit 1; }
+	lintian --fail-on error $(DEB_DIR)/*.changes | tee $(DEB_DIR)/lintian.log
+	@ls $(DEB_DIR)/*.deb
+
+# installs both packages into this machine's system nginx, tests them
+# and purges them: for CI and throwaway machines (root, no nginx service
+# in use)
+test-deb: deb
+	@tools/need $(TEST_PKGS)
+	prove -I t/lib t/deb/*.t
+
+# make test on the system nginx and on every release in ../shared/nginx
+test-matrix:
+	SHARED=$(SHARED) tools/test-matrix
+
 demo: $(MODULE)
 	@tools/need $(DEMO_PKGS)
-	tools/demo
+	$(TEST_ENV) tools/demo
 
 bench: $(MODULE)
 	@tools/need $(BENCH_PKGS)
-	tools/bench
+	$(TEST_ENV) tools/bench
 
 clean:
 	rm -rf $(BUILD)

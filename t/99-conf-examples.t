@@ -9,7 +9,7 @@
 # port that is only an upstream's, like the application at 8080, to a test
 # upstream serving a small HTML page, another Redis fallback to a port where
 # nothing listens), and adds pid, error_log and daemon
-# settings.  Everything else is the example's text as shipped.
+# settings and the prefix's logs/ folder.  Everything else is the example's text as shipped.
 #
 # Lines the test reads in an example:
 #   # setup: ARGS...                  status-edge ARGS, before the requests
@@ -96,6 +96,10 @@ sub run_example {
         . $conf;
     # as root, workers run as nobody: the test prefix is readable by them
     $conf = "user nobody nogroup;\n" . $conf if $> == 0 && $conf !~ /^\s*user\s/m;
+
+    # an nginx built from a source tree opens its default access log,
+    # logs/access.log, under its prefix (Debian's: /var/log/nginx)
+    mkdir "$prefix/logs";
 
     my ($rc, $log) = $t->nginx_test($conf);
     is($rc, 0, "$name: nginx -t accepts it") or diag($log);
