@@ -246,7 +246,9 @@ fuzz:
 	done
 
 # the admin tool's man page, from docs/cli.md (its title line dropped,
-# its headings one level up: "## NAME" is the page's NAME section)
+# its headings one level up: "## NAME" is the page's NAME section, its
+# line in the "name - what it does" form whatis reads; left-aligned and
+# unhyphenated, for its tables at 80 columns)
 MAN         := $(BUILD)/status-edge.1
 
 man: $(MAN)
@@ -254,16 +256,18 @@ man: $(MAN)
 $(MAN): docs/cli.md debian/changelog
 	@tools/need lowdown
 	@mkdir -p $(BUILD)
-	sed 1d docs/cli.md | perl -pe '$$c = !$$c if /^```/; s/^#(#+ )/$$1/ unless $$c' \
+	sed 1d docs/cli.md | perl -pe '$$c = !$$c if /^```/; s/^#(#+ )/$$1/ unless $$c;' \
+	        -e 's/^`status-edge` \x{e2}\x{80}\x{94} /status-edge - /' \
 	    | lowdown -s -Tman -M title=status-edge -M section=1 \
 	        -M source="status-edge $(PKG_VERSION)" -M date="$(PKG_DATE)" \
-	        -o $@.new && mv -f $@.new $@
+	        -o $@.new
+	sed -i '/^\.TH /a .ad l\n.nh' $@.new && mv -f $@.new $@
 
 # the Debian packages, built from a copy of the tracked and new files
 # (not build/) with dpkg-buildpackage, into build/deb/
 PKG_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 PKG_DATE    := $(shell date -u -d "$$(dpkg-parsechangelog -l debian/changelog -S Date 2>/dev/null)" +%Y-%m-%d 2>/dev/null)
-DEB_PKGS    := $(BUILD_PKGS) dpkg-dev debhelper lowdown lintian
+DEB_PKGS    := $(BUILD_PKGS) dpkg-dev debhelper lowdown lintian man-db
 DEB_DIR     := $(BUILD)/deb
 
 deb:
@@ -275,7 +279,8 @@ deb:
 	cd $(DEB_DIR)/status-edge-$(PKG_VERSION) \
 	    && dpkg-buildpackage -b -us -uc > $(DEB_DIR)/build.log 2>&1 \
 	    || { tail -30 $(DEB_DIR)/build.log; exit 1; }
-	lintian --fail-on error $(DEB_DIR)/*.changes | tee $(DEB_DIR)/lintian.log
+	set -o pipefail; lintian --fail-on error $(DEB_DIR)/*.changes \
+	    | tee $(DEB_DIR)/lintian.log
 	@ls $(DEB_DIR)/*.deb
 
 # installs both packages into this machine's system nginx, tests them
