@@ -290,6 +290,39 @@ test-deb: deb
 	@tools/need $(TEST_PKGS)
 	prove -I t/lib t/deb/*.t
 
+# test-compat NGINX=<release>: the module built against the release loads
+# into an nginx of that release configured otherwise (no threads, SSL or
+# HTTP/2, another module set), and a module of another version is refused
+COMPAT_FLAGS := --with-compat --with-http_dav_module --with-http_slice_module \
+               --without-http_gzip_module --without-http_ssi_module \
+               --without-http_userid_module
+COMPAT_DIR  := $(NGX_DIR)/other
+COMPAT_BIN  := $(COMPAT_DIR)/nginx/objs/nginx
+SYSTEM_MODULE := $(BUILD)/ngx_http_status_edge_module.so
+
+$(COMPAT_BIN):
+	@test -n "$(NGINX)" || { echo "usage: make test-compat NGINX=<release>" >&2; \
+	    exit 1; }
+	@tools/need $(NGX_PKGS)
+	rm -rf $(COMPAT_DIR) && mkdir -p $(COMPAT_DIR)/nginx
+	tar -xzf $(NGX_SOURCE) -C $(COMPAT_DIR)/nginx --strip-components=1
+	cd $(COMPAT_DIR)/nginx && auto/configure $(COMPAT_FLAGS) \
+	    > $(COMPAT_DIR)/configure.log 2>&1 \
+	    || { tail -20 $(COMPAT_DIR)/configure.log; exit 1; }
+	$(MAKE) -C $(COMPAT_DIR)/nginx -f objs/Makefile binary
+
+ifneq ($(NGINX),)
+$(SYSTEM_MODULE): $(CORE_SRCS) $(CORE_HDRS) $(GLUE_SRCS) config
+	$(MAKE) NGINX= NGINX_SRC= $@
+endif
+
+test-compat: $(MODULE) $(COMPAT_BIN) $(SYSTEM_MODULE)
+	@tools/need $(TEST_PKGS)
+	STATUS_EDGE_NGINX=$(COMPAT_BIN) STATUS_EDGE_MODULE=$(MODULE) \
+	STATUS_EDGE_FOREIGN_NGINX=/usr/sbin/nginx \
+	STATUS_EDGE_FOREIGN_MODULE=$(SYSTEM_MODULE) \
+	    prove -I t/lib t/compat/*.t
+
 # make test on the system nginx and on every release in ../shared/nginx
 test-matrix:
 	SHARED=$(SHARED) tools/test-matrix
