@@ -576,7 +576,10 @@ ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    p = ngx_pnalloc(r->pool, len + sizeof("W/-se") - 1 + 16);
+    /* "W/", the tag without its closing quote, "-se<hash>\"" */
+
+    p = ngx_pnalloc(r->pool,
+                    2 + len - 1 + sizeof(ctx->snap->etag_suffix));
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -585,7 +588,7 @@ ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
     p = ngx_cpymem(p, "W/", 2);
     p = ngx_cpymem(p, start, len - 1);
     p = ngx_cpymem(p, ctx->snap->etag_suffix,
-                   sizeof(ctx->snap->etag_suffix) - 1);
+                   sizeof(ctx->snap->etag_suffix));
     etag->value.len = p - etag->value.data;
 
     return NGX_OK;

@@ -102,6 +102,9 @@ ok !exists $h->{'content-length'}
     or diag "Content-Length: $h->{'content-length'}, body " . length $body;
 ok defined $h->{etag} && $h->{etag} =~ m{\AW/"}, 'ETag made weak'
     or diag 'ETag: ' . ($h->{etag} // '(none)');
+# RFC 9110 8.8.3: W/ DQUOTE *etagc DQUOTE, the upstream's tag and the state
+like $h->{etag} // '', qr{\AW/"v1-se[0-9a-f]{16}"\z},
+    'the weak ETag is well-formed: W/"<upstream tag>-se<state hash>"';
 ok !exists $h->{'last-modified'}, 'no Last-Modified';
 ok !exists $h->{'accept-ranges'}, 'no Accept-Ranges';
 is $h->{'cache-control'}, 'private, no-cache',
