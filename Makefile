@@ -113,8 +113,8 @@ $(shell mkdir -p $(NGX_DIR)/asan && for d in $(NGX_DIR) $(NGX_DIR)/asan; do \
     echo "$(NGX_ID)" | cmp -s - $$d/srcs.list \
     || echo "$(NGX_ID)" > $$d/srcs.list; done)
 
-# $(1): build dir, $(2): extra configure arguments.  The tree is copied
-# (or unpacked) into $(1)/nginx: the source tree is never written to.
+# $(1): build dir, $(2): configure's arguments.  The tree is copied (or
+# unpacked) into $(1)/nginx: the source tree is never written to.
 # A release's repository tree keeps configure in auto/.
 define configure_nginx
 	@tools/need $(NGX_PKGS)
@@ -127,8 +127,7 @@ define configure_nginx
 	    . $(NGX_SOURCE)/conf_flags; fi; \
 	cd $(1)/nginx && \
 	if [ -x configure ]; then cfg=./configure; else cfg=auto/configure; fi; \
-	    $$cfg $(NGX_FLAGS) $(2) \
-	        --add-dynamic-module=$(CURDIR) > $(1)/configure.log 2>&1 \
+	    $$cfg $(2) > $(1)/configure.log 2>&1 \
 	    || { tail -20 $(1)/configure.log; exit 1; }
 endef
 
@@ -143,11 +142,13 @@ define make_module
 endef
 
 $(NGX_DIR)/nginx/objs/Makefile: config $(NGX_DIR)/srcs.list
-	$(call configure_nginx,$(NGX_DIR))
+	$(call configure_nginx,$(NGX_DIR),$(NGX_FLAGS) \
+	    --add-dynamic-module=$(CURDIR))
 
 $(NGX_DIR)/asan/nginx/objs/Makefile: config $(NGX_DIR)/asan/srcs.list
-	$(call configure_nginx,$(NGX_DIR)/asan,--with-cc-opt="$(SAN_FLAGS)" \
-	    --with-ld-opt="$(SAN_FLAGS)")
+	$(call configure_nginx,$(NGX_DIR)/asan,$(NGX_FLAGS) \
+	    --with-cc-opt="$(SAN_FLAGS)" --with-ld-opt="$(SAN_FLAGS)" \
+	    --add-dynamic-module=$(CURDIR))
 
 $(MODULE): $(NGX_DIR)/nginx/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) \
            $(GLUE_SRCS)
@@ -219,8 +220,8 @@ widget: $(WIDGET_DEPS)
 
 ASAN_UNIT_BINS := $(patsubst t/unit/%.c,$(BUILD)/asan/unit/%,$(UNIT_SRCS))
 
-test-asan: $(ASAN_MODULE) $(if $(NGINX),$(MODULE)) $(ASAN_UNIT_BINS) $(if $(CLI_SRCS),$(ASAN_CLI)) \
-           $(BROWSER_DEPS) $(WIDGET_DEPS)
+test-asan: $(ASAN_MODULE) $(if $(NGINX),$(MODULE)) $(ASAN_UNIT_BINS) \
+           $(if $(CLI_SRCS),$(ASAN_CLI)) $(BROWSER_DEPS) $(WIDGET_DEPS)
 	@tools/need $(TEST_PKGS)
 	STATUS_EDGE_NGINX=$(NGINX_BIN) \
 	STATUS_EDGE_MODULE=$(ASAN_MODULE) STATUS_EDGE_CLI=$(ASAN_CLI) \
@@ -303,12 +304,7 @@ SYSTEM_MODULE := $(BUILD)/ngx_http_status_edge_module.so
 $(COMPAT_BIN):
 	@test -n "$(NGINX)" || { echo "usage: make test-compat NGINX=<release>" >&2; \
 	    exit 1; }
-	@tools/need $(NGX_PKGS)
-	rm -rf $(COMPAT_DIR) && mkdir -p $(COMPAT_DIR)/nginx
-	tar -xzf $(NGX_SOURCE) -C $(COMPAT_DIR)/nginx --strip-components=1
-	cd $(COMPAT_DIR)/nginx && auto/configure $(COMPAT_FLAGS) \
-	    > $(COMPAT_DIR)/configure.log 2>&1 \
-	    || { tail -20 $(COMPAT_DIR)/configure.log; exit 1; }
+	$(call configure_nginx,$(COMPAT_DIR),$(COMPAT_FLAGS))
 	$(MAKE) -C $(COMPAT_DIR)/nginx -f objs/Makefile binary
 
 ifneq ($(NGINX),)
