@@ -694,7 +694,6 @@ ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r, void *data)
     ngx_http_status_edge_page_t  *page = data;
 
     uint64_t                      version;
-    ngx_int_t                     n;
 
     if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
         return;
@@ -702,9 +701,10 @@ ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r, void *data)
 
     version = 0;
 
-    if (reply->type == REDIS_REPLY_STRING) {
-        n = ngx_atoi((u_char *) reply->str, reply->len);
-        version = (n == NGX_ERROR) ? 0 : (uint64_t) n;
+    if (reply->type == REDIS_REPLY_STRING
+        && se_version_parse(reply->str, reply->len, &version) != SE_OK)
+    {
+        version = 0;
     }
 
     if (page->current == NULL

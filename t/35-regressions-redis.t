@@ -14,6 +14,14 @@
 #    down at start, the state comes from B; once A is up, the module goes
 #    back to A within a resync interval (2 s).  Before the fix it stayed on
 #    B for as long as B was up.
+#
+# 3. One reading of Pversion (issue 12, defect 8).  The poll read it with
+#    ngx_atoi (at most INT64_MAX, any length) and the builder with the
+#    core's parser (at most UINT64_MAX, 20 digits): a value one read and
+#    the other did not, such as 00000000000000000000001 or
+#    18446744073709551615, made every worker read and rebuild the whole
+#    state at every poll.  Now both read it the same way: no load after
+#    the first.
 
 use strict;
 use warnings;
@@ -111,6 +119,34 @@ sub state_named {
 
     $t->stop;
     $tb->stop;
+}
+
+# --------------------------------------------------------------------------
+# 3. the poll and the builder read Pversion alike
+for my $raw ('00000000000000000000001', '18446744073709551615') {
+    my $t = StatusEdge::Test->new;
+    $t->start_redis;
+    $t->write_state(state_named("Version $raw"));
+    is $t->redis('SET', 'status:version', $raw), 'OK', "Pversion = $raw";
+
+    $t->start_nginx(workers => 1, poll => '1s', resync => '60s');
+    ok $t->wait_json($P, sub { $_[0]{page}{name} eq "Version $raw" },
+        timeout => 15, row => 3), 'the state is served';
+
+    my $loads = sub {
+        my $m = $t->metrics or return undef;
+        return StatusEdge::Test::metric($m, 'status_edge_loads_total');
+    };
+    # the first poll after the load may still be in flight
+    sleep 1.5;
+    my $before = $loads->();
+    sleep 4.5;
+    my $after = $loads->();
+    ok defined $before && defined $after && $after == $before,
+        "four polls of $raw: no reload (loads $before -> $after)"
+        or diag $t->log_tail(5);
+
+    $t->stop;
 }
 
 done_testing;

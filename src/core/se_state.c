@@ -141,7 +141,7 @@ se_read_version(se_build_t *b, const se_raw_t *v)
     }
 
     if (v->type == SE_RAW_STR
-        && se_parse_uint(v->str, v->len, UINT64_MAX, &u) == SE_OK)
+        && se_version_parse(v->str, v->len, &u) == SE_OK)
     {
         b->model->version = u;
         return;
@@ -150,6 +150,13 @@ se_read_version(se_build_t *b, const se_raw_t *v)
     se_warn(b, "version", NULL, 0, "is not a non-negative integer, "
             "read as 0", v->type == SE_RAW_STR ? v->str : NULL,
             v->type == SE_RAW_STR ? v->len : 0);
+}
+
+
+int
+se_version_parse(const char *s, size_t len, uint64_t *out)
+{
+    return se_parse_uint(s, len, UINT64_MAX, out);
 }
 
 

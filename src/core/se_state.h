@@ -58,6 +58,13 @@ void se_state_free(se_state_t *st);
 uint64_t se_state_version(const se_state_t *st);
 
 /*
+ * The one reading of a Pversion value, for the builder and the version
+ * poll alike: decimal digits, at most UINT64_MAX; SE_ERROR otherwise
+ * (read as 0).
+ */
+int se_version_parse(const char *s, size_t len, uint64_t *out);
+
+/*
  * A hash of every byte the snapshot held: differs whenever the content
  * differs, even when a hand edit did not bump Pversion.
  */
