@@ -24,6 +24,7 @@
 #define NGX_HTTP_STATUS_EDGE_BACKOFF_MIN   100
 #define NGX_HTTP_STATUS_EDGE_BACKOFF_MAX   5000
 #define NGX_HTTP_STATUS_EDGE_FALLBACK_NEXT 20
+#define NGX_HTTP_STATUS_EDGE_KEEPALIVE     10000
 
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
     ngx_event_t                        reconnect;
     ngx_event_t                        poll;
     ngx_event_t                        resync;
+    ngx_event_t                        keepalive;
     unsigned                           ready:1;
     unsigned                           probing:1;  /* the first again */
     unsigned                           tearing_down:1;
@@ -78,6 +80,8 @@ static void ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r,
     void *data);
 static void ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r,
     void *data);
+static void ngx_http_status_edge_on_pong(redisAsyncContext *ac, void *r,
+    void *data);
 static ngx_int_t ngx_http_status_edge_replied(redisAsyncContext *ac,
     redisReply *reply);
 
@@ -94,6 +98,7 @@ static void ngx_http_status_edge_timeout_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_reconnect_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_poll_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_resync_handler(ngx_event_t *ev);
+static void ngx_http_status_edge_keepalive_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_timer(ngx_event_t *ev,
     ngx_event_handler_pt handler, void *data);
 
@@ -126,9 +131,12 @@ ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
                                ngx_http_status_edge_poll_handler, sync);
     ngx_http_status_edge_timer(&sync->resync,
                                ngx_http_status_edge_resync_handler, sync);
+    ngx_http_status_edge_timer(&sync->keepalive,
+                               ngx_http_status_edge_keepalive_handler, sync);
 
     ngx_add_timer(&sync->poll, smcf->poll_interval);
     ngx_add_timer(&sync->resync, smcf->resync_interval);
+    ngx_add_timer(&sync->keepalive, NGX_HTTP_STATUS_EDGE_KEEPALIVE);
 
     /* the first connect waits for the event loop: no I/O in init_process */
     ngx_add_timer(&sync->reconnect, 1);
@@ -158,6 +166,10 @@ ngx_http_status_edge_redis_stop(ngx_cycle_t *cycle)
 
     if (sync->resync.timer_set) {
         ngx_del_timer(&sync->resync);
+    }
+
+    if (sync->keepalive.timer_set) {
+        ngx_del_timer(&sync->keepalive);
     }
 }
 
@@ -282,6 +294,11 @@ ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
                       &server->name, ac->errstr);
         redisAsyncFree(ac);
         return NGX_ERROR;
+    }
+
+    /* the kernel's probes find a peer gone without a FIN (a NAT dropped) */
+    if (server->unix_path.len == 0) {
+        (void) redisEnableKeepAlive(&ac->c);
     }
 
     c = ngx_get_connection(ac->c.fd, sync->log);
@@ -771,6 +788,30 @@ ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
 }
 
 
+/*
+ * Any reply on the subscriber link proves it alive.  hiredis 0.14 hands a
+ * subscribed context's next reply to the oldest plain callback, so a
+ * message that arrived before the PONG lands here: it is passed on.
+ */
+
+static void
+ngx_http_status_edge_on_pong(redisAsyncContext *ac, void *r, void *data)
+{
+    redisReply  *reply = r;
+
+    if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
+        return;
+    }
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ngx_http_status_edge_sync.log, 0,
+                   "status_edge: subscriber link alive");
+
+    if (reply->type == REDIS_REPLY_ARRAY) {
+        ngx_http_status_edge_on_message(ac, reply, NULL);
+    }
+}
+
+
 /* hiredis event hooks: level-triggered, so replies over 16 KiB are read */
 
 static void
@@ -959,6 +1000,36 @@ ngx_http_status_edge_resync_handler(ngx_event_t *ev)
     }
 
     ngx_add_timer(ev, sync->smcf->resync_interval);
+}
+
+
+/*
+ * A subscriber link says nothing while nothing changes: a PING with the
+ * reply timeout finds one that is silently gone, and fail() reconnects,
+ * so changes keep coming by push rather than by the version poll.
+ */
+
+static void
+ngx_http_status_edge_keepalive_handler(ngx_event_t *ev)
+{
+    const char                   *argv[1];
+    size_t                        argvlen[1];
+    ngx_http_status_edge_sync_t  *sync = ev->data;
+
+    if (sync->stopped) {
+        return;
+    }
+
+    if (sync->ready && sync->sub.ac && sync->sub.pending == 0) {
+        argv[0] = "PING";
+        argvlen[0] = 4;
+
+        (void) ngx_http_status_edge_send(&sync->sub,
+                                         ngx_http_status_edge_on_pong, NULL,
+                                         1, argv, argvlen);
+    }
+
+    ngx_add_timer(ev, NGX_HTTP_STATUS_EDGE_KEEPALIVE);
 }
 
 

@@ -22,6 +22,13 @@
 #    18446744073709551615, made every worker read and rebuild the whole
 #    state at every poll.  Now both read it the same way: no load after
 #    the first.
+#
+# 4. A silent subscriber link is found (issue 12, defect 11).  Through a
+#    proxy that, on a signal, stops passing bytes on the connection that
+#    sent SUBSCRIBE while keeping it open (a NAT that dropped it, a half
+#    open socket), a change published later must still come by push: the
+#    poll and the resync are 60 s here.  Before the fix the link was never
+#    checked and the change waited for the poll.
 
 use strict;
 use warnings;
@@ -29,6 +36,9 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Time::HiRes qw(sleep);
+use IO::Select;
+use IO::Socket::INET;
+use POSIX ();
 use StatusEdge::Test qw(sample_state wait_until);
 
 my $P = '/api/v2/status.json';
@@ -147,6 +157,91 @@ for my $raw ('00000000000000000000001', '18446744073709551615') {
         or diag $t->log_tail(5);
 
     $t->stop;
+}
+
+# --------------------------------------------------------------------------
+# 4. the subscriber link goes silent
+
+# a forked TCP proxy to Redis; SIGUSR1 silences every connection that has
+# sent SUBSCRIBE by then (nothing passes either way; the sockets stay open)
+sub silencing_proxy {
+    my ($to) = @_;
+    my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+        Listen => 16, ReuseAddr => 1) or die "listen: $!";
+    my $pid = fork // die "fork: $!";
+    return ($pid, $l->sockport) if $pid;
+
+    my $silence = 0;
+    local $SIG{USR1} = sub { $silence = 1 };
+    my $sel = IO::Select->new($l);
+    my (%peer, %subscriber, %silent);
+    my $deadline = time + 120;
+    while (time < $deadline) {
+        for my $s ($sel->can_read(0.05)) {
+            if ($s == $l) {
+                my $c = $l->accept or next;
+                my $r = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$to")
+                    or do { close $c; next };
+                @peer{$c, $r} = ($r, $c);
+                $subscriber{$r} = 0;
+                $sel->add($c, $r);
+                next;
+            }
+            my $n = sysread $s, my $buf, 65536;
+            my $p = $peer{$s};
+            if (!$n) {
+                $sel->remove($s, $p);
+                close $s;
+                close $p;
+                next;
+            }
+            my $client = exists $subscriber{$p};
+            $subscriber{$p} = 1 if $client && $buf =~ /SUBSCRIBE/i;
+            next if $silent{$s};
+            syswrite $p, $buf;
+        }
+        # only the links open at the signal: their replacements work
+        if ($silence) {
+            $silence = 0;
+            for my $r (grep { $subscriber{$_} } keys %subscriber) {
+                $silent{$r} = 1;
+                $silent{ $peer{$r} } = 1;
+            }
+        }
+    }
+    POSIX::_exit(0);
+}
+
+{
+    my $t = StatusEdge::Test->new;
+    $t->start_redis;
+    $t->write_state(state_named('Before the silence'));
+    my ($proxy, $port) = silencing_proxy($t->redis_port);
+
+    $t->start_nginx(workers => 1, poll => '60s', resync => '60s',
+        redis => ["127.0.0.1:$port"]);
+    ok $t->wait_json($P, sub { $_[0]{page}{name} eq 'Before the silence' },
+        timeout => 15, row => 3), 'the state is served through the proxy';
+
+    # by push while the link works
+    $t->write_state(state_named('Pushed'));
+    ok $t->wait_json($P, sub { $_[0]{page}{name} eq 'Pushed' },
+        timeout => 5, row => 3), 'a change comes by push (the poll is 60 s)';
+
+    kill 'USR1', $proxy;
+    sleep 0.5;
+    $t->write_state(state_named('After the silence'));
+    ok $t->wait_json($P, sub { $_[0]{page}{name} eq 'After the silence' },
+        timeout => 25, row => 3),
+        'the silent subscriber link is found and replaced: the change is '
+        . 'served within 25 s (the poll is 60 s)'
+        or diag $t->log_tail(10);
+    like $t->log_text, qr/subscribe link: command timed out/,
+        'the silent link is logged';
+
+    $t->stop;
+    kill 'KILL', $proxy;
+    waitpid $proxy, 0;
 }
 
 done_testing;
