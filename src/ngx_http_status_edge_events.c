@@ -729,13 +729,18 @@ ngx_http_status_edge_events_writer(ngx_http_request_t *r)
 
 /*
  * A reload or shutdown: the stream ends as a response does (the last
- * chunk, or END_STREAM), so the client reconnects to a new worker.
+ * chunk, or END_STREAM), after a retry field with a random delay, so the
+ * clients of all the streams come back to the new workers spread over
+ * seconds, each with its Last-Event-ID.  A stream with output still
+ * unwritten (a slow reader) is closed: the worker does not wait for it.
  */
 
 static void
 ngx_http_status_edge_events_end(ngx_http_status_edge_stream_t *s)
 {
     ngx_int_t            rc;
+    ngx_buf_t           *b;
+    ngx_msec_t           retry;
     ngx_http_request_t  *r;
 
     r = s->r;
@@ -745,7 +750,27 @@ ngx_http_status_edge_events_end(ngx_http_status_edge_stream_t *s)
         return;
     }
 
-    rc = ngx_http_send_special(r, NGX_HTTP_LAST);
+    retry = ngx_http_status_edge_events_jitter(
+                                       NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MIN,
+                                       NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MAX);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "status_edge: event stream ended by exit, retry %M",
+                   retry);
+
+    b = &s->buf[0];
+    ngx_memzero(b, sizeof(ngx_buf_t));
+
+    b->pos = s->head;
+    b->last = ngx_sprintf(s->head, NGX_HTTP_STATUS_EDGE_EVENTS_RETRY, retry);
+    b->memory = 1;
+    b->flush = 1;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    s->out[0].next = NULL;
+
+    rc = ngx_http_output_filter(r, &s->out[0]);
 
     ngx_http_status_edge_events_finalize(r, rc == NGX_ERROR ? NGX_ERROR
                                                             : NGX_OK);
