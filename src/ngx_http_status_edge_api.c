@@ -470,8 +470,8 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     ngx_http_status_edge_help(b, "status_edge_events_streams", "gauge",
                               "event streams open in this worker");
     ngx_http_status_edge_help(b, "status_edge_events_refused_total",
-                              "counter", "event streams refused with 503 "
-                              "by status_edge_events_max");
+                              "counter", "event streams refused by "
+                              "status_edge_events_max, told to retry");
 
     b->last = ngx_sprintf(b->last,
                           "status_edge_events_streams{worker=\"%P\"} %ui\n"

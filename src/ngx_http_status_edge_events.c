@@ -23,12 +23,28 @@
 /* streams written per turn of the event loop when a state is published */
 #define NGX_HTTP_STATUS_EDGE_EVENTS_BATCH  256
 
-#define NGX_HTTP_STATUS_EDGE_EVENTS_RETRY  "retry: 5000\n\n"
+/* the reconnection delay an open stream gives its client, in ms */
+#define NGX_HTTP_STATUS_EDGE_EVENTS_RECONNECT    5000
+
+/*
+ * The delays, random in each range, given to a stream refused by
+ * status_edge_events_max and to the streams of an exiting worker: the
+ * clients come back spread over the range, not all at the same moment.
+ */
+#define NGX_HTTP_STATUS_EDGE_EVENTS_REFUSED_MIN  5000
+#define NGX_HTTP_STATUS_EDGE_EVENTS_REFUSED_MAX  15000
+#define NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MIN     1000
+#define NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MAX     10000
+
+#define NGX_HTTP_STATUS_EDGE_EVENTS_RETRY  "retry: %M\n\n"
 #define NGX_HTTP_STATUS_EDGE_EVENTS_ID     "id: "
 #define NGX_HTTP_STATUS_EDGE_EVENTS_DATA   "\nevent: summary\ndata: "
 
+#define NGX_HTTP_STATUS_EDGE_EVENTS_RETRY_LEN                                \
+    (sizeof("retry: \n\n") - 1 + NGX_INT_T_LEN)
+
 #define NGX_HTTP_STATUS_EDGE_EVENTS_HEAD                                     \
-    (sizeof(NGX_HTTP_STATUS_EDGE_EVENTS_RETRY) - 1                           \
+    (NGX_HTTP_STATUS_EDGE_EVENTS_RETRY_LEN                                   \
      + sizeof(NGX_HTTP_STATUS_EDGE_EVENTS_ID) - 1 + NGX_INT64_LEN            \
      + sizeof(NGX_HTTP_STATUS_EDGE_EVENTS_DATA) - 1)
 
@@ -54,7 +70,10 @@ typedef struct {
 } ngx_http_status_edge_stream_t;
 
 
-static ngx_int_t ngx_http_status_edge_events_refuse(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_events_refuse(ngx_http_request_t *r,
+    ngx_msec_t retry);
+static ngx_msec_t ngx_http_status_edge_events_jitter(ngx_msec_t min,
+    ngx_msec_t max);
 static ngx_int_t ngx_http_status_edge_events_headers(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_last_event_id(ngx_http_request_t *r,
     uint64_t *id);
@@ -130,10 +149,20 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
         return ngx_http_status_edge_events_headers(r);
     }
 
-    if (ngx_http_status_edge_stats.events_open >= slcf->events_max
-        || ngx_exiting)
-    {
-        return ngx_http_status_edge_events_refuse(r);
+    if (ngx_exiting) {
+        return ngx_http_status_edge_events_refuse(r,
+                   ngx_http_status_edge_events_jitter(
+                                       NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MIN,
+                                       NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MAX));
+    }
+
+    if (ngx_http_status_edge_stats.events_open >= slcf->events_max) {
+        ngx_http_status_edge_stats.events_refused++;
+
+        return ngx_http_status_edge_events_refuse(r,
+                   ngx_http_status_edge_events_jitter(
+                                    NGX_HTTP_STATUS_EDGE_EVENTS_REFUSED_MIN,
+                                    NGX_HTTP_STATUS_EDGE_EVENTS_REFUSED_MAX));
     }
 
     ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_EVENTS]++;
@@ -280,14 +309,31 @@ ngx_http_status_edge_events_headers(ngx_http_request_t *r)
 }
 
 
-static ngx_int_t
-ngx_http_status_edge_events_refuse(ngx_http_request_t *r)
-{
-    ngx_int_t  rc;
+/*
+ * A stream refused (the worker is at status_edge_events_max, or exiting)
+ * is still a 200 event stream, which an EventSource retries: a 503 would
+ * end it for good.  It carries the delay to retry after and the current
+ * summary (unless Last-Event-ID has it), and then ends, with its length
+ * known.  Retry-After says the delay to other clients; no-store keeps
+ * caches from serving it as the stream.
+ */
 
+static ngx_int_t
+ngx_http_status_edge_events_refuse(ngx_http_request_t *r, ngx_msec_t retry)
+{
+    u_char                           *p;
+    size_t                            len;
+    uint64_t                          id, version;
+    ngx_int_t                         rc;
+    ngx_str_t                         after;
+    ngx_buf_t                        *head, *doc, *tail;
+    const char                       *bytes;
+    ngx_chain_t                       out[3];
+    ngx_http_status_edge_snapshot_t  *snap;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    static ngx_str_t  after_key = ngx_string("Retry-After");
     static ngx_str_t  headers[] = {
-        ngx_string("Retry-After"),
-        ngx_string("5"),
         ngx_string("Cache-Control"),
         ngx_string("no-store"),
         ngx_string("Access-Control-Allow-Origin"),
@@ -295,19 +341,62 @@ ngx_http_status_edge_events_refuse(ngx_http_request_t *r)
         ngx_null_string
     };
 
-    static u_char  body[] = "too many event streams, retry later\n";
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "status_edge: event stream refused, retry %M", retry);
 
-    ngx_http_status_edge_stats.events_refused++;
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    if (ngx_http_status_edge_add_headers(r, headers) != NGX_OK) {
+    after.data = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+    head = ngx_create_temp_buf(r->pool, NGX_HTTP_STATUS_EDGE_EVENTS_HEAD);
+
+    if (after.data == NULL || head == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
-    ngx_str_set(&r->headers_out.content_type, "text/plain");
-    r->headers_out.content_type_len = sizeof("text/plain") - 1;
+    after.len = ngx_sprintf(after.data, "%M", (retry + 999) / 1000)
+                - after.data;
+
+    if (ngx_http_status_edge_add_headers(r, headers) != NGX_OK
+        || ngx_http_status_edge_add_header(r, &after_key, &after) != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(head->last, NGX_HTTP_STATUS_EDGE_EVENTS_RETRY, retry);
+
+    /* referenced until the request is freed */
+    snap = ngx_http_status_edge_acquire(r, slcf->page);
+
+    bytes = NULL;
+    len = 0;
+
+    if (snap) {
+        version = se_state_version(snap->state);
+
+        if (ngx_http_status_edge_last_event_id(r, &id) != NGX_OK
+            || id != version)
+        {
+            bytes = se_state_doc(snap->state, SE_DOC_SUMMARY, &len);
+            p = ngx_sprintf(p, NGX_HTTP_STATUS_EDGE_EVENTS_ID "%uL"
+                            NGX_HTTP_STATUS_EDGE_EVENTS_DATA, version);
+        }
+    }
+
+    head->last = p;
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_type = ngx_http_status_edge_events_type;
+    r->headers_out.content_type_len = ngx_http_status_edge_events_type.len;
+    r->headers_out.content_type_lowcase = NULL;
     r->headers_out.charset = ngx_http_status_edge_events_utf8;
-    r->headers_out.content_length_n = sizeof(body) - 1;
+    r->headers_out.content_length_n = (head->last - head->pos)
+        + (bytes ? len + sizeof(ngx_http_status_edge_events_end_of_event) - 1
+                 : 0);
+    r->headers_out.last_modified_time = -1;
+
+    r->gzip_tested = 1;
+    r->gzip_ok = 0;
+    r->allow_ranges = 0;
 
     rc = ngx_http_send_header(r);
 
@@ -315,7 +404,47 @@ ngx_http_status_edge_events_refuse(ngx_http_request_t *r)
         return rc;
     }
 
-    return ngx_http_status_edge_output(r, body, sizeof(body) - 1);
+    out[0].buf = head;
+    out[0].next = NULL;
+    tail = head;
+
+    if (bytes) {
+        doc = ngx_calloc_buf(r->pool);
+        tail = ngx_calloc_buf(r->pool);
+
+        if (doc == NULL || tail == NULL) {
+            return NGX_ERROR;
+        }
+
+        doc->pos = (u_char *) bytes;
+        doc->last = (u_char *) bytes + len;
+        doc->memory = 1;
+
+        tail->pos = ngx_http_status_edge_events_end_of_event;
+        tail->last = tail->pos
+                     + sizeof(ngx_http_status_edge_events_end_of_event) - 1;
+        tail->memory = 1;
+
+        out[0].next = &out[1];
+        out[1].buf = doc;
+        out[1].next = &out[2];
+        out[2].buf = tail;
+        out[2].next = NULL;
+    }
+
+    tail->last_buf = 1;
+    tail->last_in_chain = 1;
+
+    return ngx_http_output_filter(r, out);
+}
+
+
+/* a delay from min to max ms, at random */
+
+static ngx_msec_t
+ngx_http_status_edge_events_jitter(ngx_msec_t min, ngx_msec_t max)
+{
+    return min + (ngx_msec_t) ngx_random() % (max - min + 1);
 }
 
 
@@ -400,8 +529,8 @@ ngx_http_status_edge_events_push(ngx_http_status_edge_stream_t *s,
     p = s->head;
 
     if (retry) {
-        p = ngx_cpymem(p, NGX_HTTP_STATUS_EDGE_EVENTS_RETRY,
-                       sizeof(NGX_HTTP_STATUS_EDGE_EVENTS_RETRY) - 1);
+        p = ngx_sprintf(p, NGX_HTTP_STATUS_EDGE_EVENTS_RETRY,
+                        (ngx_msec_t) NGX_HTTP_STATUS_EDGE_EVENTS_RECONNECT);
     }
 
     snap = s->page->current;
@@ -600,13 +729,18 @@ ngx_http_status_edge_events_writer(ngx_http_request_t *r)
 
 /*
  * A reload or shutdown: the stream ends as a response does (the last
- * chunk, or END_STREAM), so the client reconnects to a new worker.
+ * chunk, or END_STREAM), after a retry field with a random delay, so the
+ * clients of all the streams come back to the new workers spread over
+ * seconds, each with its Last-Event-ID.  A stream with output still
+ * unwritten (a slow reader) is closed: the worker does not wait for it.
  */
 
 static void
 ngx_http_status_edge_events_end(ngx_http_status_edge_stream_t *s)
 {
     ngx_int_t            rc;
+    ngx_buf_t           *b;
+    ngx_msec_t           retry;
     ngx_http_request_t  *r;
 
     r = s->r;
@@ -616,7 +750,27 @@ ngx_http_status_edge_events_end(ngx_http_status_edge_stream_t *s)
         return;
     }
 
-    rc = ngx_http_send_special(r, NGX_HTTP_LAST);
+    retry = ngx_http_status_edge_events_jitter(
+                                       NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MIN,
+                                       NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MAX);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "status_edge: event stream ended by exit, retry %M",
+                   retry);
+
+    b = &s->buf[0];
+    ngx_memzero(b, sizeof(ngx_buf_t));
+
+    b->pos = s->head;
+    b->last = ngx_sprintf(s->head, NGX_HTTP_STATUS_EDGE_EVENTS_RETRY, retry);
+    b->memory = 1;
+    b->flush = 1;
+    b->last_buf = 1;
+    b->last_in_chain = 1;
+
+    s->out[0].next = NULL;
+
+    rc = ngx_http_output_filter(r, &s->out[0]);
 
     ngx_http_status_edge_events_finalize(r, rc == NGX_ERROR ? NGX_ERROR
                                                             : NGX_OK);

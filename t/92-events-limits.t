@@ -1,6 +1,7 @@
 #!/usr/bin/perl
 # status_edge_events at its limits: before any state (Redis down at
-# start), the per-worker cap (503 with Retry-After, counted), a client
+# start), the per-worker cap (a refused client gets a 200 stream with a
+# random retry delay and the summary, counted, never a 503), a client
 # that stops reading (closed after send_timeout while the others go on),
 # and bad values of the directives refused by name.
 
@@ -11,6 +12,7 @@ use lib "$FindBin::Bin/lib";
 use Test::More;
 use Time::HiRes qw(time sleep);
 use IO::Socket::INET;
+use POSIX ();
 use StatusEdge::Test qw(sample_state wait_until);
 use StatusEdge::SSE;
 
@@ -90,14 +92,59 @@ sub gauge {
     is scalar(grep { $_->status == 200 } @s), 3, '3 streams open';
     my $refused0 = gauge('status_edge_events_refused_total');
     is $refused0, 0, 'none refused yet';
-    my ($st, $h, $body) = $t->http(GET => '/events');
-    is $st, 503, 'the 4th: 503';
-    is $h->{'retry-after'}, '5', 'the 4th: Retry-After: 5';
-    like $h->{'content-type'} // '', qr{\Atext/plain}, 'the 4th: a short text body';
-    like $body, qr/too many event streams/, 'the 4th: says why';
-    is $h->{'access-control-allow-origin'}, '*', 'the 4th: CORS, so the widget can read it';
+    # refused as an event stream that says when to come back (a 503
+    # would end an EventSource for good): 200, retry, the summary, the end
+    my (undef, undef, $sum) = $t->http(GET => '/api/v2/summary.json');
+    my $r = StatusEdge::SSE->new($port, '/events');
+    is $r->status, 200, 'the 4th: 200, not 503';
+    is $r->header('Content-Type'), 'text/event-stream; charset=utf-8',
+        'the 4th: an event stream';
+    my $first = $r->next_block(3);
+    my $retry = $first && $first->{retry};
+    ok defined $retry && $retry >= 5000 && $retry <= 15000,
+        'the 4th: first a retry from 5 to 15 s (' . ($retry // 'none') . ')';
+    my $e = $r->next_block(3);
+    ok $e && $e->{event} eq 'summary' && $e->{data} eq $sum,
+        'the 4th: then the current summary, so the client is not blind';
+    ok !$r->next_block(0.5), 'the 4th: nothing more';
+    ok !$r->{chunked} && defined $r->header('Content-Length'),
+        'the 4th: a response of known length (Content-Length), not chunked';
+    is length($r->body), $r->header('Content-Length'),
+        'the 4th: the whole response came: it ends there (an EventSource reconnects)';
+    is $r->header('Cache-Control'), 'no-store', 'the 4th: no-store, no cache keeps it';
+    is $r->header('Retry-After'), POSIX::ceil(($retry // 0) / 1000),
+        'the 4th: Retry-After, the same delay in seconds, for other clients';
+    is $r->header('Access-Control-Allow-Origin'), '*', 'the 4th: CORS, so the widget can read it';
     is gauge('status_edge_events_refused_total'), 1, 'metrics: 1 refused';
     is gauge('status_edge_events_streams'), 3, 'metrics: 3 open';
+
+    # an EventSource that comes back with the id it got: nothing resent
+    my $again = StatusEdge::SSE->new($port, '/events',
+        headers => ['Last-Event-ID' => $e ? $e->{id} : 0]);
+    is $again->status, 200, 'refused again, with Last-Event-ID: 200';
+    my $b2 = $again->next_block(3);
+    ok $b2 && $b2->{retry} >= 5000 && $b2->{retry} <= 15000, 'refused again: a retry';
+    ok !$again->next_block(0.5) && length($again->body) == $again->header('Content-Length'),
+        'refused again, Last-Event-ID current: the retry alone, no summary';
+    is gauge('status_edge_events_refused_total'), 2, 'metrics: 2 refused';
+
+    # a client that asks to close gets the close after the response
+    my $closing = StatusEdge::SSE->new($port, '/events', headers => [Connection => 'close']);
+    ok $closing->wait_eof(3), 'Connection: close: closed after the refusal';
+    like $closing->body, qr/\Aretry: \d+\n\nid: \d+\nevent: summary\ndata: .*\n\n\z/s,
+        'Connection: close: the retry and the summary, whole';
+
+    # the delays are random: clients refused together come back apart
+    my %delays;
+    for (1 .. 8) {
+        my $c = StatusEdge::SSE->new($port, '/events');
+        my $d = $c->next_block(3);
+        $delays{$d->{retry}}++ if $d && defined $d->{retry};
+        $c->close;
+    }
+    ok keys(%delays) >= 6, '8 refusals: ' . keys(%delays) . ' distinct delays ('
+        . join(' ', sort { $a <=> $b } keys %delays) . ')';
+    is gauge('status_edge_events_refused_total'), 11, 'metrics: 11 refused';
 
     # the open ones are untouched
     for my $i (0 .. 2) {
