@@ -140,6 +140,7 @@ typedef struct {
     ngx_uint_t                     loads;
     ngx_uint_t                     load_errors;
     ngx_uint_t                     bad_records;
+    uint64_t                       trimmed_records;
 
     unsigned                       loading:1; /* snapshot EVAL sent */
     unsigned                       building:1;

@@ -417,6 +417,9 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                               "without Redis");
     ngx_http_status_edge_help(b, "status_edge_bad_records", "gauge",
                               "records and fields skipped in this state");
+    ngx_http_status_edge_help(b, "status_edge_trimmed_records", "gauge",
+                              "resolved records past the history cap left "
+                              "out of this state");
     ngx_http_status_edge_help(b, "status_edge_loads_total", "counter",
                               "snapshots read from Redis");
     ngx_http_status_edge_help(b, "status_edge_load_errors_total", "counter",
@@ -447,6 +450,8 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                                     stale);
         ngx_http_status_edge_metric(b, "status_edge_bad_records", "%ui",
                                     page->bad_records);
+        ngx_http_status_edge_metric(b, "status_edge_trimmed_records", "%uL",
+                                    page->trimmed_records);
         ngx_http_status_edge_metric(b, "status_edge_loads_total", "%ui",
                                     page->loads);
         ngx_http_status_edge_metric(b, "status_edge_load_errors_total", "%ui",

@@ -558,8 +558,8 @@ ngx_http_status_edge_on_setup(redisAsyncContext *ac, void *r, void *data)
 static void
 ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
 {
-    const char                   *argv[7];
-    size_t                        argvlen[7];
+    const char                   *argv[9];
+    size_t                        argvlen[9];
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
     if (page->loading || page->building) {
@@ -575,16 +575,20 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
     argvlen[2] = 1;
     argv[3] = (const char *) page->prefix.data;
     argvlen[3] = page->prefix.len;
-    argv[4] = SE_SNAPSHOT_MAX_RECORDS;
-    argvlen[4] = sizeof(SE_SNAPSHOT_MAX_RECORDS) - 1;
+    argv[4] = SE_SNAPSHOT_MAX_HISTORY;
+    argvlen[4] = sizeof(SE_SNAPSHOT_MAX_HISTORY) - 1;
     argv[5] = SE_SNAPSHOT_MAX_UPDATES;
     argvlen[5] = sizeof(SE_SNAPSHOT_MAX_UPDATES) - 1;
     argv[6] = SE_SNAPSHOT_MAX_VALUE;
     argvlen[6] = sizeof(SE_SNAPSHOT_MAX_VALUE) - 1;
+    argv[7] = SE_SNAPSHOT_MAX_FIELDS;
+    argvlen[7] = sizeof(SE_SNAPSHOT_MAX_FIELDS) - 1;
+    argv[8] = SE_SNAPSHOT_MAX_BYTES;
+    argvlen[8] = sizeof(SE_SNAPSHOT_MAX_BYTES) - 1;
 
     if (ngx_http_status_edge_send(&sync->cmd,
                                   ngx_http_status_edge_on_snapshot, page,
-                                  7, argv, argvlen)
+                                  9, argv, argvlen)
         == NGX_OK)
     {
         page->loading = 1;

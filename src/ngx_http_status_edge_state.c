@@ -14,6 +14,7 @@
 
 #include "ngx_http_status_edge.h"
 #include "se_raw_codec.h"
+#include "se_snapshot.h"
 
 
 /* one page's last snapshot in shared memory */
@@ -711,6 +712,8 @@ ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     page->current = snap;
     page->hash = se_state_hash(snap->state);
     page->bad_records = se_state_bad_records(snap->state);
+    page->trimmed_records = se_state_model(snap->state)->trimmed_incidents
+                            + se_state_model(snap->state)->trimmed_maintenances;
 
     ngx_http_status_edge_events_notify(page);
 }
@@ -720,7 +723,30 @@ static void
 ngx_http_status_edge_log_warnings(ngx_http_status_edge_page_t *page,
     se_state_t *state, ngx_log_t *log)
 {
-    size_t  i, n;
+    size_t             i, n;
+    const se_model_t  *m;
+
+    m = se_state_model(state);
+
+    if (m->trimmed_incidents || m->trimmed_maintenances) {
+        ngx_log_error(NGX_LOG_NOTICE, log, 0,
+                      "status_edge: page \"%V\" version %uL: %uL resolved "
+                      "incidents and %uL completed maintenances left out "
+                      "(history kept: " SE_SNAPSHOT_MAX_HISTORY " records, "
+                      SE_SNAPSHOT_MAX_BYTES " bytes)",
+                      &page->prefix, se_state_version(state),
+                      m->trimmed_incidents, m->trimmed_maintenances);
+    }
+
+    if (m->limited_hashes) {
+        ngx_log_error(NGX_LOG_WARN, log, 0,
+                      "status_edge: page \"%V\" version %uL: %uL records "
+                      "with more than " SE_SNAPSHOT_MAX_FIELDS " fields or "
+                      "over " SE_SNAPSHOT_MAX_VALUE " bytes read by known "
+                      "fields only",
+                      &page->prefix, se_state_version(state),
+                      m->limited_hashes);
+    }
 
     n = se_state_nwarnings(state);
 

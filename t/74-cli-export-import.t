@@ -79,7 +79,13 @@ cli_ok('component', 'add', 'extra', '--name', 'Extra');
 $t->redis('SET', 'statusx:keep', 'me');
 $t->redis('HSET', 'status:component:orphan', 'name', 'Orphan');
 my $audit_len = $t->redis('XLEN', 'status:audit');
+# a shared Redis is not blocked by KEYS, which walks the whole keyspace in
+# one go (issue 12, defect 9): the import finds stray keys with SCAN
+$t->redis('CONFIG', 'RESETSTAT');
 cli_ok('import', "$dir/e1.json");
+my $stats = $t->redis('INFO', 'commandstats');
+unlike $stats, qr/^cmdstat_keys:/m, 'import runs no KEYS';
+like $stats, qr/^cmdstat_scan:/m, 'it scans instead';
 is $t->redis('EXISTS', 'status:incident:extra'), 0, 'extra incident gone';
 is $t->redis('EXISTS', 'status:incident:extra:updates'), 0, 'its updates gone';
 is $t->redis('EXISTS', 'status:component:extra'), 0, 'extra component gone';

@@ -193,15 +193,16 @@ char *se_key(se_cli_t *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 redisReply *se_redis_cmd(se_cli_t *cli, const char *fmt, ...);
 int se_redis_watch(se_cli_t *cli, const char *key);
+int se_redis_scan_del(se_cli_t *cli, se_batch_t *b, const char *match);
 int se_redis_hgetall(se_cli_t *cli, const char *key, se_hash_t *h);
 int se_redis_zscore(se_cli_t *cli, const char *zkey, const char *member,
     int *found, double *score);
 int se_redis_zmax(se_cli_t *cli, const char *zkey, double *max, int *found);
 int se_redis_llen(se_cli_t *cli, const char *key, long long *n);
 int se_redis_snapshot(se_cli_t *cli, const char *script,
-    const char *records, const char *updates, const char *value,
-    redisReply **reply, se_raw_t **raw);
-int se_redis_state(se_cli_t *cli, const char *records,
+    const char *history, const char *updates, const char *value,
+    const char *bytes, redisReply **reply, se_raw_t **raw);
+int se_redis_state(se_cli_t *cli, const char *history,
     const char *updates, se_state_t **st);
 int se_redis_write(se_cli_t *cli, se_plan_pt plan, void *data,
     long long *version);

@@ -27,6 +27,7 @@
 
 #define SE_EXPORT_FORMAT   "status-edge-export/1"
 #define SE_EXPORT_RECORDS  "100000000"
+#define SE_EXPORT_BYTES    "1000000000000"
 #define SE_EXPORT_VALUE    "1073741824"
 
 /*
@@ -288,7 +289,8 @@ se_cmd_export(se_cli_t *cli)
     }
 
     rc = se_redis_snapshot(cli, se_export_lua, SE_EXPORT_RECORDS,
-                           SE_EXPORT_RECORDS, SE_EXPORT_VALUE, &r, &raw);
+                           SE_EXPORT_RECORDS, SE_EXPORT_VALUE,
+                           SE_EXPORT_BYTES, &r, &raw);
     if (rc != SE_CLI_OK) {
         return rc;
     }

@@ -581,14 +581,51 @@ se_imp_validate(se_imp_t *im, se_batch_t *b)
 }
 
 
+/* the page's record keys, the prefix escaped for a glob */
+static char *
+se_imp_glob(const char *prefix, const char *kind)
+{
+    char        *glob, *p;
+    const char  *c;
+
+    glob = se_alloc(strlen(prefix) * 2 + strlen(kind) + 3);
+    p = glob;
+
+    for (c = prefix; *c; c++) {
+        if (strchr("*?[]\\", *c)) {
+            *p++ = '\\';
+        }
+        *p++ = *c;
+    }
+
+    sprintf(p, "%s:*", kind);
+
+    return glob;
+}
+
+
 static int
 se_imp_plan(se_cli_t *cli, se_batch_t *b, void *data)
 {
-    se_imp_t  *im;
+    se_imp_t     *im;
+    const char  **kind;
+
+    static const char  *kinds[] = { "component", "incident", "maintenance",
+                                    NULL };
 
     im = data;
     b->id = "page";
     b->quiet = 1;
+
+    /* records the sorted sets do not name (hand-made, or left over) */
+
+    for (kind = kinds; *kind; kind++) {
+        if (se_redis_scan_del(cli, b, se_imp_glob(cli->prefix, *kind))
+            != SE_CLI_OK)
+        {
+            return SE_CLI_FAIL;
+        }
+    }
 
     se_batch_cmd(b, "DELPAGE", NULL);
     se_batch_field(b, "import");

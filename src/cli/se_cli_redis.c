@@ -30,7 +30,10 @@
 /*
  * ARGV: prefix, time, actor, command, id, fields, nonce, ncmds, then each
  * command as argc, arg1 .. argc.  Pseudo-command DELPAGE deletes the
- * page's keys (all but Pversion and Paudit).
+ * page's keys (all but Pversion and Paudit) that its sorted sets name;
+ * keys no sorted set names are found by the caller with SCAN
+ * (se_redis_scan_del), never by KEYS, which would block a shared Redis in
+ * proportion to its whole keyspace.
  *
  * Everything that can fail comes before the first data write: the type
  * checks, the new version (Pversion + 1, computed as a decimal string so
@@ -52,22 +55,25 @@ static const char  se_write_lua[] =
     "end\n"
     "local want = {HSET = 'hash', HDEL = 'hash', LPUSH = 'list',\n"
     "  RPUSH = 'list', ZADD = 'zset', ZREM = 'zset', DEL = false}\n"
-    "local function page_keys()\n"
-    "  local keys = {p .. 'page', p .. 'components', p .. 'incidents',\n"
-    "                p .. 'maintenances'}\n"
-    "  local esc = string.gsub(p, '[%*%?%[%]\\\\]', '\\\\%0')\n"
-    "  for _, k in ipairs({'component:*', 'incident:*',\n"
-    "                      'maintenance:*'}) do\n"
-    "    for _, key in ipairs(redis.call('KEYS', esc .. k)) do\n"
-    "      keys[#keys + 1] = key\n"
-    "    end\n"
-    "  end\n"
-    "  return keys\n"
-    "end\n"
     "local function typeof(key)\n"
     "  local t = redis.call('TYPE', key)\n"
     "  if type(t) == 'table' then t = t.ok end\n"
     "  return t\n"
+    "end\n"
+    "local function page_keys()\n"
+    "  local keys = {p .. 'page', p .. 'components', p .. 'incidents',\n"
+    "                p .. 'maintenances'}\n"
+    "  for _, k in ipairs({{'component:', 'components', false},\n"
+    "                      {'incident:', 'incidents', true},\n"
+    "                      {'maintenance:', 'maintenances', true}}) do\n"
+    "    if typeof(p .. k[2]) == 'zset' then\n"
+    "      for _, id in ipairs(redis.call('ZRANGE', p .. k[2], 0, -1)) do\n"
+    "        keys[#keys + 1] = p .. k[1] .. id\n"
+    "        if k[3] then keys[#keys + 1] = p .. k[1] .. id .. ':updates' end\n"
+    "      end\n"
+    "    end\n"
+    "  end\n"
+    "  return keys\n"
     "end\n"
     "local gone = {}\n"
     "for _, c in ipairs(cmds) do\n"
@@ -656,6 +662,52 @@ se_redis_cmd(se_cli_t *cli, const char *fmt, ...)
 }
 
 
+/*
+ * Adds a DEL to the batch for the keys matching the glob pattern, found
+ * by SCAN a thousand at a time so that Redis serves others in between.
+ */
+int
+se_redis_scan_del(se_cli_t *cli, se_batch_t *b, const char *match)
+{
+    redisReply  *r, *keys;
+    char        *cursor;
+    size_t       i;
+
+    cursor = se_strndup("0", 1);
+
+    do {
+        r = se_redis_cmd(cli, "SCAN %s MATCH %s COUNT 1000", cursor, match);
+        if (r == NULL) {
+            return SE_CLI_FAIL;
+        }
+
+        if (r->type != REDIS_REPLY_ARRAY || r->elements != 2
+            || r->element[0]->type != REDIS_REPLY_STRING
+            || r->element[1]->type != REDIS_REPLY_ARRAY)
+        {
+            freeReplyObject(r);
+            return se_error(cli, SE_CLI_FAIL, "SCAN: an unexpected reply");
+        }
+
+        cursor = se_strndup(r->element[0]->str, r->element[0]->len);
+        keys = r->element[1];
+
+        for (i = 0; i < keys->elements; i++) {
+            if (keys->element[i]->type == REDIS_REPLY_STRING) {
+                se_batch_cmd(b, "DEL", se_strndup(keys->element[i]->str,
+                                                  keys->element[i]->len),
+                             NULL);
+            }
+        }
+
+        freeReplyObject(r);
+
+    } while (strcmp(cursor, "0") != 0);
+
+    return SE_CLI_OK;
+}
+
+
 int
 se_redis_watch(se_cli_t *cli, const char *key)
 {
@@ -818,29 +870,31 @@ se_redis_llen(se_cli_t *cli, const char *key, long long *n)
  * and *raw (free).
  */
 int
-se_redis_snapshot(se_cli_t *cli, const char *script, const char *records,
-    const char *updates, const char *value, redisReply **reply,
-    se_raw_t **raw)
+se_redis_snapshot(se_cli_t *cli, const char *script, const char *history,
+    const char *updates, const char *value, const char *bytes,
+    redisReply **reply, se_raw_t **raw)
 {
     redisReply  *r;
-    const char  *argv[7];
+    const char  *argv[9];
     char        *err, *want, *has, *key;
-    size_t       argvlen[7];
+    size_t       argvlen[9];
     int          i;
 
     argv[0] = "EVAL";
     argv[1] = script ? script : SE_SNAPSHOT_LUA;
     argv[2] = "0";
     argv[3] = cli->prefix;
-    argv[4] = records;
+    argv[4] = history;
     argv[5] = updates;
     argv[6] = value;
+    argv[7] = SE_SNAPSHOT_MAX_FIELDS;
+    argv[8] = bytes;
 
-    for (i = 0; i < 7; i++) {
+    for (i = 0; i < 9; i++) {
         argvlen[i] = strlen(argv[i]);
     }
 
-    r = redisCommandArgv(cli->rc, 7, argv, argvlen);
+    r = redisCommandArgv(cli->rc, 9, argv, argvlen);
 
     if (r && r->type == REDIS_REPLY_ERROR
         && strncmp(r->str, "WRONGTYPE se-key ", 17) == 0)
@@ -880,7 +934,7 @@ se_redis_snapshot(se_cli_t *cli, const char *script, const char *records,
 
 
 int
-se_redis_state(se_cli_t *cli, const char *records, const char *updates,
+se_redis_state(se_cli_t *cli, const char *history, const char *updates,
     se_state_t **st)
 {
     redisReply  *r;
@@ -894,8 +948,9 @@ se_redis_state(se_cli_t *cli, const char *records, const char *updates,
         }
     }
 
-    rc = se_redis_snapshot(cli, NULL, records, updates,
-                           SE_SNAPSHOT_MAX_VALUE, &r, &raw);
+    rc = se_redis_snapshot(cli, NULL, history, updates,
+                           SE_SNAPSHOT_MAX_VALUE, SE_SNAPSHOT_MAX_BYTES,
+                           &r, &raw);
     if (rc != SE_CLI_OK) {
         return rc;
     }

@@ -101,7 +101,7 @@ se_cmd_show(se_cli_t *cli)
 
     st = NULL;
 
-    rc = se_redis_state(cli, SE_SNAPSHOT_MAX_RECORDS,
+    rc = se_redis_state(cli, SE_SNAPSHOT_MAX_HISTORY,
                         SE_SNAPSHOT_MAX_UPDATES, &st);
     if (rc != SE_CLI_OK) {
         return rc;

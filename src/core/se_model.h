@@ -147,6 +147,9 @@ typedef struct {
     size_t          nincidents;
     se_maintenance_t  *maintenances;  /* newest scheduled_for first */
     size_t          nmaintenances;
+    uint64_t        trimmed_incidents;     /* resolved history left out */
+    uint64_t        trimmed_maintenances;
+    uint64_t        limited_hashes;        /* read known fields only */
 } se_model_t;
 
 const se_model_t *se_state_model(const se_state_t *st);

@@ -15,6 +15,7 @@
 #define SE_SNAP_MAINTENANCES  4
 #define SE_SNAP_NOW           5
 #define SE_SNAP_N             6
+#define SE_SNAP_TRIMMED       6     /* optional: what the reader left out */
 
 #define SE_FNV_PRIME   0x100000001b3ULL
 
@@ -187,6 +188,43 @@ se_read_now(se_build_t *b, const se_raw_t *v)
 }
 
 
+/* {trimmed incidents, trimmed maintenances, hashes read field by field} */
+static void
+se_read_trimmed(se_build_t *b, const se_raw_t *snap)
+{
+    const se_raw_t  *t;
+    uint64_t        *to[3];
+    uint64_t         u;
+    size_t           i;
+
+    if (snap->nelem <= SE_SNAP_TRIMMED) {
+        return;
+    }
+
+    t = &snap->elem[SE_SNAP_TRIMMED];
+
+    if (t->type != SE_RAW_ARR) {
+        return;
+    }
+
+    to[0] = &b->model->trimmed_incidents;
+    to[1] = &b->model->trimmed_maintenances;
+    to[2] = &b->model->limited_hashes;
+
+    for (i = 0; i < t->nelem && i < 3; i++) {
+        if (t->elem[i].type == SE_RAW_INT && t->elem[i].integer >= 0) {
+            *to[i] = (uint64_t) t->elem[i].integer;
+
+        } else if (t->elem[i].type == SE_RAW_STR
+                   && se_parse_uint(t->elem[i].str, t->elem[i].len,
+                                    UINT64_MAX, &u) == SE_OK)
+        {
+            *to[i] = u;
+        }
+    }
+}
+
+
 /* the list node of a kind, or NULL (warned) when it is not a list */
 static const se_raw_t *
 se_snap_list(se_build_t *b, const se_raw_t *snap, size_t i,
@@ -231,6 +269,7 @@ se_read_all(se_build_t *b, const se_raw_t *snap)
 
     se_read_version(b, &snap->elem[SE_SNAP_VERSION]);
     se_read_now(b, &snap->elem[SE_SNAP_NOW]);
+    se_read_trimmed(b, snap);
 
     if (se_read_page(b, &snap->elem[SE_SNAP_PAGE]) != SE_OK) {
         return SE_ERROR;
