@@ -287,15 +287,17 @@ ngx_http_status_edge_save(ngx_http_status_edge_page_t *page, u_char *buf,
         return NGX_OK;
     }
 
-    if (sp->data) {
-        ngx_slab_free_locked(shpool, sp->data);
-        sp->data = NULL;
-    }
+    /* the old copy goes only once the new one is in: never nothing */
 
     data = ngx_slab_alloc_locked(shpool, len);
 
     if (data) {
         ngx_memcpy(data, buf, len);
+
+        if (sp->data) {
+            ngx_slab_free_locked(shpool, sp->data);
+        }
+
         sp->data = data;
         sp->len = len;
         sp->hash = page->hash;
@@ -308,7 +310,8 @@ ngx_http_status_edge_save(ngx_http_status_edge_page_t *page, u_char *buf,
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "status_edge: page \"%V\": snapshot of %uz bytes does "
                       "not fit in \"status_edge_shm_size\"; workers started "
-                      "later wait for Redis",
+                      "later start from the previous one, if any, until "
+                      "Redis answers",
                       &page->prefix, len);
     }
 

@@ -236,4 +236,32 @@ sub stale_metric {
     $t->stop;
 }
 
+# --------------------------------------------------------------------------
+# A state too big for the shared zone does not lose the one kept there
+# (issue 12, defect 6).  The save freed the old copy before allocating the
+# new one, so when the new one did not fit nothing was left: workers
+# started by a reload with Redis down answered 503.  Now the old copy is
+# freed only once the new one is in, and those workers start from it.
+{
+    my $t = StatusEdge::Test->new;
+    $t->start_redis;
+    my $v1 = $t->write_state(sample_state());
+    $t->start_nginx(http => $t->http_conf . "    status_edge_shm_size 64k;\n");
+    ok $t->wait_version($v1), "state $v1 loaded and kept in a 64k zone";
+
+    my $big = sample_state();
+    $_->{description} = 'd' x 60000 for @{ $big->{components} };
+    my $v2 = $t->write_state($big);
+    ok $t->wait_version($v2), "state $v2 of ~300 KB loaded";
+    ok wait_until(sub { $t->log_text =~ /does not fit in "status_edge_shm_size"/ }, 10),
+        'it does not fit in the zone, and that is logged';
+
+    $t->stop_redis;
+    $t->reload;
+    my ($st, $h, $body) = $t->http(GET => $S);
+    is $st, 200, 'after a reload with Redis down: the state kept, not a 503';
+    like $body, qr/"name":"Example Cloud"/, 'the page as it was kept';
+    $t->stop;
+}
+
 done_testing;
