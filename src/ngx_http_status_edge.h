@@ -142,9 +142,14 @@ typedef struct {
     ngx_uint_t                     bad_records;
     uint64_t                       trimmed_records;
 
+    u_char                        *held;      /* current's encoded bytes */
+    size_t                         held_len;
+    ngx_event_t                    refresh;   /* at current->refresh_at */
+
     unsigned                       loading:1; /* snapshot EVAL sent */
     unsigned                       building:1;
     unsigned                       reload:1;  /* load again when done */
+    unsigned                       refreshing:1; /* rebuilt for the time */
     unsigned                       stale:1;
 } ngx_http_status_edge_page_t;
 

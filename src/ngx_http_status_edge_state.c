@@ -55,6 +55,10 @@ static ngx_http_status_edge_shm_page_t *ngx_http_status_edge_shm_page(
 static ngx_int_t ngx_http_status_edge_save(
     ngx_http_status_edge_page_t *page, u_char *buf, size_t len,
     ngx_log_t *log);
+static void ngx_http_status_edge_keep_bytes(
+    ngx_http_status_edge_page_t *page, u_char *buf, size_t len,
+    ngx_log_t *log);
+static void ngx_http_status_edge_refresh(ngx_event_t *ev);
 static void ngx_http_status_edge_log_warnings(
     ngx_http_status_edge_page_t *page, se_state_t *state, ngx_log_t *log);
 static ngx_http_status_edge_snapshot_t *ngx_http_status_edge_build(
@@ -244,13 +248,15 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
 
         snap = ngx_http_status_edge_build(buf, len, &smcf->variants);
 
-        if (snap) {
-            ngx_http_status_edge_publish(pages[i], snap);
-            pages[i]->loaded_at = saved_at;
-            pages[i]->stale = 1;
+        if (snap == NULL) {
+            ngx_free(buf);
+            continue;
         }
 
-        ngx_free(buf);
+        ngx_http_status_edge_publish(pages[i], snap);
+        ngx_http_status_edge_keep_bytes(pages[i], buf, len, cycle->log);
+        pages[i]->loaded_at = saved_at;
+        pages[i]->stale = 1;
     }
 }
 
@@ -592,11 +598,120 @@ ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
         {
             ngx_http_status_edge_log_warnings(page, snap->state, ctx->log);
         }
+
+        ngx_http_status_edge_keep_bytes(page, ctx->buf, ctx->len, ctx->log);
+        ctx->buf = NULL;
     }
 
-    ngx_free(ctx->buf);
+    if (ctx->buf) {
+        ngx_free(ctx->buf);
+    }
+
+    if (page->refreshing) {
+        /* rebuilt from the bytes held, not read: not a load */
+        page->refreshing = 0;
+        rc = NGX_DECLINED;
+    }
 
     ngx_http_status_edge_redis_built(page, rc);
+}
+
+
+/*
+ * Keeps the current state's bytes (taken over), and sets the timer for
+ * the moment its banners or status page change by the clock alone (a
+ * maintenance window that starts or ends, a banner lead time that
+ * begins), so that they change on time from the state held, Redis or not.
+ */
+
+static void
+ngx_http_status_edge_keep_bytes(ngx_http_status_edge_page_t *page,
+    u_char *buf, size_t len, ngx_log_t *log)
+{
+    int64_t      at;
+    ngx_msec_t   delay;
+    ngx_time_t  *tp;
+
+    if (page->held) {
+        ngx_free(page->held);
+    }
+
+    page->held = buf;
+    page->held_len = len;
+
+    if (page->refresh.handler == NULL) {
+        page->refresh.handler = ngx_http_status_edge_refresh;
+        page->refresh.data = page;
+        page->refresh.log = log;
+        page->refresh.cancelable = 1;
+    }
+
+    if (page->refresh.timer_set) {
+        ngx_del_timer(&page->refresh);
+    }
+
+    at = page->current->refresh_at;
+
+    if (at == INT64_MAX || ngx_exiting) {
+        return;
+    }
+
+    tp = ngx_timeofday();
+
+    if (at - (int64_t) tp->sec > 7 * 86400) {
+        at = (int64_t) tp->sec + 7 * 86400;
+    }
+
+    delay = at > (int64_t) tp->sec
+            ? (ngx_msec_t) (at - (int64_t) tp->sec) * 1000 - tp->msec + 50
+            : 1000;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "status_edge: page \"%V\" changes by time in %M ms",
+                   &page->prefix, delay);
+
+    ngx_add_timer(&page->refresh, delay);
+}
+
+
+static void
+ngx_http_status_edge_refresh(ngx_event_t *ev)
+{
+    u_char                       *buf;
+    ngx_http_status_edge_page_t  *page = ev->data;
+
+    if (ngx_exiting || ngx_terminate || page->held == NULL) {
+        return;
+    }
+
+    if (page->loading || page->building) {
+        /* a state on its way is built for the time as well */
+        ngx_add_timer(ev, 1000);
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                   "status_edge: page \"%V\" rebuilt for the time",
+                   &page->prefix);
+
+    buf = ngx_alloc(page->held_len, ev->log);
+    if (buf == NULL) {
+        ngx_add_timer(ev, 1000);
+        return;
+    }
+
+    ngx_memcpy(buf, page->held, page->held_len);
+
+    page->building = 1;
+    page->refreshing = 1;
+
+    if (ngx_http_status_edge_update(page, buf, page->held_len, ev->log)
+        != NGX_OK)
+    {
+        page->building = 0;
+        page->refreshing = 0;
+        ngx_add_timer(ev, 1000);
+    }
 }
 
 
