@@ -95,8 +95,8 @@ se_badge_char_width(uint32_t cp)
         return se_badge_widths[cp - 0x20];
     }
 
-    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) {
-        return 0;                       /* dropped by the escaper */
+    if (cp < 0x20 || (cp != SE_UTF8_BAD && !se_utf8_markup_ok(cp))) {
+        return 0;                       /* white space, or dropped */
     }
 
     if ((cp >= 0x1100 && cp <= 0x11ff)

@@ -88,9 +88,7 @@ se_feed_xml(se_html_buf_t *b, const char *s, size_t len, int attr)
             break;
         }
 
-        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)
-            || cp == 0xfffe || cp == 0xffff)
-        {
+        if (!se_utf8_markup_ok(cp)) {
             continue;
         }
 

@@ -43,10 +43,11 @@ int se_feed_render(const se_model_t *m, se_feed_e kind, char **data,
 
 /*
  * XML 1.0 character data and attribute values: & < > " ' become
- * entities; UTF-8 passes as it is; what XML 1.0 does not allow (C0
- * controls other than TAB, LF and CR, U+FFFE, U+FFFF) and DEL and C1
- * controls are dropped; invalid UTF-8 becomes U+FFFD.  With attr, TAB,
- * LF and CR become &#9; &#10; &#13;.
+ * entities; UTF-8 passes as it is; what markup may not carry
+ * (se_utf8_markup_ok(): C0 controls other than TAB, LF and CR, DEL, C1
+ * controls, noncharacters such as U+FFFE and U+FFFF) is dropped; invalid
+ * UTF-8 becomes U+FFFD.  With attr, TAB, LF and CR become &#9; &#10;
+ * &#13;.
  */
 int se_feed_xml(se_html_buf_t *b, const char *s, size_t len, int attr);
 

@@ -157,11 +157,7 @@ se_html_ascii(unsigned char c, int mode)
                : mode == SE_HTML_LINES ? "<br>" : NULL;
     }
 
-    if (c < 0x20 || c == 0x7f) {
-        return "";
-    }
-
-    return NULL;
+    return se_utf8_markup_ok(c) ? NULL : "";
 }
 
 
@@ -208,12 +204,15 @@ se_html_escape(se_html_buf_t *b, const char *s, size_t len, int mode)
         p += n;
         run = p;
 
-        if (cp >= 0x80 && cp <= 0x9f) {
-            continue;               /* C1 controls */
+        /* an invalid sequence reads as U+FFFD, as browsers show it */
+        if (cp == SE_UTF8_BAD) {
+            cp = 0xfffd;
+
+        } else if (!se_utf8_markup_ok(cp)) {
+            continue;               /* C1 controls, noncharacters */
         }
 
-        /* an invalid sequence reads as U+FFFD, as browsers show it */
-        se_html_ncr(b, cp == SE_UTF8_BAD ? 0xfffd : cp);
+        se_html_ncr(b, cp);
     }
 
     se_html_raw(b, (const char *) run, p - run);

@@ -6,8 +6,9 @@
  * character references ("&#54620;"), so the bytes read the same in a
  * UTF-8, EUC-KR, Shift_JIS or Latin-1 page.  Input is UTF-8; an invalid
  * sequence becomes U+FFFD ("&#65533;"), one per maximal invalid subpart
- * (the WHATWG decoder's rule).  NUL, C0 controls other than TAB, LF and
- * CR, DEL and C1 controls are dropped.
+ * (the WHATWG decoder's rule).  What markup may not carry is dropped
+ * (se_utf8_markup_ok(): NUL, C0 controls other than TAB, LF and CR, DEL,
+ * C1 controls, noncharacters such as U+FFFE and U+FFFF).
  */
 
 #ifndef SE_HTML_H

@@ -74,6 +74,29 @@ se_utf8_decode(const unsigned char *p, size_t left, uint32_t *cp)
 
 
 int
+se_utf8_markup_ok(uint32_t cp)
+{
+    if (cp < 0x20) {
+        return cp == '\t' || cp == '\n' || cp == '\r';
+    }
+
+    if (cp >= 0x7f && cp <= 0x9f) {
+        return 0;                           /* DEL, C1 controls */
+    }
+
+    if (cp >= 0xd800 && cp <= 0xdfff) {
+        return 0;                           /* surrogates */
+    }
+
+    if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe) {
+        return 0;                           /* noncharacters */
+    }
+
+    return cp <= 0x10ffff;
+}
+
+
+int
 se_utf8_valid(const char *s, size_t len)
 {
     const unsigned char  *p;

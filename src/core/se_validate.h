@@ -41,6 +41,19 @@ int se_valid_id(const char *s, size_t len);
  */
 size_t se_utf8_decode(const unsigned char *p, size_t left, uint32_t *cp);
 
+/*
+ * Whether a code point may be written into markup (HTML or XML), raw or
+ * as a character reference.  It may not when it is NUL, a C0 control
+ * other than TAB, LF and CR, DEL, a C1 control, a surrogate or a
+ * noncharacter (U+FDD0-U+FDEF and the last two code points of every
+ * plane, U+FFFE and U+FFFF among them); nor SE_UTF8_BAD.  XML 1.0 makes
+ * a document with the C0 controls, surrogates, U+FFFE or U+FFFF not
+ * well-formed, and HTML makes every one of them a parse error: every
+ * escaper of the HTML and XML outputs drops them (and writes an invalid
+ * sequence as U+FFFD).
+ */
+int se_utf8_markup_ok(uint32_t cp);
+
 /* well-formed UTF-8 (RFC 3629: no overlongs, surrogates, > U+10FFFF) */
 int se_utf8_valid(const char *s, size_t len);
 

@@ -39,6 +39,8 @@ test_widths(void)
            "an invalid byte counts as U+FFFD");
     tap_ok(se_badge_text_width("a\x01\x7f", 3, 0, NULL) == 66,
            "control characters are dropped: no width");
+    tap_ok(se_badge_text_width("a\xef\xbf\xbe\xef\xbf\xbf", 7, 0, NULL)
+           == 66, "U+FFFE and U+FFFF are dropped: no width");
 
     memset(long_text, 'a', 60);
     long_text[60] = '\0';
@@ -131,6 +133,15 @@ test_render(void)
     tap_ok(has(&b, "aria-label=\"&lt;script&gt;alert(1)&lt;/script&gt;: "
                    "a &amp; b &quot;c&quot; &#39;d&#39;\""),
            "quotes escaped in the attribute, control dropped");
+    se_badge_free(&b);
+
+    /* what XML does not allow, not even as a reference (defect 5) */
+    tap_ok(se_badge_render("api\xef\xbf\xbe", 6, "ok\xef\xbf\xbf", 5,
+                           SE_BADGE_GREEN, &b) == SE_OK,
+           "noncharacters rendered");
+    tap_ok(!has(&b, "&#65534;") && !has(&b, "&#65535;")
+           && has(&b, "aria-label=\"api: ok\""),
+           "U+FFFE and U+FFFF dropped, not written as references");
     se_badge_free(&b);
 
     /* long text is cut */

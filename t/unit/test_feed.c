@@ -89,6 +89,14 @@ test_xml(void)
     se_free(s);
 
     se_html_buf_init(&b);
+    se_feed_xml(&b, "a\xef\xb7\x90" "b\xf0\x9f\xbf\xbf" "c\xef\xb7\xb0",
+                14, 1);
+    s = se_html_buf_take(&b, &len);
+    tap_is(s, "ab" "c\xef\xb7\xb0", "xml: every noncharacter dropped "
+           "(U+FDD0, U+1FFFF), the one after kept");
+    se_free(s);
+
+    se_html_buf_init(&b);
     se_feed_xml(&b, "a\tb\nc\rd\"", 8, 1);
     s = se_html_buf_take(&b, &len);
     tap_is(s, "a&#9;b&#10;c&#13;d&quot;", "xml attribute: white space as "

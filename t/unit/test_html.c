@@ -9,6 +9,7 @@
 
 #include "se_html.h"
 #include "se_pool.h"
+#include "se_validate.h"
 
 #define ESC_TEXT   0
 #define ESC_ATTR   1
@@ -76,6 +77,16 @@ test_escape(void)
            "text: NUL, C0 and DEL dropped");
     T("a\xc2\x85" "b\xc2\x9f" "c", "abc");
     T("\xc2\xa0", "&#160;");
+
+    /* noncharacters are dropped, never written as references */
+    T("a\xef\xbf\xbe" "b\xef\xbf\xbf" "c", "abc");
+    A("a\xef\xbf\xbe" "b\xef\xbf\xbf" "c", "abc");
+    T("\xef\xb7\x90\xef\xb7\xaf", "");
+    T("\xf0\x9f\xbf\xbe" "x\xf4\x8f\xbf\xbf", "x");
+    T("\xef\xb7\x8f\xef\xb7\xb0\xef\xbf\xbd",
+      "&#64975;&#65008;&#65533;");
+    tap_is(esc(ESC_LINES, "a\xef\xbf\xbe\nb", 6, 0), "a<br>b",
+           "lines: noncharacter dropped");
 
     /* non-ASCII as references */
     T("\xed\x95\x9c", "&#54620;");
@@ -402,10 +413,38 @@ test_random(void)
 }
 
 
+static void
+test_markup_ok(void)
+{
+    uint32_t  cp, bad;
+
+    bad = 0;
+
+    for (cp = 0; cp <= 0x110000; cp++) {
+        if (se_utf8_markup_ok(cp)
+            != !((cp < 0x20 && cp != 9 && cp != 10 && cp != 13)
+                 || (cp >= 0x7f && cp <= 0x9f)
+                 || (cp >= 0xd800 && cp <= 0xdfff)
+                 || (cp >= 0xfdd0 && cp <= 0xfdef)
+                 || (cp & 0xffff) == 0xfffe || (cp & 0xffff) == 0xffff
+                 || cp > 0x10ffff))
+        {
+            bad++;
+        }
+    }
+
+    tap_ok(bad == 0, "markup_ok: every code point as XML 1.0 and HTML "
+           "allow it");
+    tap_ok(!se_utf8_markup_ok(SE_UTF8_BAD), "markup_ok: not an invalid "
+           "sequence");
+}
+
+
 int
 main(void)
 {
     test_escape();
+    test_markup_ok();
     test_lines();
     test_urls();
     test_pct();
