@@ -70,7 +70,8 @@ TEST_PKGS   := $(BUILD_PKGS) redis-server redis-tools curl \
                libxml-libxml-perl libxml2-utils
 DEMO_PKGS   := $(TEST_PKGS) curl
 BENCH_PKGS  := $(TEST_PKGS) wrk valgrind
-FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev
+FUZZ_PKGS   := $(BUILD_PKGS) clang libclang-rt-14-dev libxml2-dev \
+               libgumbo-dev
 BROWSER_PKGS := chromium fonts-noto-cjk
 BROWSER_DEPS := $(BUILD)/.browser-deps
 WIDGET_DEPS := $(BUILD)/.widget-deps
@@ -231,19 +232,46 @@ test-asan: $(ASAN_MODULE) $(if $(NGINX),$(MODULE)) $(ASAN_UNIT_BINS) \
 	    prove -I t/lib t/*.t
 	ASAN_OPTIONS=detect_leaks=1 prove $(ASAN_UNIT_BINS)
 
+# make fuzz [FUZZ=badge reply] [FUZZ_RUNS=N | FUZZ_SECONDS=S]: each
+# target (t/fuzz/fuzz_NAME.c, its seeds in t/fuzz/corpus-NAME) for N
+# runs, else S seconds (60), one after another; the corpus grows in
+# build/fuzz/fuzz_NAME.corpus, the log is build/fuzz/fuzz_NAME.log, and
+# a line per target tells runs, runs per second and seconds
+FUZZ        ?= $(patsubst t/fuzz/fuzz_%.c,%,$(wildcard t/fuzz/fuzz_*.c))
+FUZZ_CFLAGS  = $(shell pkg-config --cflags libxml-2.0 gumbo)
+FUZZ_LIBS    = $(shell pkg-config --libs libxml-2.0 gumbo) -lhiredis \
+               -ljansson
+FUZZ_LIMIT   = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),\
+                   -max_total_time=$(or $(FUZZ_SECONDS),60))
+
 fuzz:
 	@tools/need $(FUZZ_PKGS)
 	@mkdir -p $(BUILD)/fuzz
-	for f in t/fuzz/fuzz_*.c; do \
-	    b=$(BUILD)/fuzz/$$(basename $$f .c); \
+	@for n in $(FUZZ); do \
+	    b=$(BUILD)/fuzz/fuzz_$$n; \
+	    echo "fuzz_$$n: build"; \
 	    clang -std=c99 -D_GNU_SOURCE -g -O1 \
 	        -fsanitize=fuzzer,address,undefined \
-	        -fno-sanitize-recover=undefined -Isrc/core -It/unit \
-	        -o $$b $$f $(CORE_SRCS) -ljansson || exit 1; \
+	        -fno-sanitize-recover=undefined -Isrc/core -Isrc/redis -It/unit \
+	        $(FUZZ_CFLAGS) -o $$b t/fuzz/fuzz_$$n.c $(CORE_SRCS) \
+	        $(REDIS_SRCS) $(FUZZ_LIBS) || exit 1; \
+	done
+	@for n in $(FUZZ); do \
+	    b=$(BUILD)/fuzz/fuzz_$$n; \
 	    mkdir -p $$b.corpus; \
-	    seeds=t/fuzz/corpus-$$(basename $$f .c | sed 's/^fuzz_//'); \
-	    $$b -max_total_time=$${FUZZ_SECONDS:-60} -max_len=65536 \
-	        $$b.corpus $$seeds || exit 1; \
+	    echo "fuzz_$$n: $(FUZZ_LIMIT) (log: $$b.log)"; \
+	    t0=$$(date +%s); \
+	    $$b $(FUZZ_LIMIT) -max_len=65536 -print_final_stats=1 \
+	        $$b.corpus t/fuzz/corpus-$$n > $$b.log 2>&1 \
+	        || { tail -40 $$b.log; exit 1; }; \
+	    echo $$(( $$(date +%s) - t0 )) > $$b.secs; \
+	done
+	@for n in $(FUZZ); do \
+	    b=$(BUILD)/fuzz/fuzz_$$n; \
+	    printf '%-12s %12s runs %8s runs/s %6s s\n' $$n \
+	        $$(sed -n 's/^stat::number_of_executed_units: *//p' $$b.log) \
+	        $$(sed -n 's/^stat::average_exec_per_sec: *//p' $$b.log) \
+	        $$(cat $$b.secs); \
 	done
 
 # the admin tool's man page, from docs/cli.md (its title line dropped,
