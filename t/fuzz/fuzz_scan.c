@@ -17,7 +17,13 @@
  *   - after the answer every call is declined;
  *   - through a memo (se_scan_memo_feed), the document, the document
  *     with one byte changed and the document again get the answers the
- *     scan gives them.
+ *     scan gives them;
+ *   - a browser's parser agrees (gumbo, the HTML5 algorithm): when the
+ *     document's body element comes from a body tag in it, the answer
+ *     is just after that tag; when the body is implied, the answer (if
+ *     any) is after a later "<body" the tree builder merged into it.
+ *     Documents with what the scanner does not model (svg, math,
+ *     template, noscript: se_scan.h) are not compared.
  *
  *   clang -std=c99 -D_GNU_SOURCE -g -O1 \
  *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -33,6 +39,7 @@
 #include <string.h>
 
 #include "scan_pieces.h"
+#include "fz_markup.h"
 
 #define FZ_NONE       SCAN_NONE
 #define FZ_DECLINED   SCAN_DECL
@@ -80,6 +87,8 @@ fz_cmp(const void *a, const void *b)
 
 static void fz_memo(const uint8_t *doc, size_t len, size_t window,
     size_t first);
+static void fz_browser(const uint8_t *doc, size_t len, size_t window,
+    size_t one);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 
@@ -139,6 +148,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_fail("byte-at-a-time answer differs", got, one);
         }
     }
+
+    fz_browser(doc, len, window, one);
 
     if (one == FZ_NONE || one == FZ_DECLINED) {
         return 0;
@@ -228,4 +239,81 @@ fz_memo(const uint8_t *doc, size_t len, size_t window, size_t first)
 
     free(memo);
     free(other);
+}
+
+
+/* whether doc has name ("<svg") in any case */
+static int
+fz_has(const uint8_t *doc, size_t len, const char *name)
+{
+    size_t  i, k, n;
+
+    n = strlen(name);
+
+    for (i = 0; i + n <= len; i++) {
+        for (k = 0; k < n && (doc[i + k] | 0x20) == name[k]; k++) {
+            /* void */
+        }
+
+        if (k == n) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static void
+fz_browser(const uint8_t *doc, size_t len, size_t window, size_t one)
+{
+    size_t        i, want;
+    GumboNode    *html, *body, *kid;
+    GumboOutput  *out;
+
+    if (one == FZ_DECLINED
+        || (one == FZ_NONE && len > (window ? window : SE_SCAN_WINDOW))
+        || fz_has(doc, len, "<svg") || fz_has(doc, len, "<math")
+        || fz_has(doc, len, "<template") || fz_has(doc, len, "<noscript"))
+    {
+        return;
+    }
+
+    out = gumbo_parse_with_options(&kGumboDefaultOptions,
+                                   (const char *) doc, len);
+    if (out == NULL) {
+        abort();
+    }
+
+    html = out->root;
+    body = NULL;
+
+    for (i = 0; i < html->v.element.children.length; i++) {
+        kid = html->v.element.children.data[i];
+
+        if (kid->type == GUMBO_NODE_ELEMENT
+            && kid->v.element.tag == GUMBO_TAG_BODY)
+        {
+            body = kid;
+            break;
+        }
+    }
+
+    if (body && body->v.element.original_tag.length) {
+        want = body->v.element.start_pos.offset
+               + body->v.element.original_tag.length;
+
+        if (one != want) {
+            gumbo_destroy_output(&kGumboDefaultOptions, out);
+            fz_fail("the browser's body tag ends elsewhere", one, want);
+        }
+
+    } else if (one != FZ_NONE && body
+               && one <= body->v.element.start_pos.offset)
+    {
+        gumbo_destroy_output(&kGumboDefaultOptions, out);
+        fz_fail("an answer before the browser's implied body", one, 0);
+    }
+
+    gumbo_destroy_output(&kGumboDefaultOptions, out);
 }
