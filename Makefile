@@ -167,12 +167,20 @@ $(ASAN_MODULE): $(NGX_DIR)/asan/nginx/objs/Makefile $(CORE_SRCS) \
 $(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) $(wildcard t/unit/*.h)
 	@tools/need $(BUILD_PKGS)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(UNIT_CFLAGS) $(UNIT_EXTRA) -o $@ $< $(CORE_SRCS) -ljansson
+	$(CC) $(UNIT_CFLAGS) $(UNIT_EXTRA) -o $@ $< $(CORE_SRCS) $(UNIT_LIBS) \
+	    -ljansson
 
 $(BUILD)/asan/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) \
                       $(wildcard t/unit/*.h)
 	@mkdir -p $(BUILD)/asan/unit
-	$(CC) $(UNIT_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) -ljansson
+	$(CC) $(UNIT_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) $(UNIT_LIBS) \
+	    -ljansson
+
+# the hiredis glue's own test links it and hiredis
+$(BUILD)/unit/test_redis_raw $(BUILD)/asan/unit/test_redis_raw: \
+    $(REDIS_SRCS) $(wildcard src/redis/*.h)
+$(BUILD)/unit/test_redis_raw $(BUILD)/asan/unit/test_redis_raw: \
+    UNIT_LIBS = -Isrc/redis $(REDIS_SRCS) -lhiredis
 
 unit: $(UNIT_BINS)
 

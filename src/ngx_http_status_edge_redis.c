@@ -296,6 +296,9 @@ ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
         return NGX_ERROR;
     }
 
+    /* an array header cannot make hiredis allocate gigabytes */
+    se_redis_reader_limit(ac->c.reader);
+
     /* the kernel's probes find a peer gone without a FIN (a NAT dropped) */
     if (server->unix_path.len == 0) {
         (void) redisEnableKeepAlive(&ac->c);

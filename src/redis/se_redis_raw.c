@@ -12,6 +12,42 @@ static void se_raw_fill(se_raw_t *node, const redisReply *r,
     se_raw_t **next);
 
 
+/* hiredis' own reply functions, and ours: the same but for arrays */
+static redisReplyObjectFunctions  se_redis_default_fn;
+static redisReplyObjectFunctions  se_redis_limit_fn;
+
+
+static void *
+se_redis_create_array(const redisReadTask *task, int elements)
+{
+    if (elements < 0 || (size_t) elements > SE_REDIS_MAX_ELEMENTS) {
+        return NULL;
+    }
+
+    return se_redis_default_fn.createArray(task, elements);
+}
+
+
+void
+se_redis_reader_limit(redisReader *r)
+{
+    if (r == NULL || r->fn == NULL || r->fn == &se_redis_limit_fn) {
+        return;
+    }
+
+    if (se_redis_limit_fn.createArray == NULL) {
+        se_redis_default_fn = *r->fn;
+        se_redis_limit_fn = *r->fn;
+        se_redis_limit_fn.createArray = se_redis_create_array;
+
+    } else if (r->fn->createArray != se_redis_default_fn.createArray) {
+        return;                     /* someone else's functions */
+    }
+
+    r->fn = &se_redis_limit_fn;
+}
+
+
 se_raw_t *
 se_raw_from_reply(const redisReply *reply)
 {
