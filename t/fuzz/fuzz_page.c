@@ -35,6 +35,10 @@
 
 #define FZ_MAX_RECORDS  8
 
+/* a request URI with everything an attribute value must not take */
+#define FZ_URI          "/a/b?c=\"d'<e>&f=%41#g"
+#define FZ_URI_LEN      (sizeof(FZ_URI) - 1)
+
 
 static const char  *const fz_page_tags[] = {
     "html", "head", "body", "meta", "title", "link", "style", "header",
@@ -158,7 +162,8 @@ static void
 fz_banner_check(const se_model_t *m, const se_incident_t *rec,
     se_lang_e lang, int64_t now)
 {
-    size_t             i, n, roots;
+    char              *html, *p;
+    size_t             i, n, roots, hlen;
     se_banner_t        b;
     GumboNode         *root, *el, *kid;
     GumboOutput       *out;
@@ -182,7 +187,25 @@ fz_banner_check(const se_model_t *m, const se_incident_t *rec,
                        b.len);
     }
 
-    out = fz_html_parse("fuzz_page (banner)", b.data, b.len, 1,
+    /* as the filter sends it: the request's return path at ret */
+
+    html = b.data;
+    hlen = b.len;
+
+    if (b.ret != SE_BANNER_NO_RET) {
+        html = malloc(b.len + se_banner_return_len(FZ_URI, FZ_URI_LEN) + 1);
+        if (html == NULL) {
+            abort();
+        }
+
+        memcpy(html, b.data, b.ret);
+        p = se_banner_return_write(html + b.ret, FZ_URI, FZ_URI_LEN);
+        memcpy(p, b.data + b.ret, b.len - b.ret);
+        hlen = (p - html) + b.len - b.ret;
+        html[hlen] = '\0';
+    }
+
+    out = fz_html_parse("fuzz_page (banner)", html, hlen, 1,
                         fz_banner_tags, fz_banner_attrs, &n);
 
     /* the fragment's html holds one div.se-banner and nothing else */
@@ -199,7 +222,7 @@ fz_banner_check(const se_model_t *m, const se_incident_t *rec,
         }
 
         if (kid->type != GUMBO_NODE_ELEMENT) {
-            fz_markup_fail("text outside the banner", NULL, b.data, b.len);
+            fz_markup_fail("text outside the banner", NULL, html, hlen);
         }
 
         el = kid;
@@ -212,14 +235,19 @@ fz_banner_check(const se_model_t *m, const se_incident_t *rec,
     if (roots != 1 || el->v.element.tag != GUMBO_TAG_DIV || cls == NULL
         || strncmp(cls->value, "se-banner se-", 13) != 0)
     {
-        fz_markup_fail("not one div.se-banner", NULL, b.data, b.len);
+        fz_markup_fail("not one div.se-banner", NULL, html, hlen);
     }
 
     for (i = 0; i < el->v.element.children.length; i++) {
-        fz_banner_classes_ok(el->v.element.children.data[i], b.data, b.len);
+        fz_banner_classes_ok(el->v.element.children.data[i], html, hlen);
     }
 
     gumbo_destroy_output(&kGumboDefaultOptions, out);
+
+    if (html != b.data) {
+        free(html);
+    }
+
     se_banner_free(&b);
 }
 

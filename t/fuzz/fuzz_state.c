@@ -63,7 +63,9 @@ static const char  *fz_dict[] = {
     "{\"id\":\"u3\",\"status\":\"resolved\",\"body\":\"x\","
     "\"created_at\":\"2026-11-21T14:30:00-05:00\",\"updated_at\":5}",
     "{\"id\":1}", "[]", "{", "\"s\"", "18446744073709551615",
-    "18446744073709551616", ""
+    "18446744073709551616", "",
+    "\xef\xbf\xbe", "a\xef\xbf\xbf" "b", "\xef\xb7\x90\xf0\x9f\xbf\xbe",
+    "\xe2\x80\xae\x01\x7f\xc2\x85"
 };
 
 #define FZ_NDICT  (sizeof(fz_dict) / sizeof(fz_dict[0]))
