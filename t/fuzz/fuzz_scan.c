@@ -25,12 +25,7 @@
  *     Documents with what the scanner does not model (svg, math,
  *     template, noscript: se_scan.h) are not compared.
  *
- *   clang -std=c99 -D_GNU_SOURCE -g -O1 \
- *       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- *       -Isrc/core -It/unit t/fuzz/fuzz_scan.c src/core/se_[a-z]*.c -ljansson \
- *       -o /tmp/fuzz_scan
- *   mkdir -p /tmp/fuzz-scan && cp t/fuzz/corpus-scan/. -r /tmp/fuzz-scan
- *   /tmp/fuzz_scan -max_total_time=60 -max_len=65536 /tmp/fuzz-scan
+ *   make fuzz FUZZ=scan FUZZ_SECONDS=60 (links gumbo: see the Makefile)
  */
 
 #include <stdint.h>
