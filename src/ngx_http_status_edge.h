@@ -129,6 +129,24 @@ typedef struct {
     (sizeof("\"se---\"") + NGX_INT64_LEN + 16)
 
 
+/* a state saved on disk, or to be */
+typedef struct {
+    u_char                        *data;
+    size_t                         len;
+    uint64_t                       seq;       /* order of the saves */
+    uint64_t                       version;
+    uint64_t                       hash;
+    time_t                         saved_at;
+} ngx_http_status_edge_stored_t;
+
+
+/* a page's writes to disk: one at a time, the newest one next */
+typedef struct {
+    ngx_http_status_edge_stored_t  next;      /* data NULL: none waits */
+    unsigned                       writing:1;
+} ngx_http_status_edge_store_t;
+
+
 /* one status page (key prefix): per-worker runtime state */
 typedef struct {
     ngx_str_t                      prefix;
@@ -145,6 +163,7 @@ typedef struct {
     u_char                        *held;      /* current's encoded bytes */
     size_t                         held_len;
     ngx_event_t                    refresh;   /* at current->refresh_at */
+    ngx_http_status_edge_store_t   store;
 
     unsigned                       loading:1; /* snapshot EVAL sent */
     unsigned                       building:1;
@@ -174,6 +193,7 @@ typedef struct {
     ngx_msec_t                     poll_interval;
     ngx_msec_t                     resync_interval;
     size_t                         shm_size;
+    ngx_path_t                    *state_path; /* NULL: not on disk */
     ngx_uint_t                     handlers;  /* locations that serve */
     ngx_shm_zone_t                *shm_zone;
 #if (NGX_THREADS)
@@ -275,6 +295,16 @@ void ngx_http_status_edge_hold(ngx_http_request_t *r,
 void ngx_http_status_edge_unhold(ngx_pool_cleanup_t *cln);
 void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     ngx_http_status_edge_snapshot_t *snap);
+
+/* the last state on disk: ngx_http_status_edge_store.c */
+void ngx_http_status_edge_store_init_process(
+    ngx_http_status_edge_main_conf_t *smcf);
+ngx_int_t ngx_http_status_edge_store_read(ngx_path_t *path,
+    ngx_str_t *prefix, size_t max, ngx_http_status_edge_stored_t *st,
+    ngx_log_t *log);
+void ngx_http_status_edge_store_write(ngx_http_status_edge_page_t *page,
+    u_char *buf, size_t len, ngx_http_status_edge_stored_t *st,
+    ngx_log_t *log);
 
 /* handlers: ngx_http_status_edge_api.c */
 ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,

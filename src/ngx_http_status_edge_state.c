@@ -34,6 +34,7 @@ struct ngx_http_status_edge_shm_page_s {
 
 typedef struct {
     ngx_http_status_edge_shm_page_t  *pages;
+    uint64_t                          seq;    /* of the last save */
 } ngx_http_status_edge_shctx_t;
 
 
@@ -49,12 +50,14 @@ typedef struct {
 
 static ngx_int_t ngx_http_status_edge_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
+static void ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
+    ngx_http_status_edge_main_conf_t *smcf);
 static ngx_http_status_edge_shm_page_t *ngx_http_status_edge_shm_page(
     ngx_slab_pool_t *shpool, ngx_http_status_edge_shctx_t *sh,
     ngx_str_t *prefix, ngx_uint_t create);
 static ngx_int_t ngx_http_status_edge_save(
     ngx_http_status_edge_page_t *page, u_char *buf, size_t len,
-    ngx_log_t *log);
+    ngx_http_status_edge_stored_t *st, ngx_log_t *log);
 static void ngx_http_status_edge_keep_bytes(
     ngx_http_status_edge_page_t *page, u_char *buf, size_t len,
     ngx_log_t *log);
@@ -98,6 +101,7 @@ ngx_http_status_edge_state_conf(ngx_conf_t *cf,
     }
 
     smcf->shm_zone->init = ngx_http_status_edge_init_zone;
+    smcf->shm_zone->data = smcf;
 
 #if (NGX_THREADS)
 
@@ -123,8 +127,11 @@ ngx_http_status_edge_state_conf(ngx_conf_t *cf,
 static ngx_int_t
 ngx_http_status_edge_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    ngx_slab_pool_t               *shpool;
-    ngx_http_status_edge_shctx_t  *sh;
+    ngx_slab_pool_t                   *shpool;
+    ngx_http_status_edge_shctx_t      *sh;
+    ngx_http_status_edge_main_conf_t  *smcf;
+
+    smcf = shm_zone->data;
 
     if (data) {
         /* a reload: keep the snapshots of the previous configuration */
@@ -149,7 +156,72 @@ ngx_http_status_edge_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     shpool->log_nomem = 0;
 
+    if (smcf->state_path && !ngx_test_config) {
+        ngx_http_status_edge_init_stored(shm_zone, smcf);
+    }
+
     return NGX_OK;
+}
+
+
+/*
+ * A new zone (a start, a binary upgrade, a new size) begins with the
+ * states last saved on disk: read here, once, by the master.
+ */
+
+static void
+ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
+    ngx_http_status_edge_main_conf_t *smcf)
+{
+    ngx_uint_t                         i;
+    ngx_slab_pool_t                   *shpool;
+    ngx_http_status_edge_page_t      **pages;
+    ngx_http_status_edge_shctx_t      *sh;
+    ngx_http_status_edge_stored_t      st;
+    ngx_http_status_edge_shm_page_t   *sp;
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+    sh = shm_zone->data;
+    pages = smcf->pages.elts;
+
+    for (i = 0; i < smcf->pages.nelts; i++) {
+
+        if (ngx_http_status_edge_store_read(smcf->state_path,
+                                            &pages[i]->prefix,
+                                            shm_zone->shm.size, &st,
+                                            shm_zone->shm.log)
+            != NGX_OK)
+        {
+            continue;
+        }
+
+        sp = ngx_http_status_edge_shm_page(shpool, sh, &pages[i]->prefix, 1);
+
+        if (sp) {
+            sp->data = ngx_slab_alloc(shpool, st.len);
+        }
+
+        if (sp == NULL || sp->data == NULL) {
+            ngx_log_error(NGX_LOG_WARN, shm_zone->shm.log, 0,
+                          "status_edge: page \"%V\": the state saved on "
+                          "disk (%uz bytes) does not fit in "
+                          "\"status_edge_shm_size\"", &pages[i]->prefix,
+                          st.len);
+            ngx_free(st.data);
+            continue;
+        }
+
+        ngx_memcpy(sp->data, st.data, st.len);
+        sp->len = st.len;
+        sp->hash = st.hash;
+        sp->saved_at = st.saved_at;
+
+        if (st.seq > sh->seq) {
+            sh->seq = st.seq;
+        }
+
+        ngx_free(st.data);
+    }
 }
 
 
@@ -208,6 +280,8 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_pool = smcf->thread_pool;
 #endif
 
+    ngx_http_status_edge_store_init_process(smcf);
+
     if (ngx_http_status_edge_zone == NULL) {
         return;
     }
@@ -261,16 +335,23 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
 }
 
 
-/* NGX_OK when this worker stored it, NGX_DECLINED when another had */
+/*
+ * NGX_OK when this worker stored it (st says in which order), NGX_DECLINED
+ * when another had
+ */
 
 static ngx_int_t
 ngx_http_status_edge_save(ngx_http_status_edge_page_t *page, u_char *buf,
-    size_t len, ngx_log_t *log)
+    size_t len, ngx_http_status_edge_stored_t *st, ngx_log_t *log)
 {
     u_char                           *data;
     ngx_slab_pool_t                  *shpool;
     ngx_http_status_edge_shctx_t     *sh;
     ngx_http_status_edge_shm_page_t  *sp;
+
+    st->hash = page->hash;
+    st->saved_at = ngx_time();
+    st->seq = 0;
 
     if (ngx_http_status_edge_zone == NULL) {
         return NGX_OK;
@@ -287,6 +368,8 @@ ngx_http_status_edge_save(ngx_http_status_edge_page_t *page, u_char *buf,
         ngx_shmtx_unlock(&shpool->mutex);
         return NGX_DECLINED;
     }
+
+    st->seq = ++sh->seq;
 
     if (sp == NULL) {
         ngx_shmtx_unlock(&shpool->mutex);
@@ -307,7 +390,7 @@ ngx_http_status_edge_save(ngx_http_status_edge_page_t *page, u_char *buf,
         sp->data = data;
         sp->len = len;
         sp->hash = page->hash;
-        sp->saved_at = ngx_time();
+        sp->saved_at = st->saved_at;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
@@ -569,6 +652,7 @@ static void
 ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
 {
     ngx_int_t                         rc;
+    ngx_http_status_edge_stored_t     st;
     ngx_http_status_edge_page_t      *page = ctx->page;
     ngx_http_status_edge_snapshot_t  *snap = ctx->snap;
 
@@ -593,10 +677,15 @@ ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
 
         /* bad data is logged once per state: by the worker that saves it */
 
-        if (ngx_http_status_edge_save(page, ctx->buf, ctx->len, ctx->log)
+        if (ngx_http_status_edge_save(page, ctx->buf, ctx->len, &st,
+                                      ctx->log)
             == NGX_OK)
         {
             ngx_http_status_edge_log_warnings(page, snap->state, ctx->log);
+
+            st.version = se_state_version(snap->state);
+            ngx_http_status_edge_store_write(page, ctx->buf, ctx->len, &st,
+                                             ctx->log);
         }
 
         ngx_http_status_edge_keep_bytes(page, ctx->buf, ctx->len, ctx->log);
