@@ -282,6 +282,8 @@ ngx_int_t ngx_http_status_edge_state_conf(ngx_conf_t *cf,
     ngx_http_status_edge_main_conf_t *smcf);
 void ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf);
+void ngx_http_status_edge_state_exit_process(
+    ngx_http_status_edge_main_conf_t *smcf);
 ngx_int_t ngx_http_status_edge_update(ngx_http_status_edge_page_t *page,
     u_char *buf, size_t len, ngx_log_t *log);
 void ngx_http_status_edge_free_banners(ngx_http_status_edge_banner_t *banners,

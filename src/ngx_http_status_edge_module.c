@@ -1092,23 +1092,12 @@ ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_status_edge_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                     i;
-    ngx_http_status_edge_page_t  **pages;
-
     if (ngx_http_status_edge_running == NULL) {
         return;
     }
 
     ngx_http_status_edge_redis_stop(cycle);
-
-    pages = ngx_http_status_edge_running->pages.elts;
-
-    for (i = 0; i < ngx_http_status_edge_running->pages.nelts; i++) {
-        if (pages[i]->current) {
-            ngx_http_status_edge_release(pages[i]->current);
-            pages[i]->current = NULL;
-        }
-    }
+    ngx_http_status_edge_state_exit_process(ngx_http_status_edge_running);
 
     ngx_http_status_edge_running = NULL;
 }

@@ -335,6 +335,42 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
 }
 
 
+/* what a worker holds outside its pools, freed as it exits */
+
+void
+ngx_http_status_edge_state_exit_process(
+    ngx_http_status_edge_main_conf_t *smcf)
+{
+    ngx_uint_t                     i;
+    ngx_http_status_edge_page_t  **pages, *page;
+
+    pages = smcf->pages.elts;
+
+    for (i = 0; i < smcf->pages.nelts; i++) {
+        page = pages[i];
+
+        if (page->current) {
+            ngx_http_status_edge_release(page->current);
+            page->current = NULL;
+        }
+
+        if (page->refresh.timer_set) {
+            ngx_del_timer(&page->refresh);
+        }
+
+        if (page->held) {
+            ngx_free(page->held);
+            page->held = NULL;
+        }
+
+        if (page->store.next.data) {
+            ngx_free(page->store.next.data);
+            page->store.next.data = NULL;
+        }
+    }
+}
+
+
 /*
  * NGX_OK when this worker stored it (st says in which order), NGX_DECLINED
  * when another had
