@@ -140,11 +140,31 @@ typedef struct {
 } ngx_http_status_edge_stored_t;
 
 
-/* a page's writes to disk: one at a time, the newest one next */
+/* the header of a state's file */
 typedef struct {
-    ngx_http_status_edge_stored_t  next;      /* data NULL: none waits */
-    unsigned                       writing:1;
-} ngx_http_status_edge_store_t;
+    u_char                         magic[8];
+    uint64_t                       seq;
+    uint64_t                       version;
+    uint64_t                       hash;
+    int64_t                        saved_at;
+    uint64_t                       len;
+    uint32_t                       crc;
+    uint32_t                       reserved;
+} ngx_http_status_edge_store_header_t;
+
+
+/* a write of a state's file, done in a thread, logged on the event loop */
+typedef struct {
+    ngx_http_status_edge_store_header_t  header;
+    u_char                        *data;
+    const char                    *failed;    /* the call, NULL: written */
+    ngx_err_t                      err;
+    unsigned                       tried:1;
+    unsigned                       newer:1;   /* left: a later one is in */
+    u_char                         dir[NGX_MAX_PATH];
+    u_char                         name[NGX_MAX_PATH];
+    u_char                         temp[NGX_MAX_PATH];
+} ngx_http_status_edge_written_t;
 
 
 /* one status page (key prefix): per-worker runtime state */
@@ -163,7 +183,6 @@ typedef struct {
     u_char                        *held;      /* current's encoded bytes */
     size_t                         held_len;
     ngx_event_t                    refresh;   /* at current->refresh_at */
-    ngx_http_status_edge_store_t   store;
 
     unsigned                       loading:1; /* snapshot EVAL sent */
     unsigned                       building:1;
@@ -304,9 +323,11 @@ void ngx_http_status_edge_store_init_process(
 ngx_int_t ngx_http_status_edge_store_read(ngx_path_t *path,
     ngx_str_t *prefix, size_t max, ngx_http_status_edge_stored_t *st,
     ngx_log_t *log);
-void ngx_http_status_edge_store_write(ngx_http_status_edge_page_t *page,
-    u_char *buf, size_t len, ngx_http_status_edge_stored_t *st,
-    ngx_log_t *log);
+void ngx_http_status_edge_store_write(ngx_str_t *prefix, u_char *buf,
+    size_t len, ngx_http_status_edge_stored_t *st,
+    ngx_http_status_edge_written_t *w);
+void ngx_http_status_edge_store_log(ngx_str_t *prefix,
+    ngx_http_status_edge_written_t *w, ngx_log_t *log);
 
 /* handlers: ngx_http_status_edge_api.c */
 ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,

@@ -7,10 +7,11 @@
  *
  * One file per page, "<prefix, %-escaped>.state": a header (magic,
  * sequence, version, hash, time, length, CRC-32) and the encoded
- * snapshot.  It is written to a temporary file, synced and renamed over
- * the old one in a thread of nginx's pool, one write per page at a time;
- * a write that finds a later sequence on disk (another worker's) leaves
- * it.  The master reads the files once, when it creates the zone.
+ * snapshot.  The thread that built a state writes it, once the state is
+ * in the zone (so a worker writes a page's file one state at a time): to
+ * a temporary file, synced, then renamed over the old one; a write that
+ * finds a later sequence on disk (another worker's) leaves it.  The
+ * master reads the files once, when it creates the zone.
  */
 
 
@@ -24,67 +25,22 @@
 
 #define NGX_HTTP_STATUS_EDGE_STORE_MAGIC  "SEDGEST1"
 
-/* a file name: every prefix byte escaped, the suffix, the temporary's */
-#define NGX_HTTP_STATUS_EDGE_STORE_NAME                                     \
-    (NGX_HTTP_STATUS_EDGE_PREFIX_MAX * 3 + sizeof(".state.tmp.") - 1       \
-     + NGX_INT64_LEN)
-
-
-typedef struct {
-    u_char                         magic[8];
-    uint64_t                       seq;
-    uint64_t                       version;
-    uint64_t                       hash;
-    int64_t                        saved_at;
-    uint64_t                       len;
-    uint32_t                       crc;
-    uint32_t                       reserved;
-} ngx_http_status_edge_store_header_t;
-
-
-/* one write: done in a thread, reported on the event loop */
-typedef struct {
-    ngx_http_status_edge_page_t   *page;
-    ngx_http_status_edge_store_header_t  header;
-    u_char                        *data;
-    u_char                         dir[NGX_MAX_PATH];
-    u_char                         name[NGX_MAX_PATH];
-    u_char                         temp[NGX_MAX_PATH];
-    const char                    *failed;    /* the call, NULL: written */
-    ngx_err_t                      err;
-    unsigned                       newer:1;   /* left: a later one is in */
-} ngx_http_status_edge_write_t;
-
 
 static ngx_int_t ngx_http_status_edge_store_name(ngx_path_t *path,
     ngx_str_t *prefix, u_char *name, const char *suffix);
-static ngx_int_t ngx_http_status_edge_store_start(
-    ngx_http_status_edge_page_t *page, u_char *buf, size_t len,
-    ngx_http_status_edge_stored_t *st, ngx_log_t *log);
-static void ngx_http_status_edge_store_file(ngx_http_status_edge_write_t *w);
+static void ngx_http_status_edge_store_file(
+    ngx_http_status_edge_written_t *w);
 static ngx_int_t ngx_http_status_edge_store_put(ngx_fd_t fd, u_char *p,
     size_t len);
-static void ngx_http_status_edge_store_done(ngx_http_status_edge_write_t *w,
-    ngx_log_t *log);
-#if (NGX_THREADS)
-static void ngx_http_status_edge_store_thread(void *data, ngx_log_t *log);
-static void ngx_http_status_edge_store_event(ngx_event_t *ev);
-#endif
 
 
 static ngx_path_t  *ngx_http_status_edge_store_path;
-#if (NGX_THREADS)
-static ngx_thread_pool_t  *ngx_http_status_edge_store_pool;
-#endif
 
 
 void
 ngx_http_status_edge_store_init_process(ngx_http_status_edge_main_conf_t *smcf)
 {
     ngx_http_status_edge_store_path = smcf->state_path;
-#if (NGX_THREADS)
-    ngx_http_status_edge_store_pool = smcf->thread_pool;
-#endif
 }
 
 
@@ -204,43 +160,81 @@ failed:
 
 
 /*
- * Writes a copy of the page's new state; the write in progress, if any,
- * is followed by the newest one given meanwhile.
+ * Writes the page's new state (st: its place in the order of saves) from
+ * the thread that built it: blocking, logging nothing.  w says what
+ * happened, for ngx_http_status_edge_store_log() on the event loop.
  */
 
 void
-ngx_http_status_edge_store_write(ngx_http_status_edge_page_t *page,
-    u_char *buf, size_t len, ngx_http_status_edge_stored_t *st,
-    ngx_log_t *log)
+ngx_http_status_edge_store_write(ngx_str_t *prefix, u_char *buf, size_t len,
+    ngx_http_status_edge_stored_t *st, ngx_http_status_edge_written_t *w)
 {
-    u_char  *copy;
+    u_char      *p;
+    ngx_path_t  *path;
 
-    if (ngx_http_status_edge_store_path == NULL) {
+    path = ngx_http_status_edge_store_path;
+
+    if (path == NULL) {
         return;
     }
 
-    copy = ngx_alloc(len, log);
-    if (copy == NULL) {
-        return;
-    }
+    w->tried = 1;
 
-    ngx_memcpy(copy, buf, len);
-
-    if (page->store.writing) {
-        if (page->store.next.data) {
-            ngx_free(page->store.next.data);
-        }
-
-        page->store.next = *st;
-        page->store.next.data = copy;
-        page->store.next.len = len;
-        return;
-    }
-
-    if (ngx_http_status_edge_store_start(page, copy, len, st, log)
+    if (ngx_http_status_edge_store_name(path, prefix, w->name, ".state")
         != NGX_OK)
     {
-        ngx_free(copy);
+        w->failed = "naming a file in";
+        w->err = NGX_ENAMETOOLONG;
+        ngx_memcpy(w->temp, path->name.data, path->name.len);
+        w->temp[path->name.len] = '\0';
+        return;
+    }
+
+    p = ngx_sprintf(w->temp, "%s.tmp.%P", w->name, ngx_pid);
+    *p = '\0';
+
+    ngx_memcpy(w->dir, path->name.data, path->name.len);
+    w->dir[path->name.len] = '\0';
+
+    ngx_memcpy(w->header.magic, NGX_HTTP_STATUS_EDGE_STORE_MAGIC, 8);
+    w->header.seq = st->seq;
+    w->header.version = st->version;
+    w->header.hash = st->hash;
+    w->header.saved_at = (int64_t) st->saved_at;
+    w->header.len = len;
+    w->header.crc = ngx_crc32_long(buf, len);
+
+    w->data = buf;
+
+    ngx_http_status_edge_store_file(w);
+
+    w->data = NULL;
+}
+
+
+void
+ngx_http_status_edge_store_log(ngx_str_t *prefix,
+    ngx_http_status_edge_written_t *w, ngx_log_t *log)
+{
+    if (!w->tried) {
+        return;
+    }
+
+    if (w->failed) {
+        ngx_log_error(NGX_LOG_ERR, log, w->err,
+                      "status_edge: page \"%V\": %s \"%s\" failed, the "
+                      "state on disk is an older one", prefix, w->failed,
+                      w->temp);
+
+    } else if (w->newer) {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
+                       "status_edge: page \"%V\" left \"%s\": a later state "
+                       "is in", prefix, w->name);
+
+    } else {
+        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, log, 0,
+                       "status_edge: page \"%V\" wrote version %uL to \"%s\"",
+                       prefix, w->header.version, w->name);
     }
 }
 
@@ -271,112 +265,8 @@ ngx_http_status_edge_store_name(ngx_path_t *path, ngx_str_t *prefix,
 }
 
 
-static ngx_int_t
-ngx_http_status_edge_store_start(ngx_http_status_edge_page_t *page,
-    u_char *buf, size_t len, ngx_http_status_edge_stored_t *st,
-    ngx_log_t *log)
-{
-    u_char                        *p;
-    ngx_path_t                    *path;
-    ngx_http_status_edge_write_t  *w;
-#if (NGX_THREADS)
-    ngx_thread_task_t             *task;
-
-    task = ngx_calloc(sizeof(ngx_thread_task_t)
-                      + sizeof(ngx_http_status_edge_write_t), log);
-    if (task == NULL) {
-        return NGX_ERROR;
-    }
-
-    w = (ngx_http_status_edge_write_t *) (task + 1);
-    task->ctx = w;
-#else
-    w = ngx_calloc(sizeof(ngx_http_status_edge_write_t), log);
-    if (w == NULL) {
-        return NGX_ERROR;
-    }
-#endif
-
-    path = ngx_http_status_edge_store_path;
-
-    if (ngx_http_status_edge_store_name(path, &page->prefix, w->name,
-                                        ".state")
-        != NGX_OK)
-    {
-        ngx_log_error(NGX_LOG_WARN, log, 0,
-                      "status_edge: page \"%V\": \"status_edge_state_path\" "
-                      "\"%V\" is too long for its file name",
-                      &page->prefix, &path->name);
-        goto failed;
-    }
-
-    p = ngx_sprintf(w->temp, "%s.tmp.%P", w->name, ngx_pid);
-    *p = '\0';
-
-    ngx_memcpy(w->dir, path->name.data, path->name.len);
-    w->dir[path->name.len] = '\0';
-
-    ngx_memcpy(w->header.magic, NGX_HTTP_STATUS_EDGE_STORE_MAGIC, 8);
-    w->header.seq = st->seq;
-    w->header.version = st->version;
-    w->header.hash = st->hash;
-    w->header.saved_at = (int64_t) st->saved_at;
-    w->header.len = len;
-    w->header.crc = ngx_crc32_long(buf, len);
-
-    w->page = page;
-    w->data = buf;
-
-    page->store.writing = 1;
-
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, log, 0,
-                   "status_edge: page \"%V\" writes version %uL to \"%s\"",
-                   &page->prefix, st->version, w->name);
-
-#if (NGX_THREADS)
-    if (ngx_http_status_edge_store_pool) {
-        task->handler = ngx_http_status_edge_store_thread;
-        task->event.handler = ngx_http_status_edge_store_event;
-        task->event.data = task;
-        task->event.log = log;
-
-        if (ngx_thread_task_post(ngx_http_status_edge_store_pool, task)
-            == NGX_OK)
-        {
-            return NGX_OK;
-        }
-    }
-#endif
-
-    /* no thread pool: written here, as states are built here then */
-
-    ngx_http_status_edge_store_file(w);
-    ngx_http_status_edge_store_done(w, log);
-
-#if (NGX_THREADS)
-    ngx_free(task);
-#else
-    ngx_free(w);
-#endif
-
-    return NGX_OK;
-
-failed:
-
-#if (NGX_THREADS)
-    ngx_free(task);
-#else
-    ngx_free(w);
-#endif
-
-    return NGX_ERROR;
-}
-
-
-/* runs in a thread: records what failed, logs nothing */
-
 static void
-ngx_http_status_edge_store_file(ngx_http_status_edge_write_t *w)
+ngx_http_status_edge_store_file(ngx_http_status_edge_written_t *w)
 {
     ssize_t                               n;
     ngx_fd_t                              fd, dir;
@@ -492,70 +382,3 @@ ngx_http_status_edge_store_put(ngx_fd_t fd, u_char *p, size_t len)
 
     return NGX_OK;
 }
-
-
-/* on the event loop: logs the result, starts the write that waited */
-
-static void
-ngx_http_status_edge_store_done(ngx_http_status_edge_write_t *w,
-    ngx_log_t *log)
-{
-    ngx_http_status_edge_page_t    *page = w->page;
-    ngx_http_status_edge_stored_t   next;
-
-    if (w->failed) {
-        ngx_log_error(NGX_LOG_ERR, log, w->err,
-                      "status_edge: page \"%V\": %s \"%s\" failed, the state "
-                      "on disk is an older one", &page->prefix, w->failed,
-                      w->temp);
-
-    } else if (w->newer) {
-        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
-                       "status_edge: page \"%V\" left \"%s\": a later state "
-                       "is in", &page->prefix, w->name);
-
-    } else {
-        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, log, 0,
-                       "status_edge: page \"%V\" wrote version %uL to \"%s\"",
-                       &page->prefix, w->header.version, w->name);
-    }
-
-    ngx_free(w->data);
-
-    page->store.writing = 0;
-
-    if (page->store.next.data == NULL) {
-        return;
-    }
-
-    next = page->store.next;
-    page->store.next.data = NULL;
-
-    if (ngx_http_status_edge_store_start(page, next.data, next.len, &next,
-                                         log)
-        != NGX_OK)
-    {
-        ngx_free(next.data);
-    }
-}
-
-
-#if (NGX_THREADS)
-
-static void
-ngx_http_status_edge_store_thread(void *data, ngx_log_t *log)
-{
-    ngx_http_status_edge_store_file(data);
-}
-
-
-static void
-ngx_http_status_edge_store_event(ngx_event_t *ev)
-{
-    ngx_thread_task_t  *task = ev->data;
-
-    ngx_http_status_edge_store_done(task->ctx, ev->log);
-    ngx_free(task);
-}
-
-#endif
