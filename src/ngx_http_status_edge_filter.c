@@ -819,7 +819,8 @@ ngx_http_status_edge_send_header(ngx_http_request_t *r,
         r->headers_out.content_length_n = ctx->length + ctx->inserted;
     }
 
-    if (ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK) {
+    if (ctx->snap == NULL || ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK)
+    {
         /* no validator rather than the upstream's for another page */
         ngx_http_clear_etag(r);
     }
