@@ -24,12 +24,42 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use StatusEdge::Test qw(sample_state ts wait_until);
-use StatusEdge::Upstream qw(banner_env banner_count inserted_at);
+use StatusEdge::Upstream qw(banner_env banner_count inserted_at curl_h2
+    have_curl_http2);
+
+my $CURL = have_curl_http2() or do {
+    fail 'curl with HTTP/2 support is needed (apt-get install curl)';
+    done_testing;
+    exit 1;
+};
 
 my $S = sample_state();
-my ($t, $up, $v) = banner_env(state => $S, locations => <<'EOF');
+my $h2 = StatusEdge::Test::free_port();
+my ($t, $up, $v) = banner_env(state => $S,
+    http_extra => "    proxy_cache_path PREFIX/cache keys_zone=rv:1m;\n",
+    servers_extra => <<"EOF", locations => <<'EOF');
+    server {
+        listen 127.0.0.1:$h2 http2;
+        server_name localhost;
         location / {
             proxy_pass http://UPSTREAM;
+            status_edge_banner on;
+        }
+    }
+EOF
+        location / {
+            proxy_pass http://UPSTREAM;
+            status_edge_banner on;
+        }
+        location /off/ {
+            proxy_pass http://UPSTREAM/;
+            proxy_buffering off;
+            status_edge_banner on;
+        }
+        location /cached/ {
+            proxy_pass http://UPSTREAM/;
+            proxy_cache rv;
+            proxy_cache_valid 200 1m;
             status_edge_banner on;
         }
         location /files/ {
@@ -61,7 +91,7 @@ sub get {
     my ($path, @h) = @_;
     $up->clear_requests;
     my ($st, $h, $body) = $t->http(GET => $path, headers => \@h);
-    my $r = $up->last_request($path =~ s{^/quiet}{}r);
+    my $r = $up->last_request($path =~ s{^/(?:quiet|off|cached)/}{/}r);
     return ($st // 'error ' . $h->{_error}, $h, $body // '', $r ? $r->{h} : {});
 }
 
@@ -92,6 +122,27 @@ for my $c (['navigation', @$NAV], ['no Accept'], ['Sec-Fetch-Dest: document',
         "$why: the 304 has no Last-Modified, no Expires"
         or diag explain $h;
 }
+
+# proxy_buffering off, HTTP/2: the same
+($st, $h, $body, $rq) = get('/off/page', @$NAV, 'If-None-Match' => $tag);
+is "$st " . ($h->{etag} // '') . ' ' . ($rq->{'if-none-match'} // ''), qq{304 $tag "p1"},
+    'proxy_buffering off: asked with "p1", the 304 with our ETag';
+{
+    $up->clear_requests;
+    my ($s2, $hh) = curl_h2("http://127.0.0.1:$h2/page", headers => [@$NAV,
+        'If-None-Match' => $tag]);
+    my $r2 = $up->last_request('/page');
+    is "$s2 " . ($hh->{etag} // '') . ' ' . ($r2 ? $r2->{h}{'if-none-match'} // '' : ''),
+        qq{304 $tag "p1"}, 'HTTP/2: asked with "p1", the 304 with our ETag';
+}
+
+# proxy_cache: nginx answers from the cached page (the origin's own tag)
+($st, $h, $body) = get('/cached/page', @$NAV);
+my $ctag = $h->{etag} // '';
+ok $st == 200 && has_banner($body) && $ctag eq $tag, 'proxy_cache: the page with the banner, our ETag';
+($st, $h, $body, $rq) = get('/cached/page', @$NAV, 'If-None-Match' => $ctag);
+is "$st " . ($h->{etag} // ''), "304 $tag", "proxy_cache: nginx's 304 from the cache, our ETag";
+is $h->{'cache-control'}, 'private, no-cache', 'proxy_cache: the 304 keeps the page uncacheable';
 
 # a list with our tag among others: only ours goes on
 ($st, $h, $body, $rq) = get('/page', @$NAV, 'If-None-Match' => qq{"zz", $tag, W/"other"});
