@@ -45,6 +45,9 @@ static ngx_int_t ngx_http_status_edge_conditional(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx, ngx_table_elt_t *inm, ngx_str_t *tag);
 static ngx_int_t ngx_http_status_edge_strip_request(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx);
+static ngx_int_t ngx_http_status_edge_rewritten(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx);
+static void ngx_http_status_edge_rewritten_mark(void *data);
 static void ngx_http_status_edge_no_store(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h,
     ngx_uint_t mask);
@@ -495,12 +498,13 @@ static ngx_int_t
 ngx_http_status_edge_strip_request(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx)
 {
-    ngx_int_t         rc;
-    ngx_str_t         tag;
-    ngx_uint_t        i, n, m, strip, mask;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh, *inm;
+    ngx_int_t            rc;
+    ngx_str_t            tag;
+    ngx_uint_t           i, n, m, strip, mask;
+    ngx_list_t           headers;
+    ngx_list_part_t     *part;
+    ngx_table_elt_t     *h, *nh, *inm;
+    ngx_pool_cleanup_t  *cln;
 
 #if (NGX_HTTP_GZIP || NGX_HTTP_HEADERS)
 
@@ -523,7 +527,16 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r,
     inm = r->headers_in.if_none_match;
     rc = NGX_DECLINED;
 
-    if (inm) {
+    if (r->internal) {
+        rc = ngx_http_status_edge_rewritten(r, ctx);
+
+        if (rc == NGX_OK) {
+            /* the headers were made for the upstream already */
+            return NGX_OK;
+        }
+    }
+
+    if (inm && rc == NGX_DECLINED) {
         rc = ngx_http_status_edge_conditional(r, ctx, inm, &tag);
         if (rc == NGX_ERROR) {
             return NGX_ERROR;
@@ -535,6 +548,15 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r,
         mask |= NGX_HTTP_STATUS_EDGE_STRIP_INM
                 | NGX_HTTP_STATUS_EDGE_STRIP_DATES;
         ctx->revalidate = 1;
+
+        cln = ngx_pool_cleanup_add(r->pool, sizeof(ctx->snap->etag_suffix));
+        if (cln == NULL) {
+            return NGX_ERROR;
+        }
+
+        cln->handler = ngx_http_status_edge_rewritten_mark;
+        ngx_memcpy(cln->data, ctx->snap->etag_suffix,
+                   sizeof(ctx->snap->etag_suffix));
 
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                        "status edge: revalidate with If-None-Match: %V",
@@ -615,6 +637,54 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r,
     }
 
     return NGX_OK;
+}
+
+
+/*
+ * After an internal redirect (try_files ... @app, error_page) the
+ * module's ctx is gone and the request is decided again, its
+ * If-None-Match holding the upstream's tag in place of ours: a mark in
+ * the request's pool, with the state's ETag suffix, says so.  NGX_OK: the
+ * upstream's tag of this state is in place (ctx->revalidate); NGX_DONE:
+ * of another state since (no conditional may go on); NGX_DECLINED: none.
+ */
+
+static ngx_int_t
+ngx_http_status_edge_rewritten(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler != ngx_http_status_edge_rewritten_mark) {
+            continue;
+        }
+
+        if (ngx_memcmp(cln->data, ctx->snap->etag_suffix,
+                       sizeof(ctx->snap->etag_suffix))
+            == 0)
+        {
+            ctx->revalidate = 1;
+
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "status edge: revalidate, after a redirect");
+
+            return NGX_OK;
+        }
+
+        cln->handler = NULL;
+
+        return NGX_DONE;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static void
+ngx_http_status_edge_rewritten_mark(void *data)
+{
+    /* a mark only (see ngx_http_status_edge_rewritten()) */
 }
 
 

@@ -56,6 +56,15 @@ EOF
             proxy_buffering off;
             status_edge_banner on;
         }
+        location /tf/ {
+            root html;
+            try_files $uri @app;
+            status_edge_banner on;
+        }
+        location @app {
+            proxy_pass http://UPSTREAM;
+            status_edge_banner on;
+        }
         location /cached/ {
             proxy_pass http://UPSTREAM/;
             proxy_cache rv;
@@ -134,6 +143,21 @@ is "$st " . ($h->{etag} // '') . ' ' . ($rq->{'if-none-match'} // ''), qq{304 $t
     my $r2 = $up->last_request('/page');
     is "$s2 " . ($hh->{etag} // '') . ' ' . ($r2 ? $r2->{h}{'if-none-match'} // '' : ''),
         qq{304 $tag "p1"}, 'HTTP/2: asked with "p1", the 304 with our ETag';
+}
+
+# try_files ... @app: the request is decided again after the internal
+# redirect, with the upstream's tag already in place of ours
+$up->route('/tf/page', headers => ['Content-Type' => 'text/html', ETag => '"p1"', @CACHING],
+    body => [$page], conditional => 1);
+for my $c (['navigation', @$NAV], ['curl', 'Accept' => '*/*']) {
+    my ($why, @hh) = @$c;
+    $up->clear_requests;
+    my ($s2, $hh) = $t->http(GET => '/tf/page', headers => [@hh, 'If-None-Match' => $tag]);
+    my $r2 = $up->last_request('/tf/page');
+    is "$s2 " . ($hh->{etag} // '') . ' ' . ($r2 ? $r2->{h}{'if-none-match'} // '' : ''),
+        qq{304 $tag "p1"}, "try_files to a named location, $why: asked with \"p1\", 304 with our ETag";
+    is $hh->{'cache-control'}, 'private, no-cache',
+        "try_files to a named location, $why: the 304 keeps the page uncacheable";
 }
 
 # proxy_cache: nginx answers from the cached page (the origin's own tag)
