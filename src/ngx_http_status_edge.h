@@ -264,6 +264,7 @@ typedef struct {
     ngx_str_t                         nonce;
     off_t                             length;    /* upstream's, or -1 */
     off_t                             inserted;
+    off_t                             received;  /* scanned, no tag */
     unsigned                          decided:1;
     unsigned                          header:1;  /* held until the body */
     unsigned                          filtering:1;
@@ -271,6 +272,7 @@ typedef struct {
     unsigned                          fed:1;     /* the scan has begun */
     unsigned                          gated:1;   /* answered by the gate */
     unsigned                          applies:1; /* a banner applies */
+    unsigned                          revalidate:1; /* our tag sent on */
 } ngx_http_status_edge_ctx_t;
 
 
