@@ -69,7 +69,8 @@ sub start {
     if (!$pid) {
         close $cw;
         close $ar;
-        $SIG{$_} = 'DEFAULT' for qw(TERM INT);
+        $SIG{$_} = q(DEFAULT) for qw(TERM INT);
+        $SIG{PIPE} = q(IGNORE);
         my $rc = eval { _serve($self, $l, $cr, $aw); 0 } // do {
             print STDERR "fake redis: $@";
             1;

@@ -24,6 +24,8 @@ package StatusEdge::FaultProxy;
 #                                # gets an RST (SO_LINGER 0)
 #   $fp->mode('slice', 20);      # replies written one byte per write
 #                                # (TCP_NODELAY), N us apart (0: none)
+#   (a connection the target refuses is answered by an RST: as a refused
+#   connect is, to the client)
 #   $fp->target($port);          # later connections go to $port; the open
 #                                # ones are closed (for a fake Redis)
 #   $fp->drop_all;               # closes every open connection (FIN)
@@ -77,7 +79,8 @@ sub start {
     if (!$pid) {
         close $cw;
         close $ar;
-        $SIG{$_} = 'DEFAULT' for qw(TERM INT);
+        $SIG{$_} = q(DEFAULT) for qw(TERM INT);
+        $SIG{PIPE} = q(IGNORE);
         my $rc = eval { _serve($self, $l, $cr, $aw); 0 } // do {
             print STDERR "fault proxy: $@";
             1;
@@ -253,7 +256,7 @@ sub _serve {
                     if (keys %conn >= $MAX_CONN) { close $cs; next }
                     my $us = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
                         PeerPort => $target, Proto => 'tcp', Timeout => 1);
-                    if (!$us) { $st{refused}++; close $cs; next }
+                    if (!$us) { $st{refused}++; _rst($cs); next }
                     $_->blocking(0) for $cs, $us;
                     setsockopt($_, IPPROTO_TCP, TCP_NODELAY, 1) for $cs, $us;
                     my $c = { id => ++$nid, c => $cs, u => $us,
@@ -267,7 +270,9 @@ sub _serve {
                 }
                 next;
             }
-            my $e = $of{ fileno $s } or next;
+            my $fd = fileno $s;
+            next unless defined $fd;    # closed earlier in this turn
+            my $e = $of{$fd} or next;
             my ($c, $side) = @$e;
             my $buf = '';
             my $n = sysread($s, $buf, 65536);

@@ -1,0 +1,142 @@
+#!/usr/bin/perl
+# Reloads and a binary upgrade under load: M `nginx -s reload`s while the
+# mixed load and the event streams run, then, with Redis down, a binary
+# upgrade (USR2 to the master, WINCH and QUIT to the old one).  Every
+# request is answered 2xx with a right, whole body (a request that meets
+# a keepalive connection closed by an exiting worker, before any byte,
+# is sent again once, as a browser does); every event stream ended by a
+# reload is back within 10 s, and the streams come back spread over the
+# retry window, not at once; no [alert] or [crit].
+#
+# CHAOS_LONG=1: 50 reloads, 1,000 streams (else 5 and 100).
+
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use POSIX qw(WNOHANG);
+use Time::HiRes qw(time sleep);
+use StatusEdge::Test qw(wait_until);
+use StatusEdge::Load qw(chaos_env newest_everywhere);
+
+$SIG{PIPE} = 'IGNORE';
+my $LONG = $ENV{CHAOS_LONG};
+my $RELOADS = $LONG ? 50 : 5;
+my $STREAMS = $LONG ? 1000 : 100;
+my $GAP = 2;
+
+my $env = chaos_env();
+my ($t, $fp) = @$env{qw(t fp)};
+
+sub load {
+    my ($name, %o) = @_;
+    return StatusEdge::Load->new(port => $t->port,
+        dir => $t->prefix . "/load-$name", expect => $env->{expect},
+        clients => 3, rate => 150, streams => $STREAMS,
+        max_seconds => 300 + $RELOADS * ($GAP + 5), %o)->start;
+}
+
+sub check_load {
+    my ($name, $r) = @_;
+    note "$name: " . StatusEdge::Load->report($r);
+    is $r->{non2xx}, 0, "$name: no non-2xx answer";
+    is $r->{wrong}, 0, "$name: no wrong body";
+    is $r->{truncated}, 0, "$name: no truncated body";
+    is $r->{errors}, 0, "$name: no failed request";
+    diag join "\n", @{ $r->{failures} } if @{ $r->{failures} };
+    ok !@{ $r->{died} }, "$name: every load process ran to the end"
+        or diag join "\n", @{ $r->{died} };
+}
+
+sub check_streams {
+    my ($name, $s, $ends) = @_;
+    is $s->{non200} + $s->{connect_errors}, 0, "$name: no stream failed";
+    is $s->{wrong_events}, 0, "$name: every event one of the states' summaries";
+    ok $s->{ended} >= $ends, "$name: $s->{ended} streams ended by the "
+        . "workers exiting (at least $ends)";
+    is $s->{reconnects}, $s->{ended}, "$name: every one came back";
+    is $s->{open}, $STREAMS, "$name: all $STREAMS open at the end";
+    my @d = sort { $a <=> $b } @{ $s->{delays} };
+    my @late = grep { $_ > 10500 } @d;
+    ok @d && !@late, sprintf '%s: back within 10 s (%d to %d ms, median %d)',
+        $name, $d[0] // -1, $d[-1] // -1, $d[$#d / 2] // -1
+        or diag "late: @late[0 .. ($#late > 9 ? 9 : $#late)]";
+    my @r = grep { $_ != 5000 } @{ $s->{retries} };
+    my @third = (0, 0, 0);
+    for (@r) { my $k = int(($_ - 1000) / 3001); $third[$k]++ if $k >= 0 && $k < 3 }
+    my $need = int(@r / 10) || 1;
+    ok @r && !grep({ $_ < $need } @third), "$name: the retry delays spread "
+        . "over 1..10 s (@third per third)";
+}
+
+# ---------------------------------------------------------------------------
+# reloads
+
+my $load = load('reloads');
+sleep 1;
+my $t0 = time;
+for my $i (1 .. $RELOADS) {
+    $t->reload;
+    # a state change every few reloads
+    $env->{next_state}->() if $i % 5 == 0;
+    my $left = $GAP - (time - $t0) % $GAP;
+    sleep $left;
+}
+ok defined newest_everywhere($t, $env->{version}), 'the newest state served';
+# every stream's retry (at most 10 s) elapses
+sleep 11;
+my $r = $load->stop;
+check_load("$RELOADS reloads", $r);
+check_streams("$RELOADS reloads", $r->{streams}, $STREAMS);
+
+# ---------------------------------------------------------------------------
+# a binary upgrade with Redis down
+
+$load = load('upgrade');
+sleep 1;
+my $old_v = $env->{version};
+$t->stop_redis;
+sleep 1;
+my $old = $t->nginx_pid;
+my $pidfile = $t->prefix . '/nginx.pid';
+kill 'USR2', $old;
+my $new;
+ok wait_until(sub {
+    return 0 unless -e "$pidfile.oldbin" && open my $fh, '<', $pidfile;
+    ($new) = <$fh> =~ /(\d+)/;
+    return $new && $new != $old && StatusEdge::Test::children_of($new);
+}, 20), 'USR2: a new master with its workers';
+kill 'WINCH', $old;
+ok wait_until(sub { !StatusEdge::Test::children_of($old)
+    || (StatusEdge::Test::children_of($old))[0] == $new
+       && StatusEdge::Test::children_of($old) == 1 }, 30),
+    'WINCH: the old workers exited';
+kill 'QUIT', $old;
+my $gone = wait_until(sub { waitpid($old, WNOHANG) == $old || !kill 0, $old }, 20);
+ok $gone, 'QUIT: the old master exited';
+# the harness follows the new master from here
+$t->{nginx_pid} = $new;
+sleep 3;
+my ($st, $h, $body) = $t->http(GET => '/api/v2/summary.json');
+$r = $load->stop;
+TODO: {
+    local $TODO = 'issue 12 defect 6: the state does not survive a binary '
+        . 'upgrade (no copy on disk, the new master has a new zone), so '
+        . 'with Redis down the new workers answer 503, with no banner';
+    is $st, 200, 'after the upgrade with Redis down: the API answers 200';
+    check_load('binary upgrade, Redis down', $r);
+}
+my $s = $r->{streams};
+is $s->{non200} + $s->{connect_errors}, 0, 'upgrade: no stream failed';
+is $s->{wrong_events}, 0, 'upgrade: every event one of the states\' summaries';
+ok $s->{ended} >= 1, "upgrade: $s->{ended} streams ended by the old workers";
+$t->start_redis;
+ok defined newest_everywhere($t, $old_v, timeout => 15),
+    'Redis back: every new worker serves the state';
+
+$fp->stop;
+$t->stop;
+# the new master is not our child: wait for it to be gone
+ok wait_until(sub { !kill 0, $new }, 20), 'the new master exited';
+done_testing;
