@@ -155,6 +155,42 @@ for my $m (qw(loading masterdown busy)) {
     is $fr->stats->{commands}, 2 + 3 + 1, 'fake: every command counted';
 }
 
+# the load's checks, against an upstream that answers right, wrong, cut
+# short and 500: each kind is counted where it belongs
+{
+    require StatusEdge::Upstream;
+    require StatusEdge::Load;
+    my $up = StatusEdge::Upstream->new(dir => $t->prefix . '/up');
+    my $TP = ['Content-Type' => 'text/plain'];
+    $up->routes(
+        '/good' => { headers => $TP, body => ['hello ', 'world'] },
+        '/other' => { headers => $TP, body => ['hello there'] },
+        '/cut' => { headers => [@$TP, 'Content-Length' => 50], length => 0,
+                    body => ['hello world'] },
+        '/fail' => { status => 500, headers => $TP, body => ['hello world'] },
+        '/chunked' => { headers => $TP, chunked => 1,
+                        body => ['hello', ' ', 'world'] },
+    );
+    $up->start;
+    my $load = StatusEdge::Load->new(port => $up->port,
+        dir => $t->prefix . '/load', clients => 1, rate => 0,
+        expect => { map { $_ => ['hello world'] } qw(/good /other /cut /fail
+            /chunked) }, max_seconds => 3, max_requests => 50, timeout => 2);
+    $load->start;
+    my $r = $load->stop(wait => 1);
+    note $load->report($r);
+    my $p = $r->{by_path};
+    is $r->{requests}, 50, 'load: bounded by its count';
+    is $p->{'/good'}{ok}, 10, 'load: a right body counted as right';
+    is $p->{'/chunked'}{ok}, 10, 'load: a right chunked body counted as right';
+    is $p->{'/other'}{wrong}, 10, 'load: another body counted as wrong';
+    is $p->{'/cut'}{truncated}, 10, 'load: a body short of Content-Length '
+        . 'counted as truncated';
+    is $p->{'/fail'}{non2xx}, 10, 'load: a 500 counted as non-2xx';
+    is $r->{ok}, 20, 'load: nothing else counted as right';
+    $up->stop;
+}
+
 $fp->stop;
 $fr->stop;
 $t->stop_redis(signal => 'TERM');

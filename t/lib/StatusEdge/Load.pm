@@ -50,7 +50,8 @@ package StatusEdge::Load;
 # Redis (not through the proxy) and returns its version.  Options:
 # workers (2), poll, resync, redis_opts (after the address), main,
 # http_extra, conf (a sub that edits the whole conf), nginx (more
-# start_nginx options).
+# start_nginx options), detached (1: nginx started by start_detached, the
+# master not a child of the test, for a binary upgrade).
 
 use strict;
 use warnings;
@@ -142,14 +143,17 @@ sub _fork {
 
 sub _stopping { -e "$_[0]{dir}/stop" }
 
-# stops the load, collects and sums the results
+# stops the load (wait => 1: lets it run to its bounds), collects and
+# sums the results
 sub stop {
-    my ($self) = @_;
+    my ($self, %o) = @_;
     my @pids = @{ $self->{pids} } or return $self->{result};
     $self->{pids} = [];
-    open my $fh, '>', "$self->{dir}/stop" or die "stop: $!";
-    close $fh;
-    my $end = time + 30;
+    if (!$o{wait}) {
+        open my $fh, q(>), "$self->{dir}/stop" or die "stop: $!";
+        close $fh;
+    }
+    my $end = time + 30 + ($o{wait} ? $self->{max_seconds} : 0);
     for my $pid (@pids) {
         while (waitpid($pid, WNOHANG) == 0) {
             if (time > $end) { kill 'KILL', $pid; waitpid($pid, 0); last }
@@ -566,7 +570,8 @@ EOF
     $conf =~ s/worker_connections 256;/worker_connections 4096;/
         or die 'no worker_connections in the conf';
     $conf = $o{conf}->($conf) if $o{conf};
-    $t->start_nginx(conf => $conf, %{ $o{nginx} || {} });
+    if ($o{detached}) { start_detached($t, $conf) }
+    else { $t->start_nginx(conf => $conf, %{ $o{nginx} || {} }) }
     $t->wait_version($v) or die "state $v not loaded";
     my @paths = ('/api/v2/summary.json', '/api/v2/status.json',
         '/api/v2/incidents/unresolved.json', '/site/page', '/status/');
@@ -608,6 +613,46 @@ EOF
         return $e->{version} = $t->write_state(chaos_state($e->{cur}, $now));
     };
     return \%env;
+}
+
+# starts nginx as a daemon (daemon on: the master is the child of a
+# process that exits at once): a master started with daemon off, whose
+# parent is still the one it started with, ignores USR2, the binary
+# upgrade (nginx takes that parent for an old binary still running).
+# The harness then follows the master by its pid file.
+sub start_detached {
+    my ($t, $conf) = @_;
+    my $prefix = $t->prefix;
+    $conf =~ s/^daemon off;$/daemon on;/m or die 'no "daemon off" in the conf';
+    no warnings 'once';
+    open my $fh, '>', $t->conf_file or die "conf: $!";
+    print $fh $conf;
+    close $fh;
+    unlink "$prefix/nginx.pid";
+    my @cmd = ($StatusEdge::Test::NGINX, '-p', "$prefix/", '-c',
+        $t->conf_file, '-e', "$prefix/error.log");
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', "$prefix/nginx.out";
+        open STDERR, '>&', \*STDOUT;
+        %ENV = %{ StatusEdge::Test::_nginx_env() };
+        { no warnings 'exec'; exec { $cmd[0] } @cmd; }
+        POSIX::_exit(127);
+    }
+    waitpid($pid, 0);
+    die "nginx failed to start ($?):\n" . $t->log_tail if $?;
+    my $master;
+    my $ok = StatusEdge::Test::wait_until(sub {
+        open my $p, '<', "$prefix/nginx.pid" or return 0;
+        ($master) = (<$p> // '') =~ /(\d+)/;
+        return 0 unless $master && StatusEdge::Test::children_of($master);
+        return IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+            PeerPort => $t->port, Timeout => 1);
+    }, 15);
+    die "nginx did not start:\n" . $t->log_tail unless $ok;
+    $t->{nginx_pid} = $master;
+    return $master;
 }
 
 sub newest_everywhere {
