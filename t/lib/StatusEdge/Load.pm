@@ -28,7 +28,11 @@ package StatusEdge::Load;
 # streams => { opened, refused, non200, connect_errors, ended, reconnects,
 # events, wrong_events, open (at the end), delays => [ms from an end to
 # the stream back, per reconnect], retries => [the retry ms each end
-# had], all_open_once (1 when all N were open at one moment) } }.
+# had], beyond => [ms past the retry last given (at the end or by a
+# refusal on the way back), per reconnect], refused_delays => [delays of
+# the reconnects refused on the way], late => [the reconnects more than
+# 1 s past their retry, described], all_open_once
+# (1 when all N were open at one moment) } }.
 #
 # A body is "wrong" when it is not one of the expected bodies of its path
 # (a missing banner, another state, garbage); "truncated" when the
@@ -49,7 +53,7 @@ package StatusEdge::Load;
 # ('A' or 'B'), and next_state->() writes the other state straight into
 # Redis (not through the proxy) and returns its version.  Options:
 # workers (2), poll, resync, redis_opts (after the address), main,
-# http_extra, conf (a sub that edits the whole conf), nginx (more
+# http_extra (PREFIX in it: the test's temp prefix), conf (a sub that edits the whole conf), nginx (more
 # start_nginx options), detached (1: nginx started by start_detached, the
 # master not a child of the test, for a binary upgrade).
 
@@ -197,9 +201,9 @@ sub report {
         $r->{truncated}, $r->{errors}, $r->{retried} // 0;
     if (my $st = $r->{streams}) {
         $s .= sprintf '; streams: %d opened, %d events (%d wrong), %d ended, '
-            . '%d back, %d non-200, %d connect errors, %d open at the end',
-            map { $st->{$_} // 0 } qw(opened events wrong_events ended
-            reconnects non200 connect_errors open);
+            . '%d back, %d refused, %d non-200, %d connect errors, %d open '
+            . 'at the end', map { $st->{$_} // 0 } qw(opened events
+            wrong_events ended reconnects refused non200 connect_errors open);
     }
     return $s;
 }
@@ -379,7 +383,8 @@ sub _streams {
         || $self->{expect}{'/api/v2/summary.json'} || [] };
     my %r = (opened => 0, refused => 0, non200 => 0, connect_errors => 0,
         ended => 0, reconnects => 0, events => 0, wrong_events => 0,
-        delays => [], retries => []);
+        delays => [], retries => [], beyond => [], late => [],
+        refused_delays => []);
     my $end = time + $self->{max_seconds};
     my @s = map { { i => $_, state => 'idle', due => 0, retry => 5000 } } 1 .. $n;
     my %of;
@@ -400,6 +405,7 @@ sub _streams {
             . (defined $x->{id} ? "Last-Event-ID: $x->{id}\r\n" : '') . "\r\n";
         @$x{qw(sock out buf state text chunked since)} =
             ($sock, $req, '', 'connecting', '', 0, time);
+        $x->{attempts}++;
         $of{ fileno $sock } = $x;
     };
     my $ended = sub {
@@ -407,7 +413,9 @@ sub _streams {
         if ($x->{state} eq 'open') {
             $r{ended}++;
             push @{ $r{retries} }, $x->{retry};
-            $x->{ended_at} = time;
+            $x->{ended_at} = $x->{retry_at} = time;
+            $x->{end_retry} = $x->{retry};
+            $x->{attempts} = 0;
         } elsif ($why eq 'connect') {
             $r{connect_errors}++;
         }
@@ -469,14 +477,26 @@ sub _streams {
                     # a refusal: a short stream that says when to come back
                     $r{refused}++;
                     $x->{state} = 'refused';
+                    ($x->{cl}) = $head =~ /^content-length:\s*(\d+)/im;
                 } else {
                     $x->{state} = 'open';
                     $r{opened}++;
                     if ($x->{ended_at}) {
                         $r{reconnects}++;
-                        push @{ $r{delays} },
-                            int(1000 * (time - $x->{ended_at}));
+                        my $d = int(1000 * (time - $x->{ended_at}));
+                        push @{ $r{delays} }, $d;
+                        push @{ $r{refused_delays} }, $d if $x->{refusals};
+                        # the time past the retry last given (at the end,
+                        # or by a refusal on the way back)
+                        my $b = int(1000 * (time - $x->{retry_at}))
+                            - $x->{end_retry};
+                        push @{ $r{beyond} }, $b;
+                        push @{ $r{late} }, sprintf('%.3f: back after %d '
+                            . 'ms, %d ms past its retry %d, %d attempts',
+                            time, $d, $b, $x->{end_retry}, $x->{attempts})
+                            if $b > 1000;
                         delete $x->{ended_at};
+                        $x->{refusals} = 0;
                     }
                 }
                 $x->{chunked} = $head =~ /^transfer-encoding:\s*chunked/im;
@@ -492,6 +512,17 @@ sub _streams {
             } else {
                 $x->{text} .= $x->{buf};
                 $x->{buf} = '';
+            }
+            if ($x->{state} eq 'refused' && length $x->{text} >= $x->{cl}) {
+                # its end: back after the retry it says, as EventSource
+                $x->{retry} = $1 if $x->{text} =~ /^retry: (\d+)$/m;
+                if ($x->{ended_at}) {
+                    $x->{refusals}++;
+                    $x->{retry_at} = time;
+                    $x->{end_retry} = $x->{retry};
+                }
+                $ended->($x, 'refused');
+                next;
             }
             while ((my $i = index($x->{text}, "\n\n")) >= 0) {
                 my $block = substr($x->{text}, 0, $i + 2, '');
@@ -566,7 +597,7 @@ EOF
         redis => ['127.0.0.1:' . $fp->port . ($o{redis_opts} // '')],
         poll => $o{poll} // '1s', resync => $o{resync} // '5s',
         main => "worker_rlimit_nofile 8192;\n" . ($o{main} // ''),
-        http_extra => $o{http_extra} // '');
+        http_extra => ($o{http_extra} // '') =~ s/PREFIX/$t->prefix/ger);
     $conf =~ s/worker_connections 256;/worker_connections 4096;/
         or die 'no worker_connections in the conf';
     $conf = $o{conf}->($conf) if $o{conf};
