@@ -232,10 +232,10 @@ test-asan: $(ASAN_MODULE) $(if $(NGINX),$(MODULE)) $(ASAN_UNIT_BINS) \
 	ASAN_OPTIONS=detect_leaks=1 prove $(ASAN_UNIT_BINS)
 
 # the chaos suite (t/chaos): Redis faults, restarts, reloads and a binary
-# upgrade under a checked mixed load, loopback only, bounded; the short
-# form (under 3 minutes) by default, the long one (the figures of
-# docs/reliability.md) with CHAOS_LONG=1
-chaos: $(MODULE)
+# upgrade under a checked mixed load, and the XSS corpus in Chromium;
+# loopback only, bounded; the short form by default (CI), the long one
+# (the figures of docs/reliability.md) with CHAOS_LONG=1
+chaos: $(MODULE) $(BROWSER_DEPS)
 	@tools/need $(TEST_PKGS)
 	$(TEST_ENV) CHAOS_LONG=$(CHAOS_LONG) prove -I t/lib t/chaos/*.t
 

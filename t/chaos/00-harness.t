@@ -23,13 +23,16 @@ $t->redis('SET', 'big', $big);
 
 my $fp = StatusEdge::FaultProxy->new(target => $t->redis_port)->start;
 
-sub client { StatusEdge::Test::Redis->new(port => $fp->port, timeout => $_[0] // 5) }
+sub client {
+    StatusEdge::Test::Redis->new(port => $fp->port, timeout => $_[0] // 5);
+}
 
 # raw bytes of the answer to GET big, as the client reads them: (bytes,
 # number of reads, error)
 sub raw_get {
     my ($timeout) = @_;
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $fp->port)
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+        PeerPort => $fp->port)
         or return ('', 0, "connect: $!");
     syswrite $s, "*2\r\n\$3\r\nGET\r\n\$3\r\nbig\r\n";
     my $want = length("\$20000\r\n") + 20000 + 2;
@@ -62,7 +65,8 @@ sub raw_get {
     my $t0 = time;
     is $c->cmd('PING'), 'PONG', 'latency: answered';
     my $took = time - $t0;
-    ok $took >= 0.75 && $took < 3, sprintf 'latency: 400 ms each way (%.2f s)', $took;
+    ok $took >= 0.75 && $took < 3,
+        sprintf 'latency: 400 ms each way (%.2f s)', $took;
     $c->close;
 }
 
@@ -73,7 +77,8 @@ sub raw_get {
     my $t0 = time;
     is $c->cmd('GET', 'big'), $big, 'bandwidth: reply intact';
     my $took = time - $t0;
-    ok $took >= 1.5 && $took < 4, sprintf 'bandwidth: 20 KB at 10 KB/s in %.2f s', $took;
+    ok $took >= 1.5 && $took < 4,
+        sprintf 'bandwidth: 20 KB at 10 KB/s in %.2f s', $took;
     $c->close;
 }
 
@@ -102,9 +107,11 @@ sub raw_get {
     is $held->cmd('PING'), 'PONG', 'before the black hole: answered';
     $fp->mode('blackhole');
     my $c = client(0.5);
-    ok !eval { $c->cmd('PING'); 1 }, 'blackhole: a new connection is accepted, then silent';
+    ok !eval { $c->cmd('PING'); 1 },
+        'blackhole: a new connection is accepted, then silent';
     like $@, qr/timeout/, 'blackhole: ... the client times out';
-    ok !eval { $held->cmd('PING'); 1 }, 'blackhole: an open connection goes silent';
+    ok !eval { $held->cmd('PING'); 1 },
+        'blackhole: an open connection goes silent';
     my $s = $fp->stats;
     is $s->{held}, 2, 'blackhole: both connections held open';
     $fp->mode('pass');
@@ -136,22 +143,26 @@ for my $m (qw(loading masterdown busy)) {
 }
 {
     $fr->mode('maxclients');
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $fr->port);
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+        PeerPort => $fr->port);
     my $buf = '';
     IO::Select->new($s)->can_read(2);
     sysread $s, $buf, 1000;
-    is $buf, "-ERR max number of clients reached\r\n", 'fake maxclients: at accept';
+    is $buf, "-ERR max number of clients reached\r\n",
+        'fake maxclients: at accept';
     is sysread($s, $buf, 1000), 0, 'fake maxclients: then closed';
 }
 {
     $fr->mode('garbage');
-    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $fr->port);
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+        PeerPort => $fr->port);
     syswrite $s, "*1\r\n\$4\r\nPING\r\n*1\r\n\$4\r\nPING\r\n";
     my $buf = '';
     IO::Select->new($s)->can_read(2);
     sleep 0.1;
     sysread $s, $buf, 10000;
-    ok length($buf) >= 2, 'fake garbage: ' . length($buf) . ' bytes for 2 commands';
+    ok length($buf) >= 2,
+        'fake garbage: ' . length($buf) . ' bytes for 2 commands';
     is $fr->stats->{commands}, 2 + 3 + 1, 'fake: every command counted';
 }
 

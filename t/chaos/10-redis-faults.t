@@ -55,7 +55,7 @@ my $load = StatusEdge::Load->new(port => $t->port, dir => $t->prefix . '/load',
     expect => $env->{expect}, clients => 3, rate => 150,
     streams => $STREAMS, max_seconds => 60 + @faults * ($HOLD + 20));
 $load->start;
-sleep 1;
+ok $load->wait_streams(60), "all $STREAMS streams open";
 
 my @recovery;
 for my $f (@faults) {
@@ -94,7 +94,7 @@ for my $f (@faults) {
 }
 
 my $r = $load->stop;
-note $load->report($r);
+diag $load->report($r);
 is $r->{non2xx}, 0, 'no non-2xx answer';
 is $r->{wrong}, 0, 'no wrong body';
 is $r->{truncated}, 0, 'no truncated body';
@@ -116,7 +116,8 @@ is $s->{non200} + $s->{connect_errors} + $s->{refused}, 0,
     'no stream refused or failed';
 ok $s->{events} >= $STREAMS * (1 + @faults), "$s->{events} events";
 is $s->{wrong_events}, 0, 'every event one of the states\' summaries';
-note join '; ', map { sprintf '%s %.2f s', $_->[0], $_->[1] // -1 } @recovery;
+diag 'recovery: ', join '; ',
+    map { sprintf '%s %.2f s', $_->[0], $_->[1] // -1 } @recovery;
 
 $fp->stop;
 $fr->stop;

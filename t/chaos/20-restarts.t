@@ -36,7 +36,7 @@ my $load = StatusEdge::Load->new(port => $t->port, dir => $t->prefix . '/load',
     streams => $STREAMS,
     max_seconds => 60 + $RESTARTS * ($DOWN + 10) + $HOLES * ($HOLE + 10));
 $load->start;
-sleep 1;
+ok $load->wait_streams(60), "all $STREAMS streams open";
 
 my (@kept, @slow, @late, @times);
 my $check = sub {
@@ -80,7 +80,7 @@ for my $i (1 .. $HOLES) {
         ? sprintf('%.2f s', $took) : 'never') if !defined $took || $took > 2;
 }
 my @sorted = sort { $a <=> $b } @times;
-note sprintf 'recovery to the newest state: median %.2f s, max %.2f s over %d',
+diag sprintf 'recovery to the newest state: median %.2f s, max %.2f s over %d',
     $sorted[$#sorted / 2], $sorted[-1], scalar @sorted;
 ok !@kept, "$RESTARTS restarts and $HOLES black holes: the last state kept "
     . 'while Redis was away' or diag join "\n", @kept;
@@ -95,7 +95,7 @@ TODO: {
 }
 
 my $r = $load->stop;
-note $load->report($r);
+diag $load->report($r);
 is $r->{non2xx}, 0, 'no non-2xx answer';
 is $r->{wrong}, 0, 'no wrong body';
 is $r->{truncated}, 0, 'no truncated body';

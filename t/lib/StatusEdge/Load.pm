@@ -28,10 +28,11 @@ package StatusEdge::Load;
 # streams => { opened, refused, non200, connect_errors, ended, reconnects,
 # events, wrong_events, open (at the end), delays => [ms from an end to
 # the stream back, per reconnect], retries => [the retry ms each end
-# had], beyond => [ms past the retry last given (at the end or by a
-# refusal on the way back), per reconnect], refused_delays => [delays of
-# the reconnects refused on the way], late => [the reconnects more than
-# 1 s past their retry, described], all_open_once
+# had], back => [{ delay (ms from the end), lag (ms this process was
+# late to reconnect, on a busy machine), admit (ms from the connect to
+# the stream's header), refusals (on the way back), retry (given at the
+# end) }, per reconnect], late => [the reconnects admitted more than 1 s
+# after their connect, described], all_open_once
 # (1 when all N were open at one moment) } }.
 #
 # A body is "wrong" when it is not one of the expected bodies of its path
@@ -53,9 +54,10 @@ package StatusEdge::Load;
 # ('A' or 'B'), and next_state->() writes the other state straight into
 # Redis (not through the proxy) and returns its version.  Options:
 # workers (2), poll, resync, redis_opts (after the address), main,
-# http_extra (PREFIX in it: the test's temp prefix), conf (a sub that edits the whole conf), nginx (more
-# start_nginx options), detached (1: nginx started by start_detached, the
-# master not a child of the test, for a binary upgrade).
+# http_extra (PREFIX in it: the test's temp prefix), conf (a sub that
+# edits the whole conf), nginx (more start_nginx options), detached (1:
+# nginx started by start_detached, the master not a child of the test,
+# for a binary upgrade).
 
 use strict;
 use warnings;
@@ -147,6 +149,17 @@ sub _fork {
 
 sub _stopping { -e "$_[0]{dir}/stop" }
 
+# waits until all the streams were open at once (true), or $timeout s
+sub wait_streams {
+    my ($self, $timeout) = @_;
+    my $end = time + ($timeout // 30);
+    while (time < $end) {
+        return 1 if -e "$self->{dir}/streams.open";
+        sleep 0.05;
+    }
+    return 0;
+}
+
 # stops the load (wait => 1: lets it run to its bounds), collects and
 # sums the results
 sub stop {
@@ -179,8 +192,10 @@ sub stop {
         push @{ $r{failures} }, @{ $c->{failures} || [] };
     }
     splice @{ $r{failures} }, 30 if @{ $r{failures} } > 30;
-    my $clients = grep { -e "$self->{dir}/client-$_.result" } 1 .. $self->{clients};
-    push @{ $r{died} }, ($self->{clients} - $clients) . ' client(s) left no result'
+    my $clients = grep { -e "$self->{dir}/client-$_.result" }
+        1 .. $self->{clients};
+    push @{ $r{died} },
+        ($self->{clients} - $clients) . ' client(s) left no result'
         if $clients < $self->{clients};
     if ($self->{streams}) {
         my $f = "$self->{dir}/streams.result";
@@ -383,10 +398,10 @@ sub _streams {
         || $self->{expect}{'/api/v2/summary.json'} || [] };
     my %r = (opened => 0, refused => 0, non200 => 0, connect_errors => 0,
         ended => 0, reconnects => 0, events => 0, wrong_events => 0,
-        delays => [], retries => [], beyond => [], late => [],
-        refused_delays => []);
+        delays => [], retries => [], back => [], late => []);
     my $end = time + $self->{max_seconds};
-    my @s = map { { i => $_, state => 'idle', due => 0, retry => 5000 } } 1 .. $n;
+    my @s = map { { i => $_, state => 'idle', due => 0, retry => 5000 } }
+        1 .. $n;
     my %of;
     my $open = sub {
         my ($x) = @_;
@@ -406,6 +421,8 @@ sub _streams {
         @$x{qw(sock out buf state text chunked since)} =
             ($sock, $req, '', 'connecting', '', 0, time);
         $x->{attempts}++;
+        # this process's own lag: how late it is to come back
+        $x->{lag} += time - $x->{due} if $x->{ended_at};
         $of{ fileno $sock } = $x;
     };
     my $ended = sub {
@@ -413,9 +430,9 @@ sub _streams {
         if ($x->{state} eq 'open') {
             $r{ended}++;
             push @{ $r{retries} }, $x->{retry};
-            $x->{ended_at} = $x->{retry_at} = time;
+            $x->{ended_at} = time;
             $x->{end_retry} = $x->{retry};
-            $x->{attempts} = 0;
+            $x->{attempts} = $x->{lag} = 0;
         } elsif ($why eq 'connect') {
             $r{connect_errors}++;
         }
@@ -468,7 +485,9 @@ sub _streams {
                 next if $i < 0;
                 my $head = substr($x->{buf}, 0, $i + 4, '');
                 my ($st) = $head =~ m{\AHTTP/1\.[01] (\d+)};
-                if (($st // 0) != 200 || $head !~ m{^content-type:\s*text/event-stream}im) {
+                if (($st // 0) != 200
+                    || $head !~ m{^content-type:\s*text/event-stream}im)
+                {
                     $r{non200}++;
                     $ended->($x, 'non200');
                     next;
@@ -484,19 +503,18 @@ sub _streams {
                     if ($x->{ended_at}) {
                         $r{reconnects}++;
                         my $d = int(1000 * (time - $x->{ended_at}));
+                        my $admit = int(1000 * (time - $x->{since}));
                         push @{ $r{delays} }, $d;
-                        push @{ $r{refused_delays} }, $d if $x->{refusals};
-                        # the time past the retry last given (at the end,
-                        # or by a refusal on the way back)
-                        my $b = int(1000 * (time - $x->{retry_at}))
-                            - $x->{end_retry};
-                        push @{ $r{beyond} }, $b;
-                        push @{ $r{late} }, sprintf('%.3f: back after %d '
-                            . 'ms, %d ms past its retry %d, %d attempts',
-                            time, $d, $b, $x->{end_retry}, $x->{attempts})
-                            if $b > 1000;
+                        push @{ $r{back} }, { delay => $d,
+                            lag => int(1000 * $x->{lag}), admit => $admit,
+                            refusals => $x->{refusals} // 0,
+                            retry => $x->{end_retry} };
+                        push @{ $r{late} }, sprintf('%.3f: admitted %d ms '
+                            . 'after its connect, back %d ms after its end, '
+                            . '%d attempts', time, $admit, $d,
+                            $x->{attempts}) if $admit > 1000;
                         delete $x->{ended_at};
-                        $x->{refusals} = 0;
+                        $x->{refusals} = $x->{lag} = 0;
                     }
                 }
                 $x->{chunked} = $head =~ /^transfer-encoding:\s*chunked/im;
@@ -516,11 +534,7 @@ sub _streams {
             if ($x->{state} eq 'refused' && length $x->{text} >= $x->{cl}) {
                 # its end: back after the retry it says, as EventSource
                 $x->{retry} = $1 if $x->{text} =~ /^retry: (\d+)$/m;
-                if ($x->{ended_at}) {
-                    $x->{refusals}++;
-                    $x->{retry_at} = time;
-                    $x->{end_retry} = $x->{retry};
-                }
+                $x->{refusals}++ if $x->{ended_at};
                 $ended->($x, 'refused');
                 next;
             }
@@ -539,7 +553,11 @@ sub _streams {
                 }
             }
         }
-        $opened_all ||= !grep { $_->{state} ne 'open' } @s;
+        if (!$opened_all && !grep { $_->{state} ne 'open' } @s) {
+            $opened_all = 1;
+            open my $fh, '>', "$self->{dir}/streams.open";
+            close $fh;
+        }
     }
     $r{open} = grep { $_->{state} eq 'open' } @s;
     $r{all_open_once} = $opened_all ? 1 : 0;
