@@ -160,7 +160,16 @@ ok wait_until(sub {
     ($new) = (<$fh> // q()) =~ /(\d+)/;
     $new //= 0;
     return $new && $new != $old && StatusEdge::Test::children_of($new);
-}, 20), 'USR2: a new master with its workers';
+}, 20), 'USR2: a new master with its workers'
+    or do {
+        # no upgrade: the old nginx would be stopped by WINCH and QUIT
+        diag $t->log_tail(10);
+        $load->stop;
+        $fp->stop;
+        $t->stop;
+        done_testing;
+        exit;
+    };
 kill 'WINCH', $old;
 ok wait_until(sub { !StatusEdge::Test::children_of($old)
     || (StatusEdge::Test::children_of($old))[0] == $new

@@ -24,14 +24,15 @@ package StatusEdge::FaultProxy;
 #                                # gets an RST (SO_LINGER 0)
 #   $fp->mode('slice', 20);      # replies written one byte per write
 #                                # (TCP_NODELAY), N us apart (0: none)
-#   (a connection the target refuses is answered by an RST: as a refused
-#   connect is, to the client)
 #   $fp->target($port);          # later connections go to $port; the open
 #                                # ones are closed (for a fake Redis)
 #   $fp->drop_all;               # closes every open connection (FIN)
 #   my $s = $fp->stats;          # { accepted, open, held, resets, up,
 #                                #   down, refused, mode }
 #   $fp->stop;                   # also from DESTROY / END
+#
+# A connection the target refuses (Redis down) is answered with an RST,
+# as a refused connect would be.
 #
 # Bounded: at most 4096 connections at once (more are closed at accept),
 # at most 64 MiB queued per direction of a connection (more is dropped,

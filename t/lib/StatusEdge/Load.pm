@@ -614,7 +614,11 @@ EOF
     my $conf = $t->nginx_conf(servers => $servers,
         redis => ['127.0.0.1:' . $fp->port . ($o{redis_opts} // '')],
         poll => $o{poll} // '1s', resync => $o{resync} // '5s',
-        main => "worker_rlimit_nofile 8192;\n" . ($o{main} // ''),
+        # a sanitizer build: the runtime goes to a new binary too (nginx
+        # passes only the variables named by env to a binary upgrade)
+        main => "worker_rlimit_nofile 8192;\n"
+            . ($ENV{STATUS_EDGE_PRELOAD} ? "env LD_PRELOAD;\n" : q())
+            . ($o{main} // q()),
         http_extra => ($o{http_extra} // '') =~ s/PREFIX/$t->prefix/ger);
     $conf =~ s/worker_connections 256;/worker_connections 4096;/
         or die 'no worker_connections in the conf';
