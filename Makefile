@@ -98,7 +98,7 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined
 
 .PHONY: all deps cli test test-asan unit demo bench fuzz clean widget \
-        test-integration test-matrix test-compat man deb test-deb
+        test-integration test-matrix test-compat man deb test-deb chaos
 
 all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 
@@ -238,6 +238,14 @@ test-asan: $(ASAN_MODULE) $(if $(NGINX),$(MODULE)) $(ASAN_UNIT_BINS) \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    prove -I t/lib t/*.t
 	ASAN_OPTIONS=detect_leaks=1 prove $(ASAN_UNIT_BINS)
+
+# the chaos suite (t/chaos): Redis faults, restarts, reloads and a binary
+# upgrade under a checked mixed load, and the XSS corpus in Chromium;
+# loopback only, bounded; the short form by default (CI), the long one
+# (the figures of docs/reliability.md) with CHAOS_LONG=1
+chaos: $(MODULE) $(BROWSER_DEPS)
+	@tools/need $(TEST_PKGS)
+	$(TEST_ENV) CHAOS_LONG=$(CHAOS_LONG) prove -I t/lib t/chaos/*.t
 
 fuzz:
 	@tools/need $(FUZZ_PKGS)
