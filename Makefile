@@ -244,7 +244,7 @@ test-asan: $(ASAN_MODULE) $(if $(NGINX),$(MODULE)) $(ASAN_UNIT_BINS) \
 # loopback only, bounded; the short form by default (CI), the long one
 # (the figures of docs/reliability.md) with CHAOS_LONG=1
 chaos: $(MODULE) $(BROWSER_DEPS)
-	@tools/need $(TEST_PKGS)
+	@tools/need $(TEST_PKGS) openssl
 	$(TEST_ENV) CHAOS_LONG=$(CHAOS_LONG) prove -I t/lib t/chaos/*.t
 
 fuzz:
