@@ -129,6 +129,44 @@ typedef struct {
     (sizeof("\"se---\"") + NGX_INT64_LEN + 16)
 
 
+/* a state saved on disk, or to be */
+typedef struct {
+    u_char                        *data;
+    size_t                         len;
+    uint64_t                       seq;       /* order of the saves */
+    uint64_t                       version;
+    uint64_t                       hash;
+    time_t                         saved_at;
+} ngx_http_status_edge_stored_t;
+
+
+/* the header of a state's file */
+typedef struct {
+    u_char                         magic[8];
+    uint64_t                       seq;
+    uint64_t                       version;
+    uint64_t                       hash;
+    int64_t                        saved_at;
+    uint64_t                       len;
+    uint32_t                       crc;
+    uint32_t                       reserved;
+} ngx_http_status_edge_store_header_t;
+
+
+/* a write of a state's file, done in a thread, logged on the event loop */
+typedef struct {
+    ngx_http_status_edge_store_header_t  header;
+    u_char                        *data;
+    const char                    *failed;    /* the call, NULL: written */
+    ngx_err_t                      err;
+    unsigned                       tried:1;
+    unsigned                       newer:1;   /* left: a later one is in */
+    u_char                         dir[NGX_MAX_PATH];
+    u_char                         name[NGX_MAX_PATH];
+    u_char                         temp[NGX_MAX_PATH];
+} ngx_http_status_edge_written_t;
+
+
 /* one status page (key prefix): per-worker runtime state */
 typedef struct {
     ngx_str_t                      prefix;
@@ -174,6 +212,7 @@ typedef struct {
     ngx_msec_t                     poll_interval;
     ngx_msec_t                     resync_interval;
     size_t                         shm_size;
+    ngx_path_t                    *state_path; /* NULL: not on disk */
     ngx_uint_t                     handlers;  /* locations that serve */
     ngx_shm_zone_t                *shm_zone;
 #if (NGX_THREADS)
@@ -225,6 +264,7 @@ typedef struct {
     ngx_str_t                         nonce;
     off_t                             length;    /* upstream's, or -1 */
     off_t                             inserted;
+    off_t                             received;  /* scanned, no tag */
     unsigned                          decided:1;
     unsigned                          header:1;  /* held until the body */
     unsigned                          filtering:1;
@@ -232,6 +272,7 @@ typedef struct {
     unsigned                          fed:1;     /* the scan has begun */
     unsigned                          gated:1;   /* answered by the gate */
     unsigned                          applies:1; /* a banner applies */
+    unsigned                          revalidate:1; /* our tag sent on */
 } ngx_http_status_edge_ctx_t;
 
 
@@ -262,6 +303,8 @@ ngx_int_t ngx_http_status_edge_state_conf(ngx_conf_t *cf,
     ngx_http_status_edge_main_conf_t *smcf);
 void ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf);
+void ngx_http_status_edge_state_exit_process(
+    ngx_http_status_edge_main_conf_t *smcf);
 ngx_int_t ngx_http_status_edge_update(ngx_http_status_edge_page_t *page,
     u_char *buf, size_t len, ngx_log_t *log);
 void ngx_http_status_edge_free_banners(ngx_http_status_edge_banner_t *banners,
@@ -275,6 +318,18 @@ void ngx_http_status_edge_hold(ngx_http_request_t *r,
 void ngx_http_status_edge_unhold(ngx_pool_cleanup_t *cln);
 void ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
     ngx_http_status_edge_snapshot_t *snap);
+
+/* the last state on disk: ngx_http_status_edge_store.c */
+void ngx_http_status_edge_store_init_process(
+    ngx_http_status_edge_main_conf_t *smcf);
+ngx_int_t ngx_http_status_edge_store_read(ngx_path_t *path,
+    ngx_str_t *prefix, size_t max, ngx_http_status_edge_stored_t *st,
+    ngx_log_t *log);
+void ngx_http_status_edge_store_write(ngx_str_t *prefix, u_char *buf,
+    size_t len, ngx_http_status_edge_stored_t *st,
+    ngx_http_status_edge_written_t *w);
+void ngx_http_status_edge_store_log(ngx_str_t *prefix,
+    ngx_http_status_edge_written_t *w, ngx_log_t *log);
 
 /* handlers: ngx_http_status_edge_api.c */
 ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,

@@ -22,6 +22,12 @@
 /* a head up to this long is copied in front of the banner, not split */
 #define NGX_HTTP_STATUS_EDGE_HEAD_COPY  512
 
+/* the request headers kept from the upstream while a banner applies */
+#define NGX_HTTP_STATUS_EDGE_STRIP_AE     0x01  /* Accept-Encoding */
+#define NGX_HTTP_STATUS_EDGE_STRIP_INM    0x02  /* If-None-Match */
+#define NGX_HTTP_STATUS_EDGE_STRIP_DATES  0x04  /* If-(Un)Modified-Since, */
+                                                /* If-Match */
+
 
 /* the upstream buffer split around the banner, with up to three links */
 typedef struct {
@@ -34,12 +40,22 @@ typedef struct {
 
 static ngx_int_t ngx_http_status_edge_precontent(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_upstream_page(ngx_http_request_t *r);
-static ngx_int_t ngx_http_status_edge_strip_request(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_status_edge_navigation(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_conditional(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_table_elt_t *inm, ngx_str_t *tag);
+static ngx_int_t ngx_http_status_edge_strip_request(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx);
+static ngx_int_t ngx_http_status_edge_rewritten(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx);
+static void ngx_http_status_edge_rewritten_mark(void *data);
 static void ngx_http_status_edge_no_store(ngx_http_request_t *r);
-static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h);
+static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h,
+    ngx_uint_t mask);
 static ngx_int_t ngx_http_status_edge_dismissed(ngx_http_request_t *r,
     ngx_http_status_edge_banner_t *banner);
 static ngx_int_t ngx_http_status_edge_header_filter(ngx_http_request_t *r);
+static void ngx_http_status_edge_revalidated(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx);
 static ngx_uint_t ngx_http_status_edge_html(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx);
@@ -249,8 +265,9 @@ ngx_http_status_edge_dismissed(ngx_http_request_t *r,
 
 
 /*
- * Before the content handler: while a banner applies, the upstream must
- * send an identity body and a full 200, so that the page can carry it.
+ * Before the content handler: while a banner applies, the upstream is
+ * asked for an identity body, and for a full page unless the client's
+ * copy is one with this banner (see ngx_http_status_edge_conditional()).
  */
 
 static ngx_int_t
@@ -268,7 +285,7 @@ ngx_http_status_edge_precontent(ngx_http_request_t *r)
     ctx = ngx_http_status_edge_banner_ctx(r);
 
     if (ctx && ctx->banner && ngx_http_status_edge_upstream_page(r)) {
-        if (ngx_http_status_edge_strip_request(r) != NGX_OK) {
+        if (ngx_http_status_edge_strip_request(r, ctx) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
@@ -309,22 +326,185 @@ ngx_http_status_edge_upstream_page(ngx_http_request_t *r)
 
 
 /*
- * A new header list without Accept-Encoding and the validators, for the
- * upstream: the page comes back whole, as identity, able to carry the
- * banner.  Range and If-Range stay: a partial response gets no banner
- * and a resumed download still works.  r->headers_in.accept_encoding
- * stays too: nginx's own gzip still compresses the page for a client
- * that asked.  The old list stays in the pool, so pointers into it
- * remain valid.
+ * A navigation: a browser showing a page (Sec-Fetch-Dest: document, or
+ * an Accept that names text/html, as every browser's navigation does).
+ * A copy such a request revalidates may be a page cached before the
+ * incident, without the banner.  Script and stylesheet loads of browsers
+ * without Sec-Fetch-Dest, curl and most bots send no Accept or one with
+ * wildcards only: their copy is most likely not a page.
+ */
+
+static ngx_uint_t
+ngx_http_status_edge_navigation(ngx_http_request_t *r)
+{
+    u_char           *p;
+    ngx_table_elt_t  *h;
+
+    h = ngx_http_status_edge_header(&r->headers_in.headers,
+                                    "sec-fetch-dest",
+                                    sizeof("sec-fetch-dest") - 1);
+    if (h) {
+        /* any other value has no banner: the request is not here */
+        return 1;
+    }
+
+#if (NGX_HTTP_HEADERS)
+    h = r->headers_in.accept;
+#else
+    h = ngx_http_status_edge_header(&r->headers_in.headers, "accept",
+                                    sizeof("accept") - 1);
+#endif
+    if (h == NULL) {
+        return 0;
+    }
+
+    p = h->value.data;
+
+    return ngx_strlcasestrn(p, p + h->value.len, (u_char *) "text/html",
+                            9 - 1)
+           != NULL;
+}
+
+
+/*
+ * The client's If-None-Match, read for the validators of pages with a
+ * banner: W/"<upstream tag>-se<state hash>" (a strong upstream tag) or
+ * W/"<upstream tag>-sw<state hash>" (a weak one), as
+ * ngx_http_status_edge_weak_etag() makes them.
+ *
+ * NGX_OK: one of ours, of the state this request's banner comes from:
+ * *tag is the upstream's own tag, to revalidate with ("T" or W/"T");
+ * NGX_DONE: ours, all of another state (the client needs a full page);
+ * NGX_DECLINED: none of ours (or not a list of entity tags).
  */
 
 static ngx_int_t
-ngx_http_status_edge_strip_request(ngx_http_request_t *r)
+ngx_http_status_edge_conditional(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx, ngx_table_elt_t *inm, ngx_str_t *tag)
 {
-    ngx_uint_t        i, n, strip;
-    ngx_list_t        headers;
-    ngx_list_part_t  *part;
-    ngx_table_elt_t  *h, *nh;
+    u_char      *p, *last, *start, *end, *ours, *d, *suffix;
+    size_t       len;
+    ngx_int_t    rc;
+    ngx_uint_t   weak;
+
+    /* "-se" + 16 hex digits, without the closing quote */
+    len = sizeof(ctx->snap->etag_suffix) - 1;
+    suffix = ctx->snap->etag_suffix;
+
+    rc = NGX_DECLINED;
+
+    p = inm->value.data;
+    last = p + inm->value.len;
+
+    for ( ;; ) {
+        while (p < last && (*p == ' ' || *p == '\t' || *p == ',')) {
+            p++;
+        }
+
+        if (p == last) {
+            return rc;
+        }
+
+        weak = 0;
+
+        if (last - p > 2 && p[0] == 'W' && p[1] == '/') {
+            weak = 1;
+            p += 2;
+        }
+
+        if (*p != '"') {
+            return NGX_DECLINED;
+        }
+
+        start = ++p;
+
+        while (p < last && *p != '"') {
+            p++;
+        }
+
+        if (p == last) {
+            return NGX_DECLINED;
+        }
+
+        end = p++;
+
+        if (!weak || (size_t) (end - start) < len) {
+            continue;
+        }
+
+        ours = end - len;
+
+        if (ours[0] != '-' || ours[1] != 's'
+            || (ours[2] != 'e' && ours[2] != 'w'))
+        {
+            continue;
+        }
+
+        if (ngx_strncmp(ours + 3, suffix + 3, len - 3) != 0) {
+            if (rc == NGX_DECLINED) {
+                rc = NGX_DONE;
+            }
+
+            continue;
+        }
+
+        /* the upstream's tag: "T" or W/"T", its weakness kept */
+
+        weak = (ours[2] == 'w');
+
+        tag->len = (weak ? 2 : 0) + 2 + (ours - start);
+        tag->data = ngx_pnalloc(r->pool, tag->len);
+        if (tag->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        d = tag->data;
+
+        if (weak) {
+            *d++ = 'W';
+            *d++ = '/';
+        }
+
+        *d++ = '"';
+        d = ngx_cpymem(d, start, ours - start);
+        *d = '"';
+
+        return NGX_OK;
+    }
+}
+
+
+/*
+ * The request toward the upstream while a banner may apply: without
+ * Accept-Encoding, so that the page comes back as identity, able to
+ * carry the banner (r->headers_in.accept_encoding stays: nginx's own
+ * gzip still compresses the page for a client that asked), and with
+ * the conditionals only where a 304 cannot leave the client with a
+ * page without the banner (or with another state's):
+ *   - our validator of this state: If-None-Match with the upstream's
+ *     own tag, so that the origin can answer 304 (ctx->revalidate);
+ *   - our validator of another state, or a navigation's validator of
+ *     the origin (a page cached before the incident): no conditional,
+ *     a full page;
+ *   - otherwise (a script or stylesheet without Sec-Fetch-Dest, curl):
+ *     the conditionals as the client sent them; a 304 leaves as the
+ *     origin sent it, and a 200 page gets the banner.
+ * Range and If-Range stay: a partial response gets no banner and a
+ * resumed download still works.  The old list stays in the pool, so
+ * pointers into it remain valid.
+ */
+
+static ngx_int_t
+ngx_http_status_edge_strip_request(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
+{
+    ngx_int_t            rc;
+    ngx_str_t            tag;
+    ngx_uint_t           i, n, m, strip, mask;
+    ngx_list_t           headers;
+    ngx_list_part_t     *part;
+    ngx_table_elt_t     *h, *nh, *inm;
+    ngx_pool_cleanup_t  *cln;
 
 #if (NGX_HTTP_GZIP || NGX_HTTP_HEADERS)
 
@@ -341,6 +521,56 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r)
 
 #endif
 
+    mask = NGX_HTTP_STATUS_EDGE_STRIP_AE;
+    ngx_str_null(&tag);
+
+    inm = r->headers_in.if_none_match;
+    rc = NGX_DECLINED;
+
+    if (r->internal) {
+        rc = ngx_http_status_edge_rewritten(r, ctx);
+
+        if (rc == NGX_OK) {
+            /* the headers were made for the upstream already */
+            return NGX_OK;
+        }
+    }
+
+    if (inm && rc == NGX_DECLINED) {
+        rc = ngx_http_status_edge_conditional(r, ctx, inm, &tag);
+        if (rc == NGX_ERROR) {
+            return NGX_ERROR;
+        }
+    }
+
+    if (rc == NGX_OK) {
+        /* If-None-Match rewritten, the dates have no say beside it */
+        mask |= NGX_HTTP_STATUS_EDGE_STRIP_INM
+                | NGX_HTTP_STATUS_EDGE_STRIP_DATES;
+        ctx->revalidate = 1;
+
+        cln = ngx_pool_cleanup_add(r->pool, sizeof(ctx->snap->etag_suffix));
+        if (cln == NULL) {
+            return NGX_ERROR;
+        }
+
+        cln->handler = ngx_http_status_edge_rewritten_mark;
+        ngx_memcpy(cln->data, ctx->snap->etag_suffix,
+                   sizeof(ctx->snap->etag_suffix));
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "status edge: revalidate with If-None-Match: %V",
+                       &tag);
+
+    } else if (rc == NGX_DONE || ngx_http_status_edge_navigation(r)) {
+        mask |= NGX_HTTP_STATUS_EDGE_STRIP_INM
+                | NGX_HTTP_STATUS_EDGE_STRIP_DATES;
+
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "status edge: conditionals dropped (%s)",
+                       rc == NGX_DONE ? "another state" : "navigation");
+    }
+
     n = 0;
     strip = 0;
 
@@ -349,7 +579,7 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r)
 
         for (i = 0; i < part->nelts; i++) {
             n++;
-            strip += ngx_http_status_edge_stripped(&h[i]);
+            strip += ngx_http_status_edge_stripped(&h[i], mask);
         }
     }
 
@@ -363,11 +593,19 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r)
         return NGX_ERROR;
     }
 
+    inm = NULL;
+
     for (part = &r->headers_in.headers.part; part; part = part->next) {
         h = part->elts;
 
         for (i = 0; i < part->nelts; i++) {
-            if (ngx_http_status_edge_stripped(&h[i])) {
+            m = ngx_http_status_edge_stripped(&h[i], mask);
+
+            /* If-None-Match: once, with the upstream's tag, or gone */
+
+            if (m && (m != NGX_HTTP_STATUS_EDGE_STRIP_INM
+                      || tag.len == 0 || inm != NULL))
+            {
                 continue;
             }
 
@@ -377,39 +615,107 @@ ngx_http_status_edge_strip_request(ngx_http_request_t *r)
             }
 
             *nh = h[i];
+
+            if (m) {
+                ngx_http_status_edge_header_unlinked(nh);
+                nh->value = tag;
+                inm = nh;
+            }
         }
     }
 
     r->headers_in.headers = headers;
 
-    r->headers_in.if_modified_since = NULL;
-    r->headers_in.if_unmodified_since = NULL;
-    r->headers_in.if_match = NULL;
-    r->headers_in.if_none_match = NULL;
+    if (mask & NGX_HTTP_STATUS_EDGE_STRIP_INM) {
+        r->headers_in.if_none_match = inm;
+    }
+
+    if (mask & NGX_HTTP_STATUS_EDGE_STRIP_DATES) {
+        r->headers_in.if_modified_since = NULL;
+        r->headers_in.if_unmodified_since = NULL;
+        r->headers_in.if_match = NULL;
+    }
 
     return NGX_OK;
 }
 
 
+/*
+ * After an internal redirect (try_files ... @app, error_page) the
+ * module's ctx is gone and the request is decided again, its
+ * If-None-Match holding the upstream's tag in place of ours: a mark in
+ * the request's pool, with the state's ETag suffix, says so.  NGX_OK: the
+ * upstream's tag of this state is in place (ctx->revalidate); NGX_DONE:
+ * of another state since (no conditional may go on); NGX_DECLINED: none.
+ */
+
+static ngx_int_t
+ngx_http_status_edge_rewritten(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
+{
+    ngx_pool_cleanup_t  *cln;
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler != ngx_http_status_edge_rewritten_mark) {
+            continue;
+        }
+
+        if (ngx_memcmp(cln->data, ctx->snap->etag_suffix,
+                       sizeof(ctx->snap->etag_suffix))
+            == 0)
+        {
+            ctx->revalidate = 1;
+
+            ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "status edge: revalidate, after a redirect");
+
+            return NGX_OK;
+        }
+
+        cln->handler = NULL;
+
+        return NGX_DONE;
+    }
+
+    return NGX_DECLINED;
+}
+
+
+static void
+ngx_http_status_edge_rewritten_mark(void *data)
+{
+    /* a mark only (see ngx_http_status_edge_rewritten()) */
+}
+
+
+/* which of the masked headers h is (0: none, or not masked) */
+
 static ngx_uint_t
-ngx_http_status_edge_stripped(ngx_table_elt_t *h)
+ngx_http_status_edge_stripped(ngx_table_elt_t *h, ngx_uint_t mask)
 {
     ngx_uint_t  i;
 
-    static ngx_str_t  names[] = {
-        ngx_string("accept-encoding"),
-        ngx_string("if-modified-since"),
-        ngx_string("if-unmodified-since"),
-        ngx_string("if-match"),
-        ngx_string("if-none-match"),
+    static struct {
+        ngx_str_t   name;
+        ngx_uint_t  mask;
+    } names[] = {
+        { ngx_string("accept-encoding"), NGX_HTTP_STATUS_EDGE_STRIP_AE },
+        { ngx_string("if-none-match"), NGX_HTTP_STATUS_EDGE_STRIP_INM },
+        { ngx_string("if-modified-since"),
+          NGX_HTTP_STATUS_EDGE_STRIP_DATES },
+        { ngx_string("if-unmodified-since"),
+          NGX_HTTP_STATUS_EDGE_STRIP_DATES },
+        { ngx_string("if-match"), NGX_HTTP_STATUS_EDGE_STRIP_DATES },
     };
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (h->key.len == names[i].len
-            && ngx_strncasecmp(h->key.data, names[i].data, names[i].len)
+        if ((mask & names[i].mask)
+            && h->key.len == names[i].name.len
+            && ngx_strncasecmp(h->key.data, names[i].name.data,
+                               names[i].name.len)
                == 0)
         {
-            return 1;
+            return names[i].mask;
         }
     }
 
@@ -425,10 +731,21 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    if (!slcf->banner
-        || slcf->endpoint
-        || r != r->main
-        || r->header_only
+    if (!slcf->banner || slcf->endpoint || r != r->main) {
+        goto pass;
+    }
+
+    if (r->headers_out.status == NGX_HTTP_NOT_MODIFIED) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_status_edge_module);
+
+        if (ctx && ctx->revalidate && ctx->snap) {
+            ngx_http_status_edge_revalidated(r, ctx);
+        }
+
+        goto pass;
+    }
+
+    if (r->header_only
         || r->headers_out.status != NGX_HTTP_OK
         || r->headers_out.content_length_n == 0
         || (r->headers_out.content_encoding
@@ -447,8 +764,7 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
                     && ngx_strncasecmp(r->headers_out.content_type.data,
                                        (u_char *) "text/event-stream",
                                        sizeof("text/event-stream") - 1)
-                       == 0)))
-        || ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK)
+                       == 0))))
     {
         goto pass;
     }
@@ -460,19 +776,13 @@ ngx_http_status_edge_header_filter(ngx_http_request_t *r)
 
     ctx->length = r->headers_out.content_length_n;
 
-    ngx_http_clear_content_length(r);
-    ngx_http_clear_last_modified(r);
-    ngx_http_clear_accept_ranges(r);
-    r->allow_ranges = 0;
-
-    ngx_http_status_edge_no_store(r);
-
     r->filter_need_in_memory = 1;
 
     /*
      * The header waits for the first body buffers: when they hold the
      * end of the <body> tag, the page keeps an exact Content-Length and
-     * goes out unchunked, as the upstream sent it.
+     * goes out unchunked, as the upstream sent it; when they show that
+     * there is none, the page and its headers go out untouched.
      */
 
     ctx->header = 1;
@@ -490,6 +800,29 @@ pass:
     }
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/*
+ * The origin's 304 to the upstream's part of our validator, of this
+ * request's state: the client's copy, with this banner, is current.  The
+ * 304 repeats what that copy was sent with: our weak ETag, no
+ * Last-Modified, no caching past the incident.
+ */
+
+static void
+ngx_http_status_edge_revalidated(ngx_http_request_t *r,
+    ngx_http_status_edge_ctx_t *ctx)
+{
+    if (ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK) {
+        ngx_http_clear_etag(r);
+    }
+
+    ngx_http_clear_last_modified(r);
+    ngx_http_status_edge_no_store(r);
+
+    ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                   "status edge: 304 for the page with the banner");
 }
 
 
@@ -529,25 +862,55 @@ ngx_http_status_edge_html(ngx_http_request_t *r)
 }
 
 
+/*
+ * The header, once the first body buffers are seen.  A page where the
+ * banner went in (ctx->tail), or may still go (no decision yet), is no
+ * longer the upstream's: a weak ETag of both, no Last-Modified, no
+ * ranges, no caching.  A page without a body tag (or where the
+ * insertion failed) leaves with the headers the upstream sent.
+ */
+
 static ngx_int_t
 ngx_http_status_edge_send_header(ngx_http_request_t *r,
     ngx_http_status_edge_ctx_t *ctx)
 {
     ctx->header = 0;
 
-    if (ctx->length >= 0 && ctx->done && ctx->tail) {
-        r->headers_out.content_length_n = ctx->length + ctx->inserted;
+    if (ctx->done && ctx->tail == NULL) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "status edge: no banner, headers as sent");
 
-    } else if (ctx->length >= 0 && ctx->done) {
-        /* declined: the page goes out as it came */
-        r->headers_out.content_length_n = ctx->length;
+        return ngx_http_next_header_filter(r);
     }
+
+    ngx_http_clear_content_length(r);
+
+    if (ctx->length >= 0 && ctx->done) {
+        r->headers_out.content_length_n = ctx->length + ctx->inserted;
+    }
+
+    if (ctx->snap == NULL || ngx_http_status_edge_weak_etag(r, ctx) != NGX_OK)
+    {
+        /* no validator rather than the upstream's for another page */
+        ngx_http_clear_etag(r);
+    }
+
+    ngx_http_clear_last_modified(r);
+    ngx_http_clear_accept_ranges(r);
+    r->allow_ranges = 0;
+
+    ngx_http_status_edge_no_store(r);
 
     return ngx_http_next_header_filter(r);
 }
 
 
-/* W/"<upstream tag>-se<state hash>": a page with another banner differs */
+/*
+ * W/"<upstream tag>-se<state hash>": a page with another banner differs;
+ * "-sw" instead of "-se" when the upstream's tag is weak, so that the
+ * tag revalidated with is the one it sent (see
+ * ngx_http_status_edge_conditional()).
+ */
 
 static ngx_int_t
 ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
@@ -555,6 +918,7 @@ ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
 {
     u_char           *p, *start;
     size_t            len;
+    ngx_uint_t        weak;
     ngx_table_elt_t  *etag;
 
     etag = r->headers_out.etag;
@@ -565,10 +929,12 @@ ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
 
     start = etag->value.data;
     len = etag->value.len;
+    weak = 0;
 
     if (len > 2 && start[0] == 'W' && start[1] == '/') {
         start += 2;
         len -= 2;
+        weak = 1;
     }
 
     if (len < 2 || start[0] != '"' || start[len - 1] != '"') {
@@ -590,6 +956,10 @@ ngx_http_status_edge_weak_etag(ngx_http_request_t *r,
     p = ngx_cpymem(p, ctx->snap->etag_suffix,
                    sizeof(ctx->snap->etag_suffix));
     etag->value.len = p - etag->value.data;
+
+    if (weak) {
+        p[-(ssize_t) sizeof(ctx->snap->etag_suffix) + 2] = 'w';
+    }
 
     return NGX_OK;
 }
@@ -740,6 +1110,11 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
                 break;
             }
 
+            if (cl->buf->last_buf) {
+                /* the end, and no body tag: the page as it came */
+                ctx->done = 1;
+            }
+
             continue;
         }
 
@@ -753,6 +1128,15 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         }
 
         if (rc == SE_AGAIN) {
+            ctx->received += cl->buf->last - cl->buf->pos;
+
+            if (cl->buf->last_buf
+                || (ctx->length >= 0 && ctx->received >= ctx->length))
+            {
+                /* the whole page, and no body tag: the page as it came */
+                ctx->done = 1;
+            }
+
             continue;
         }
 
@@ -766,17 +1150,19 @@ ngx_http_status_edge_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         }
     }
 
-    if (ctx->done && ctx->snap) {
-        /* the banner's bytes are in the request's pool now */
-        ngx_http_status_edge_banner_done(r, ctx);
-    }
-
     if (ctx->header) {
+        /* the weak ETag is made from the state still held */
+
         rc = ngx_http_status_edge_send_header(r, ctx);
 
         if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
             return rc;
         }
+    }
+
+    if (ctx->done && ctx->snap) {
+        /* the banner's bytes are in the request's pool now */
+        ngx_http_status_edge_banner_done(r, ctx);
     }
 
     rc = ngx_http_next_body_filter(r, out);

@@ -80,6 +80,13 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       offsetof(ngx_http_status_edge_main_conf_t, shm_size),
       NULL },
 
+    { ngx_string("status_edge_state_path"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_path_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, state_path),
+      NULL },
+
     { ngx_string("status_edge_page"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_status_edge_page,
@@ -297,6 +304,12 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
     if (smcf == NULL) {
         return NULL;
     }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     smcf->state_path = NULL;
+     */
 
     if (ngx_array_init(&smcf->servers, cf->pool, 2,
                        sizeof(ngx_http_status_edge_server_t))
@@ -1079,23 +1092,12 @@ ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
 static void
 ngx_http_status_edge_exit_process(ngx_cycle_t *cycle)
 {
-    ngx_uint_t                     i;
-    ngx_http_status_edge_page_t  **pages;
-
     if (ngx_http_status_edge_running == NULL) {
         return;
     }
 
     ngx_http_status_edge_redis_stop(cycle);
-
-    pages = ngx_http_status_edge_running->pages.elts;
-
-    for (i = 0; i < ngx_http_status_edge_running->pages.nelts; i++) {
-        if (pages[i]->current) {
-            ngx_http_status_edge_release(pages[i]->current);
-            pages[i]->current = NULL;
-        }
-    }
+    ngx_http_status_edge_state_exit_process(ngx_http_status_edge_running);
 
     ngx_http_status_edge_running = NULL;
 }

@@ -26,6 +26,7 @@ struct ngx_http_status_edge_shm_page_s {
     u_char                            prefix[NGX_HTTP_STATUS_EDGE_PREFIX_MAX];
     size_t                            prefix_len;
     uint64_t                          hash;
+    uint64_t                          version;
     time_t                            saved_at;
     u_char                           *data;
     size_t                            len;
@@ -34,6 +35,7 @@ struct ngx_http_status_edge_shm_page_s {
 
 typedef struct {
     ngx_http_status_edge_shm_page_t  *pages;
+    uint64_t                          seq;    /* of the last save */
 } ngx_http_status_edge_shctx_t;
 
 
@@ -44,17 +46,23 @@ typedef struct {
     ngx_http_status_edge_variants_t  *variants;
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_log_t                        *log;
+    ngx_int_t                         saved;  /* in the zone: NGX_OK */
+    ngx_http_status_edge_written_t    written;
 } ngx_http_status_edge_build_t;
 
 
 static ngx_int_t ngx_http_status_edge_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
+static void ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
+    ngx_http_status_edge_main_conf_t *smcf);
 static ngx_http_status_edge_shm_page_t *ngx_http_status_edge_shm_page(
     ngx_slab_pool_t *shpool, ngx_http_status_edge_shctx_t *sh,
     ngx_str_t *prefix, ngx_uint_t create);
-static ngx_int_t ngx_http_status_edge_save(
-    ngx_http_status_edge_page_t *page, u_char *buf, size_t len,
-    ngx_log_t *log);
+static void ngx_http_status_edge_keep(ngx_http_status_edge_build_t *ctx);
+static void ngx_http_status_edge_log_kept(ngx_http_status_edge_build_t *ctx);
+static ngx_int_t ngx_http_status_edge_save(ngx_str_t *prefix,
+    se_state_t *state, u_char *buf, size_t len,
+    ngx_http_status_edge_stored_t *st);
 static void ngx_http_status_edge_keep_bytes(
     ngx_http_status_edge_page_t *page, u_char *buf, size_t len,
     ngx_log_t *log);
@@ -98,6 +106,7 @@ ngx_http_status_edge_state_conf(ngx_conf_t *cf,
     }
 
     smcf->shm_zone->init = ngx_http_status_edge_init_zone;
+    smcf->shm_zone->data = smcf;
 
 #if (NGX_THREADS)
 
@@ -123,8 +132,11 @@ ngx_http_status_edge_state_conf(ngx_conf_t *cf,
 static ngx_int_t
 ngx_http_status_edge_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    ngx_slab_pool_t               *shpool;
-    ngx_http_status_edge_shctx_t  *sh;
+    ngx_slab_pool_t                   *shpool;
+    ngx_http_status_edge_shctx_t      *sh;
+    ngx_http_status_edge_main_conf_t  *smcf;
+
+    smcf = shm_zone->data;
 
     if (data) {
         /* a reload: keep the snapshots of the previous configuration */
@@ -149,7 +161,73 @@ ngx_http_status_edge_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     shpool->log_nomem = 0;
 
+    if (smcf->state_path && !ngx_test_config) {
+        ngx_http_status_edge_init_stored(shm_zone, smcf);
+    }
+
     return NGX_OK;
+}
+
+
+/*
+ * A new zone (a start, a binary upgrade, a new size) begins with the
+ * states last saved on disk: read here, once, by the master.
+ */
+
+static void
+ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
+    ngx_http_status_edge_main_conf_t *smcf)
+{
+    ngx_uint_t                         i;
+    ngx_slab_pool_t                   *shpool;
+    ngx_http_status_edge_page_t      **pages;
+    ngx_http_status_edge_shctx_t      *sh;
+    ngx_http_status_edge_stored_t      st;
+    ngx_http_status_edge_shm_page_t   *sp;
+
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+    sh = shm_zone->data;
+    pages = smcf->pages.elts;
+
+    for (i = 0; i < smcf->pages.nelts; i++) {
+
+        if (ngx_http_status_edge_store_read(smcf->state_path,
+                                            &pages[i]->prefix,
+                                            shm_zone->shm.size, &st,
+                                            shm_zone->shm.log)
+            != NGX_OK)
+        {
+            continue;
+        }
+
+        sp = ngx_http_status_edge_shm_page(shpool, sh, &pages[i]->prefix, 1);
+
+        if (sp) {
+            sp->data = ngx_slab_alloc(shpool, st.len);
+        }
+
+        if (sp == NULL || sp->data == NULL) {
+            ngx_log_error(NGX_LOG_WARN, shm_zone->shm.log, 0,
+                          "status_edge: page \"%V\": the state saved on "
+                          "disk (%uz bytes) does not fit in "
+                          "\"status_edge_shm_size\"", &pages[i]->prefix,
+                          st.len);
+            ngx_free(st.data);
+            continue;
+        }
+
+        ngx_memcpy(sp->data, st.data, st.len);
+        sp->len = st.len;
+        sp->hash = st.hash;
+        sp->version = st.version;
+        sp->saved_at = st.saved_at;
+
+        if (st.seq > sh->seq) {
+            sh->seq = st.seq;
+        }
+
+        ngx_free(st.data);
+    }
 }
 
 
@@ -208,6 +286,8 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_pool = smcf->thread_pool;
 #endif
 
+    ngx_http_status_edge_store_init_process(smcf);
+
     if (ngx_http_status_edge_zone == NULL) {
         return;
     }
@@ -261,16 +341,105 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
 }
 
 
-/* NGX_OK when this worker stored it, NGX_DECLINED when another had */
+/* what a worker holds outside its pools, freed as it exits */
+
+void
+ngx_http_status_edge_state_exit_process(
+    ngx_http_status_edge_main_conf_t *smcf)
+{
+    ngx_uint_t                     i;
+    ngx_http_status_edge_page_t  **pages, *page;
+
+    pages = smcf->pages.elts;
+
+    for (i = 0; i < smcf->pages.nelts; i++) {
+        page = pages[i];
+
+        if (page->current) {
+            ngx_http_status_edge_release(page->current);
+            page->current = NULL;
+        }
+
+        if (page->refresh.timer_set) {
+            ngx_del_timer(&page->refresh);
+        }
+
+        if (page->held) {
+            ngx_free(page->held);
+            page->held = NULL;
+        }
+
+    }
+}
+
+
+/*
+ * Puts a state just built into the zone and on disk, in the thread that
+ * built it (or on the event loop without threads): no copy of the bytes
+ * is made on the event loop.  Logs nothing: ngx_http_status_edge_built()
+ * does.
+ */
+
+static void
+ngx_http_status_edge_keep(ngx_http_status_edge_build_t *ctx)
+{
+    ngx_http_status_edge_stored_t  st;
+
+    ctx->saved = ngx_http_status_edge_save(&ctx->page->prefix,
+                                           ctx->snap->state, ctx->buf,
+                                           ctx->len, &st);
+
+    if (ctx->saved != NGX_DECLINED) {
+        ngx_http_status_edge_store_write(&ctx->page->prefix, ctx->buf,
+                                         ctx->len, &st, &ctx->written);
+    }
+}
+
+
+/* what ngx_http_status_edge_keep() did, on the event loop */
+
+static void
+ngx_http_status_edge_log_kept(ngx_http_status_edge_build_t *ctx)
+{
+    ngx_http_status_edge_page_t  *page = ctx->page;
+
+    if (ctx->saved == NGX_BUSY) {
+        ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                      "status_edge: page \"%V\": snapshot of %uz bytes does "
+                      "not fit in \"status_edge_shm_size\"; workers started "
+                      "later start from the previous one, if any, until "
+                      "Redis answers", &page->prefix, ctx->len);
+    }
+
+    /* bad data is logged once per state: by the worker that saves it */
+
+    if (ctx->saved != NGX_DECLINED) {
+        ngx_http_status_edge_log_warnings(page, ctx->snap->state, ctx->log);
+    }
+
+    ngx_http_status_edge_store_log(&page->prefix, &ctx->written, ctx->log);
+}
+
+
+/*
+ * NGX_OK when this worker stored it, NGX_BUSY when it did not fit (st
+ * says in which order either came), NGX_DECLINED when the zone already
+ * has it, or a later version
+ */
 
 static ngx_int_t
-ngx_http_status_edge_save(ngx_http_status_edge_page_t *page, u_char *buf,
-    size_t len, ngx_log_t *log)
+ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
+    u_char *buf, size_t len, ngx_http_status_edge_stored_t *st)
 {
     u_char                           *data;
     ngx_slab_pool_t                  *shpool;
     ngx_http_status_edge_shctx_t     *sh;
     ngx_http_status_edge_shm_page_t  *sp;
+
+    st->hash = se_state_hash(state);
+    st->version = se_state_version(state);
+    st->saved_at = ngx_time();
+    st->seq = 0;
 
     if (ngx_http_status_edge_zone == NULL) {
         return NGX_OK;
@@ -281,16 +450,20 @@ ngx_http_status_edge_save(ngx_http_status_edge_page_t *page, u_char *buf,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    sp = ngx_http_status_edge_shm_page(shpool, sh, &page->prefix, 1);
+    sp = ngx_http_status_edge_shm_page(shpool, sh, prefix, 1);
 
-    if (sp && sp->data && sp->hash == page->hash) {
+    if (sp && sp->data
+        && (sp->hash == st->hash || sp->version > st->version))
+    {
         ngx_shmtx_unlock(&shpool->mutex);
         return NGX_DECLINED;
     }
 
+    st->seq = ++sh->seq;
+
     if (sp == NULL) {
         ngx_shmtx_unlock(&shpool->mutex);
-        return NGX_OK;
+        return NGX_BUSY;
     }
 
     /* the old copy goes only once the new one is in: never nothing */
@@ -306,22 +479,14 @@ ngx_http_status_edge_save(ngx_http_status_edge_page_t *page, u_char *buf,
 
         sp->data = data;
         sp->len = len;
-        sp->hash = page->hash;
-        sp->saved_at = ngx_time();
+        sp->hash = st->hash;
+        sp->version = st->version;
+        sp->saved_at = st->saved_at;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
 
-    if (data == NULL) {
-        ngx_log_error(NGX_LOG_WARN, log, 0,
-                      "status_edge: page \"%V\": snapshot of %uz bytes does "
-                      "not fit in \"status_edge_shm_size\"; workers started "
-                      "later start from the previous one, if any, until "
-                      "Redis answers",
-                      &page->prefix, len);
-    }
-
-    return NGX_OK;
+    return data ? NGX_OK : NGX_BUSY;
 }
 
 
@@ -376,6 +541,11 @@ ngx_http_status_edge_update(ngx_http_status_edge_page_t *page, u_char *buf,
 #endif
 
     ctx->snap = ngx_http_status_edge_build(buf, len, ctx->variants);
+
+    if (ctx->snap) {
+        ngx_http_status_edge_keep(ctx);
+    }
+
     ngx_http_status_edge_built(ctx);
 
 #if (NGX_THREADS)
@@ -397,6 +567,10 @@ ngx_http_status_edge_build_thread(void *data, ngx_log_t *log)
 
     ctx->snap = ngx_http_status_edge_build(ctx->buf, ctx->len,
                                            ctx->variants);
+
+    if (ctx->snap) {
+        ngx_http_status_edge_keep(ctx);
+    }
 }
 
 
@@ -581,26 +755,22 @@ ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
                       "status_edge: page \"%V\": no memory to build the "
                       "state", &page->prefix);
 
-    } else if (page->current
-               && se_state_hash(snap->state) == page->hash
-               && page->current->refresh_at > (int64_t) ngx_time())
-    {
-        /* unchanged: a resync, or a version bump without a change */
-        ngx_http_status_edge_release(snap);
-
     } else {
-        ngx_http_status_edge_publish(page, snap);
+        ngx_http_status_edge_log_kept(ctx);
 
-        /* bad data is logged once per state: by the worker that saves it */
-
-        if (ngx_http_status_edge_save(page, ctx->buf, ctx->len, ctx->log)
-            == NGX_OK)
+        if (page->current
+            && se_state_hash(snap->state) == page->hash
+            && page->current->refresh_at > (int64_t) ngx_time())
         {
-            ngx_http_status_edge_log_warnings(page, snap->state, ctx->log);
-        }
+            /* unchanged: a resync, or a version bump without a change */
+            ngx_http_status_edge_release(snap);
 
-        ngx_http_status_edge_keep_bytes(page, ctx->buf, ctx->len, ctx->log);
-        ctx->buf = NULL;
+        } else {
+            ngx_http_status_edge_publish(page, snap);
+            ngx_http_status_edge_keep_bytes(page, ctx->buf, ctx->len,
+                                            ctx->log);
+            ctx->buf = NULL;
+        }
     }
 
     if (ctx->buf) {
