@@ -567,9 +567,18 @@ sub _streams {
 
 # ---------------------------------------------------------------------------
 
+# a zone where it is about noon at $now: the status page's days change
+# at local midnight, which a run of up to 12 hours does not then cross
+sub noon_zone {
+    my ($now) = @_;
+    my $x = 12 - (gmtime $now)[2];
+    return $x == 0 ? 'Etc/GMT' : $x > 0 ? "Etc/GMT-$x" : 'Etc/GMT+' . -$x;
+}
+
 sub chaos_state {
     my ($which, $now) = @_;
     my $s = StatusEdge::Test::sample_state(now => $now);
+    $s->{page}{time_zone} = noon_zone($now);
     if ($which eq 'B') {
         $s->{incidents}[0]{name} = 'Elevated API error rates (B)';
         $s->{components}[0]{description} = 'REST and GraphQL API (B)';
