@@ -113,8 +113,10 @@ function scanDom() {
 // element can only have come from admin text
 const baseline = {};
 
-function compare(key, scan, found, where) {
-    if (!baseline[key]) {
+function compare(key, scan, found, where, bad) {
+    if (bad) {
+        /* its records left out, the output may be another document */
+    } else if (!baseline[key]) {
         baseline[key] = new Set(scan.tags);
     } else {
         for (const t of scan.tags) {
@@ -171,7 +173,7 @@ async function main() {
     let loads = 0;
     const wrongStatus = [];
     const found = [];
-    let noBanner = 0;
+    const noBanner = [];
     let widgetShown = 0;
     let skipped = 0;
     for (const m of manifest) {
@@ -199,10 +201,12 @@ async function main() {
                 }
                 if (o.path === '/app/' && lang === 'en' && !bad) {
                     const html = await page.content();
-                    if (!/Next update/i.test(html)) noBanner++;
+                    if (!/Next update/i.test(html)) {
+                        noBanner.push(JSON.stringify(m.payload));
+                    }
                 }
                 compare(o.path + lang, await page.evaluate(scanDom), found,
-                        `${o.name} (${lang})`);
+                        `${o.name} (${lang})`, bad);
             }
         }
         // the widget, on a page of another origin
@@ -215,7 +219,8 @@ async function main() {
             return c && !h.hidden ? c.textContent.length : 0;
         }), bad ? 500 : 5000, 25);
         if (shown || bad) widgetShown++;
-        compare('widget', await page.evaluate(scanDom), found, 'widget');
+        compare('widget', await page.evaluate(scanDom), found, 'widget',
+                bad);
         // a moment for late handlers (onload of images, timers)
         await new Promise(r => setTimeout(r, 20));
         if (hits.length > before) {
@@ -232,7 +237,8 @@ async function main() {
     console.log(`# ${skipped} payloads with C0 controls: bad data, left out`);
     is(wrongStatus.length, 0, 'every output answered its status')
         || console.log(wrongStatus.slice(0, 10).map(s => `# ${s}`).join('\n'));
-    is(noBanner, 0, 'every proxied page had its banner');
+    ok(noBanner.length === 0, 'every proxied page had its banner',
+       `${noBanner.length} without:\n` + noBanner.slice(0, 20).join('\n'));
     is(widgetShown, runs.length, 'the widget showed every incident');
     ok(hits.length === 0, `0 executions in Chromium across ${loads} loads`,
        hits.slice(0, 20).join('\n'));
