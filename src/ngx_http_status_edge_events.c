@@ -36,6 +36,15 @@
 #define NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MIN     1000
 #define NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MAX     10000
 
+/*
+ * A new stream that reaches a worker as it exits (accepted just before it
+ * closed its listening sockets) is one of a few, not a herd, and the new
+ * workers are already accepting: it comes back soon.  With 1 to 10 s it
+ * could be refused twice in a row of reloads and wait over 20 s.
+ */
+#define NGX_HTTP_STATUS_EDGE_EVENTS_EXITING_MIN  1000
+#define NGX_HTTP_STATUS_EDGE_EVENTS_EXITING_MAX  2000
+
 #define NGX_HTTP_STATUS_EDGE_EVENTS_RETRY  "retry: %M\n\n"
 #define NGX_HTTP_STATUS_EDGE_EVENTS_ID     "id: "
 #define NGX_HTTP_STATUS_EDGE_EVENTS_DATA   "\nevent: summary\ndata: "
@@ -152,8 +161,8 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
     if (ngx_exiting) {
         return ngx_http_status_edge_events_refuse(r,
                    ngx_http_status_edge_events_jitter(
-                                       NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MIN,
-                                       NGX_HTTP_STATUS_EDGE_EVENTS_EXIT_MAX));
+                                    NGX_HTTP_STATUS_EDGE_EVENTS_EXITING_MIN,
+                                    NGX_HTTP_STATUS_EDGE_EVENTS_EXITING_MAX));
     }
 
     if (ngx_http_status_edge_stats.events_open >= slcf->events_max) {
