@@ -83,7 +83,9 @@ CORE_SRCS   := $(wildcard src/core/*.c)
 # the admin tool has no use for the module's embedded assets
 CLI_CORE    := $(filter-out src/core/se_widget_asset.c,$(CORE_SRCS))
 CORE_HDRS   := $(wildcard src/core/*.h)
-GLUE_SRCS   := $(wildcard src/*.c src/*.h src/redis/*.c src/redis/*.h)
+GLUE_DIRS   := src src/snapshot src/publish src/link src/serve
+GLUE_SRCS   := $(wildcard $(addsuffix /*.c,$(GLUE_DIRS)) \
+                 $(addsuffix /*.h,$(GLUE_DIRS)) src/redis/*.c src/redis/*.h)
 REDIS_SRCS  := $(wildcard src/redis/*.c)
 CLI_SRCS    := $(wildcard src/cli/*.c) $(REDIS_SRCS)
 CLI_HDRS    := $(wildcard src/cli/*.h src/redis/*.h)
@@ -107,7 +109,8 @@ deps:
 	@tools/need $(NGX_PKGS)
 
 # nginx's configure fixes the source list: run it again when that changes
-SRC_LIST    := $(sort $(CORE_SRCS) $(wildcard src/*.c) $(REDIS_SRCS))
+SRC_LIST    := $(sort $(CORE_SRCS) $(wildcard $(addsuffix /*.c,$(GLUE_DIRS))) \
+                      $(REDIS_SRCS))
 # (or the tree, or the arguments it is given)
 NGX_ID      := $(SRC_LIST) $(NGX_SOURCE) $(subst ",,$(subst ',,$(NGINX_CONFIGURE_ARGS)))
 $(shell mkdir -p $(NGX_DIR)/asan && for d in $(NGX_DIR) $(NGX_DIR)/asan; do \

@@ -9,7 +9,18 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_redis.h"
+#include "ngx_http_status_edge_api.h"
+#include "ngx_http_status_edge_status_page.h"
+#include "ngx_http_status_edge_filter.h"
+#include "ngx_http_status_edge_dismiss.h"
+#include "ngx_http_status_edge_widget.h"
+#include "ngx_http_status_edge_events.h"
+#include "ngx_http_status_edge_gate.h"
+#include "ngx_http_status_edge_badge.h"
+#include "ngx_http_status_edge_variables.h"
+#include "ngx_http_status_edge_conf_file.h"
 #include "se_validate.h"
 #include "se_html.h"
 
@@ -29,11 +40,11 @@ static char *ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_status_edge_redis_option(ngx_conf_t *cf,
     ngx_http_status_edge_server_t *server, ngx_str_t *value);
-static char *ngx_http_status_edge_page(ngx_conf_t *cf, ngx_command_t *cmd,
+static char *ngx_http_status_edge_source_slot(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_status_edge_handler_slot(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
-static ngx_http_status_edge_page_t *ngx_http_status_edge_register_page(
+static ngx_http_status_edge_source_t *ngx_http_status_edge_register_source(
     ngx_conf_t *cf, ngx_str_t *prefix);
 static char *ngx_http_status_edge_banner_components(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
@@ -89,7 +100,7 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
 
     { ngx_string("status_edge_page"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_status_edge_page,
+      ngx_http_status_edge_source_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -236,7 +247,7 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
 
     { ngx_string("status_edge_status_page_template"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_http_status_edge_page_template,
+      ngx_http_status_edge_status_page_template,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -318,8 +329,8 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
-    if (ngx_array_init(&smcf->pages, cf->pool, 2,
-                       sizeof(ngx_http_status_edge_page_t *))
+    if (ngx_array_init(&smcf->sources, cf->pool, 2,
+                       sizeof(ngx_http_status_edge_source_t *))
         != NGX_OK)
     {
         return NULL;
@@ -398,7 +409,7 @@ ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
         return NGX_CONF_OK;
     }
 
-    if (ngx_http_status_edge_state_conf(cf, smcf) != NGX_OK) {
+    if (ngx_http_status_edge_publish_conf(cf, smcf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 
@@ -420,7 +431,7 @@ ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     slcf->prefix = { 0, NULL };
-     *     slcf->page = NULL;
+     *     slcf->source = NULL;
      */
 
     slcf->api_max_age = NGX_CONF_UNSET;
@@ -431,7 +442,7 @@ ngx_http_status_edge_create_loc_conf(ngx_conf_t *cf)
     slcf->events_max = NGX_CONF_UNSET_UINT;
     slcf->events_heartbeat = NGX_CONF_UNSET_MSEC;
     slcf->history_days = NGX_CONF_UNSET_UINT;
-    slcf->page_tpl = NGX_CONF_UNSET_PTR;
+    slcf->status_page_tpl = NGX_CONF_UNSET_PTR;
     slcf->gate = NGX_CONF_UNSET;
 
     return slcf;
@@ -492,7 +503,7 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     }
 
     if (ngx_http_status_edge_register_set(cf, conf) != NGX_OK
-        || ngx_http_status_edge_page_merge(cf, prev, conf) != NGX_OK)
+        || ngx_http_status_edge_status_page_merge(cf, prev, conf) != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }
@@ -503,17 +514,17 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         smcf->variants.gate = 1;
     }
 
-    if (prev->page && prev->prefix.len == conf->prefix.len
+    if (prev->source && prev->prefix.len == conf->prefix.len
         && ngx_strncmp(prev->prefix.data, conf->prefix.data,
                        conf->prefix.len)
            == 0)
     {
-        conf->page = prev->page;
+        conf->source = prev->source;
         return NGX_CONF_OK;
     }
 
-    conf->page = ngx_http_status_edge_register_page(cf, &conf->prefix);
-    if (conf->page == NULL) {
+    conf->source = ngx_http_status_edge_register_source(cf, &conf->prefix);
+    if (conf->source == NULL) {
         return NGX_CONF_ERROR;
     }
 
@@ -521,17 +532,17 @@ ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 }
 
 
-static ngx_http_status_edge_page_t *
-ngx_http_status_edge_register_page(ngx_conf_t *cf, ngx_str_t *prefix)
+static ngx_http_status_edge_source_t *
+ngx_http_status_edge_register_source(ngx_conf_t *cf, ngx_str_t *prefix)
 {
     ngx_uint_t                         i;
-    ngx_http_status_edge_page_t       *page, **pages, **pp;
+    ngx_http_status_edge_source_t       *page, **pages, **pp;
     ngx_http_status_edge_main_conf_t  *smcf;
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
 
-    pages = smcf->pages.elts;
-    for (i = 0; i < smcf->pages.nelts; i++) {
+    pages = smcf->sources.elts;
+    for (i = 0; i < smcf->sources.nelts; i++) {
         if (pages[i]->prefix.len == prefix->len
             && ngx_strncmp(pages[i]->prefix.data, prefix->data, prefix->len)
                == 0)
@@ -540,7 +551,7 @@ ngx_http_status_edge_register_page(ngx_conf_t *cf, ngx_str_t *prefix)
         }
     }
 
-    page = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_edge_page_t));
+    page = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_edge_source_t));
     if (page == NULL) {
         return NULL;
     }
@@ -554,7 +565,7 @@ ngx_http_status_edge_register_page(ngx_conf_t *cf, ngx_str_t *prefix)
 
     ngx_sprintf(page->channel.data, "%Vevents%Z", prefix);
 
-    pp = ngx_array_push(&smcf->pages);
+    pp = ngx_array_push(&smcf->sources);
     if (pp == NULL) {
         return NULL;
     }
@@ -723,7 +734,7 @@ invalid:
 
 
 static char *
-ngx_http_status_edge_page(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+ngx_http_status_edge_source_slot(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_status_edge_loc_conf_t *slcf = conf;
 
@@ -923,61 +934,6 @@ ngx_http_status_edge_url(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     return NGX_CONF_OK;
 }
 
-
-/*
- * Reads a whole file named in a directive, relative to the prefix, into
- * cf->temp_pool: the template directives parse it once and drop the text.
- * "name" is made absolute in place for the caller's own messages.
- */
-
-ngx_int_t
-ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
-    size_t max, const char *what, u_char **text, size_t *len)
-{
-    u_char           *p;
-    ssize_t           n;
-    ngx_fd_t          fd;
-    ngx_file_info_t   fi;
-
-    if (ngx_conf_full_name(cf->cycle, name, 1) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    fd = ngx_open_file(name->data, NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
-    if (fd == NGX_INVALID_FILE) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_open_file_n " \"%V\" failed", name);
-        return NGX_ERROR;
-    }
-
-    p = NULL;
-    n = -1;
-
-    if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR
-        && (size_t) ngx_file_size(&fi) <= max)
-    {
-        p = ngx_pnalloc(cf->temp_pool, ngx_file_size(&fi) + 1);
-        if (p) {
-            n = ngx_read_fd(fd, p, ngx_file_size(&fi));
-        }
-    }
-
-    ngx_close_file(fd);
-
-    if (p == NULL || n != (ssize_t) ngx_file_size(&fi)) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "cannot read %s \"%V\" (at most %uz bytes)",
-                           what, name, max);
-        return NGX_ERROR;
-    }
-
-    *text = p;
-    *len = n;
-
-    return NGX_OK;
-}
-
-
 /*
  * An operator's banner markup: read and parsed once, here, so a bad
  * placeholder fails "nginx -t" with its line instead of a request.
@@ -1047,6 +1003,14 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    /* the event streams send every state published */
+    if (ngx_http_status_edge_publish_hook_add(cf,
+                                        ngx_http_status_edge_events_notify)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
     return ngx_http_status_edge_filter_init(cf);
 }
 
@@ -1077,13 +1041,13 @@ ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
 
     smcf = ngx_http_cycle_get_module_main_conf(cycle,
                                                ngx_http_status_edge_module);
-    if (smcf == NULL || smcf->servers.nelts == 0 || smcf->pages.nelts == 0) {
+    if (smcf == NULL || smcf->servers.nelts == 0 || smcf->sources.nelts == 0) {
         return NGX_OK;
     }
 
     ngx_http_status_edge_running = smcf;
 
-    ngx_http_status_edge_state_init_process(cycle, smcf);
+    ngx_http_status_edge_publish_init_process(cycle, smcf);
 
     return ngx_http_status_edge_redis_start(cycle, smcf);
 }
@@ -1097,7 +1061,7 @@ ngx_http_status_edge_exit_process(ngx_cycle_t *cycle)
     }
 
     ngx_http_status_edge_redis_stop(cycle);
-    ngx_http_status_edge_state_exit_process(ngx_http_status_edge_running);
+    ngx_http_status_edge_publish_exit_process(ngx_http_status_edge_running);
 
     ngx_http_status_edge_running = NULL;
 }

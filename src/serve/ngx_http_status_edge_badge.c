@@ -14,12 +14,11 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_badge.h"
+#include "ngx_http_status_edge_response.h"
+#include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_render_badges.h"
 #include "se_validate.h"
-
-
-#define ngx_http_status_edge_badge_index(comp, lang)                         \
-    ((comp) * SE_LANG_N + (lang))
 
 
 static void ngx_http_status_edge_badge_args(ngx_http_request_t *r,
@@ -28,9 +27,6 @@ static ngx_int_t ngx_http_status_edge_badge_text(ngx_http_request_t *r,
     ngx_uint_t status, ngx_str_t *body);
 static ngx_int_t ngx_http_status_edge_badge_unknown(ngx_http_request_t *r,
     ngx_str_t *component, se_lang_e lang);
-static void ngx_http_status_edge_badge_etag_make(
-    ngx_http_status_edge_snapshot_t *snap, ngx_http_status_edge_svg_t *b,
-    const se_str_t *component, se_lang_e lang);
 
 
 static ngx_str_t  ngx_http_status_edge_svg_type = ngx_string("image/svg+xml");
@@ -44,6 +40,7 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     ngx_str_t                         component, arg, key, value;
     se_lang_e                         lang;
     ngx_http_status_edge_svg_t       *badge;
+    ngx_http_status_edge_badges_t    *badges;
     ngx_uint_t                        index;
     const se_model_t                 *m;
     const se_component_t             *c;
@@ -91,9 +88,11 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    snap = ngx_http_status_edge_acquire(r, slcf->page);
+    snap = ngx_http_status_edge_request_acquire(r, slcf->source);
 
-    if (snap == NULL || snap->badges == NULL) {
+    badges = snap ? ngx_http_status_edge_badges(snap) : NULL;
+
+    if (badges == NULL) {
         return ngx_http_status_edge_badge_unknown(r, &component, lang);
     }
 
@@ -113,11 +112,11 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
 
     index = ngx_http_status_edge_badge_index(index, lang);
 
-    if (index >= snap->nbadges) {
+    if (index >= badges->n) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    badge = &snap->badges[index];
+    badge = &badges->items[index];
 
     ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_BADGE]++;
 
@@ -239,109 +238,4 @@ ngx_http_status_edge_badge_text(ngx_http_request_t *r, ngx_uint_t status,
 
     return ngx_http_status_edge_send_data(r, &ngx_http_status_edge_text_type,
                                           body->data, body->len);
-}
-
-
-/* "se-<version>-<hash>-badge[-<component>]-<lang>", made with the state */
-
-static void
-ngx_http_status_edge_badge_etag_make(ngx_http_status_edge_snapshot_t *snap,
-    ngx_http_status_edge_svg_t *b, const se_str_t *component, se_lang_e lang)
-{
-    u_char  *p;
-
-    p = b->etag_data;
-    p = ngx_cpymem(p, snap->etag.data, snap->etag.len - 1);
-    p = ngx_cpymem(p, "-badge", sizeof("-badge") - 1);
-
-    if (component) {
-        *p++ = '-';
-        p = ngx_cpymem(p, component->data, ngx_min(component->len, 64));
-    }
-
-    *p++ = '-';
-    p = ngx_cpymem(p, se_lang_name(lang), 2);
-    *p++ = '"';
-
-    b->etag.data = b->etag_data;
-    b->etag.len = p - b->etag_data;
-}
-
-
-/*
- * The overall badge and every component's, in every language, for this
- * state; runs in the build thread: plain malloc, no log.
- */
-
-ngx_int_t
-ngx_http_status_edge_badge_render(ngx_http_status_edge_snapshot_t *snap,
-    ngx_http_status_edge_variants_t *variants)
-{
-    size_t                       i, n;
-    ngx_uint_t                   lang;
-    const se_model_t            *m;
-    ngx_http_status_edge_svg_t  *badges, *b;
-
-    if (variants == NULL || !variants->badge) {
-        return NGX_OK;
-    }
-
-    m = se_state_model(snap->state);
-    n = (m->ncomponents + 1) * SE_LANG_N;
-
-    badges = calloc(n, sizeof(ngx_http_status_edge_svg_t));
-    if (badges == NULL) {
-        return NGX_ERROR;
-    }
-
-    snap->badges = badges;
-    snap->nbadges = n;
-
-    for (lang = 0; lang < SE_LANG_N; lang++) {
-        b = &badges[ngx_http_status_edge_badge_index(0, lang)];
-
-        if (se_badge_overall(se_state_indicator(snap->state),
-                             (se_lang_e) lang, &b->svg)
-            != SE_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        ngx_http_status_edge_badge_etag_make(snap, b, NULL, (se_lang_e) lang);
-
-        for (i = 0; i < m->ncomponents; i++) {
-            b = &badges[ngx_http_status_edge_badge_index(i + 1, lang)];
-
-            if (se_badge_component(&m->components[i], (se_lang_e) lang,
-                                   &b->svg)
-                != SE_OK)
-            {
-                return NGX_ERROR;
-            }
-
-            ngx_http_status_edge_badge_etag_make(snap, b,
-                                                 &m->components[i].id,
-                                                 (se_lang_e) lang);
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-void
-ngx_http_status_edge_badge_free(ngx_http_status_edge_snapshot_t *snap)
-{
-    ngx_uint_t  i;
-
-    if (snap->badges == NULL) {
-        return;
-    }
-
-    for (i = 0; i < snap->nbadges; i++) {
-        se_badge_free(&snap->badges[i].svg);
-    }
-
-    free(snap->badges);
-    snap->badges = NULL;
 }

@@ -12,7 +12,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_widget.h"
+#include "ngx_http_status_edge_response.h"
 #include "se_widget_asset.h"
 
 

@@ -9,7 +9,9 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_api.h"
+#include "ngx_http_status_edge_response.h"
+#include "ngx_http_status_edge_publish.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_CALLBACK_MAX  128
@@ -35,9 +37,6 @@ static ngx_str_t  ngx_http_status_edge_metrics_type =
     ngx_string("text/plain; version=0.0.4");
 static ngx_str_t  ngx_http_status_edge_utf8 = ngx_string("utf-8");
 
-static ngx_str_t  ngx_http_status_edge_acao_key =
-    ngx_string("Access-Control-Allow-Origin");
-static ngx_str_t  ngx_http_status_edge_any = ngx_string("*");
 static ngx_str_t  ngx_http_status_edge_cc_key = ngx_string("Cache-Control");
 static ngx_str_t  ngx_http_status_edge_api_allow =
     ngx_string("If-None-Match, Last-Event-ID, Cache-Control");
@@ -112,7 +111,7 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    snap = ngx_http_status_edge_acquire(r, slcf->page);
+    snap = ngx_http_status_edge_request_acquire(r, slcf->source);
     if (snap == NULL) {
         return ngx_http_status_edge_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                         NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE,
@@ -293,49 +292,6 @@ ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
-ngx_int_t
-ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
-    ngx_chain_t *out, off_t length)
-{
-    ngx_int_t  rc;
-    ngx_str_t  key, value;
-
-    if (ngx_http_status_edge_add_header(r, &ngx_http_status_edge_acao_key,
-                                        &ngx_http_status_edge_any)
-        != NGX_OK)
-    {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    ngx_str_set(&key, "X-Content-Type-Options");
-    ngx_str_set(&value, "nosniff");
-
-    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    if (r->headers_out.status == 0) {
-        r->headers_out.status = NGX_HTTP_OK;
-    }
-
-    /* the type alone, so gzip_types and the like match it */
-    r->headers_out.content_type = *type;
-    r->headers_out.content_type_len = type->len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.charset = ngx_http_status_edge_utf8;
-    r->headers_out.content_length_n = length;
-    r->headers_out.last_modified_time = -1;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    return ngx_http_output_filter(r, out);
-}
-
-
 /* strong ETag: the state's, or "se-<version>-<hash>-<callback>" */
 
 static ngx_int_t
@@ -376,7 +332,7 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     ngx_buf_t                          *b;
     ngx_str_t                           name;
     ngx_chain_t                         out;
-    ngx_http_status_edge_page_t       **pages, *page;
+    ngx_http_status_edge_source_t       **pages, *page;
     ngx_http_status_edge_main_conf_t   *smcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -392,8 +348,8 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
 
-    pages = smcf->pages.elts;
-    n = smcf->pages.nelts;
+    pages = smcf->sources.elts;
+    n = smcf->sources.nelts;
 
     size = 2048 + n * (8 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
            + NGX_HTTP_STATUS_EDGE_EP_N * 128;

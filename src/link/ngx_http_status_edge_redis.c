@@ -15,7 +15,8 @@
 #include <hiredis/hiredis.h>
 #include <hiredis/async.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_redis.h"
+#include "ngx_http_status_edge_publish.h"
 #include "se_snapshot.h"
 #include "se_raw_codec.h"
 #include "se_redis_raw.h"
@@ -65,8 +66,11 @@ static void ngx_http_status_edge_retry_first(void);
 static ngx_int_t ngx_http_status_edge_send(ngx_http_status_edge_link_t *link,
     redisCallbackFn *fn, void *data, int argc, const char **argv,
     const size_t *argvlen);
-static void ngx_http_status_edge_load(ngx_http_status_edge_page_t *page);
-static void ngx_http_status_edge_poll_page(ngx_http_status_edge_page_t *page);
+static void ngx_http_status_edge_load(ngx_http_status_edge_source_t *source);
+static void ngx_http_status_edge_poll_page(
+    ngx_http_status_edge_source_t *source);
+static void ngx_http_status_edge_redis_updated(
+    ngx_http_status_edge_source_t *source, ngx_int_t rc);
 
 static void ngx_http_status_edge_on_connect(const redisAsyncContext *ac,
     int status);
@@ -110,9 +114,17 @@ ngx_int_t
 ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf)
 {
-    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+    ngx_uint_t                       i;
+    ngx_http_status_edge_sync_t     *sync = &ngx_http_status_edge_sync;
+    ngx_http_status_edge_source_t  **sources;
 
     ngx_memzero(sync, sizeof(ngx_http_status_edge_sync_t));
+
+    sources = smcf->sources.elts;
+
+    for (i = 0; i < smcf->sources.nelts; i++) {
+        sources[i]->updated = ngx_http_status_edge_redis_updated;
+    }
 
     sync->smcf = smcf;
     sync->log = cycle->log;
@@ -192,7 +204,7 @@ ngx_http_status_edge_connect(void)
     ngx_uint_t                        i, n;
     const char                       *argv[3];
     size_t                            argvlen[3];
-    ngx_http_status_edge_page_t     **pages;
+    ngx_http_status_edge_source_t     **sources;
     ngx_http_status_edge_server_t    *server;
     ngx_http_status_edge_sync_t      *sync = &ngx_http_status_edge_sync;
     u_char                            db[NGX_INT_T_LEN];
@@ -225,16 +237,16 @@ ngx_http_status_edge_connect(void)
     }
 
     /*
-     * Each page's first load is sent when its SUBSCRIBE is confirmed
+     * Each source's first load is sent when its SUBSCRIBE is confirmed
      * (ngx_http_status_edge_on_message), so a change published in between
      * is never missed.
      */
 
-    pages = sync->smcf->pages.elts;
-    n = sync->smcf->pages.nelts;
+    sources = sync->smcf->sources.elts;
+    n = sync->smcf->sources.nelts;
 
     for (i = 0; i < n; i++) {
-        channel = pages[i]->channel;
+        channel = sources[i]->channel;
 
         argv[0] = "SUBSCRIBE";
         argvlen[0] = 9;
@@ -251,8 +263,8 @@ ngx_http_status_edge_connect(void)
     }
 
     for (i = 0; i < n; i++) {
-        pages[i]->loading = 0;
-        pages[i]->reload = 0;
+        sources[i]->loading = 0;
+        sources[i]->reload = 0;
     }
 
     /* polls may start now: they retry a load that got an error reply */
@@ -383,7 +395,7 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
 {
     ngx_msec_t                        delay;
     ngx_uint_t                        i, rounds, nservers, level;
-    ngx_http_status_edge_page_t     **pages;
+    ngx_http_status_edge_source_t     **sources;
     ngx_http_status_edge_server_t    *server;
     ngx_http_status_edge_sync_t      *sync = &ngx_http_status_edge_sync;
 
@@ -413,11 +425,11 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
 
     ngx_http_status_edge_stats.connected = 0;
 
-    pages = sync->smcf->pages.elts;
-    for (i = 0; i < sync->smcf->pages.nelts; i++) {
-        pages[i]->stale = 1;
-        pages[i]->loading = 0;
-        pages[i]->reload = 0;
+    sources = sync->smcf->sources.elts;
+    for (i = 0; i < sync->smcf->sources.nelts; i++) {
+        sources[i]->stale = 1;
+        sources[i]->loading = 0;
+        sources[i]->reload = 0;
     }
 
     sync->ready = 0;
@@ -559,14 +571,14 @@ ngx_http_status_edge_on_setup(redisAsyncContext *ac, void *r, void *data)
 
 
 static void
-ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
+ngx_http_status_edge_load(ngx_http_status_edge_source_t *source)
 {
     const char                   *argv[9];
     size_t                        argvlen[9];
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
-    if (page->loading || page->building) {
-        page->reload = 1;
+    if (source->loading || source->building) {
+        source->reload = 1;
         return;
     }
 
@@ -576,8 +588,8 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
     argvlen[1] = sizeof(SE_SNAPSHOT_LUA) - 1;
     argv[2] = "0";
     argvlen[2] = 1;
-    argv[3] = (const char *) page->prefix.data;
-    argvlen[3] = page->prefix.len;
+    argv[3] = (const char *) source->prefix.data;
+    argvlen[3] = source->prefix.len;
     argv[4] = SE_SNAPSHOT_MAX_HISTORY;
     argvlen[4] = sizeof(SE_SNAPSHOT_MAX_HISTORY) - 1;
     argv[5] = SE_SNAPSHOT_MAX_UPDATES;
@@ -590,11 +602,11 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
     argvlen[8] = sizeof(SE_SNAPSHOT_MAX_BYTES) - 1;
 
     if (ngx_http_status_edge_send(&sync->cmd,
-                                  ngx_http_status_edge_on_snapshot, page,
+                                  ngx_http_status_edge_on_snapshot, source,
                                   9, argv, argvlen)
         == NGX_OK)
     {
-        page->loading = 1;
+        source->loading = 1;
     }
 }
 
@@ -603,7 +615,7 @@ static void
 ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
 {
     redisReply                   *reply = r;
-    ngx_http_status_edge_page_t  *page = data;
+    ngx_http_status_edge_source_t  *source = data;
 
     u_char                          *buf;
     size_t                           len;
@@ -615,16 +627,16 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
         return;
     }
 
-    page->loading = 0;
+    source->loading = 0;
 
     if (reply->type != REDIS_REPLY_ARRAY) {
-        page->load_errors++;
+        source->load_errors++;
         ngx_log_error(NGX_LOG_ERR, sync->log, 0,
                       "status_edge: page \"%V\": snapshot failed: %*s",
-                      &page->prefix,
+                      &source->prefix,
                       reply->type == REDIS_REPLY_ERROR ? reply->len : 0,
                       reply->type == REDIS_REPLY_ERROR ? reply->str : "");
-        ngx_http_status_edge_redis_built(page, NGX_ERROR);
+        ngx_http_status_edge_redis_updated(source, NGX_ERROR);
         return;
     }
 
@@ -632,7 +644,7 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
         server = sync->smcf->servers.elts;
         ngx_log_error(NGX_LOG_NOTICE, sync->log, 0,
                       "status_edge: Redis \"%V\" connected, page \"%V\" "
-                      "read", &server[sync->server].name, &page->prefix);
+                      "read", &server[sync->server].name, &source->prefix);
     }
 
     sync->failures = 0;
@@ -655,58 +667,58 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
         free(raw);
     }
 
-    /* one build at a time per page, so states are published in order */
-    page->building = 1;
+    /* one build at a time per source, so states are published in order */
+    source->building = 1;
 
     if (buf == NULL
-        || ngx_http_status_edge_update(page, buf, len, sync->log) != NGX_OK)
+        || ngx_http_status_edge_update(source, buf, len, sync->log) != NGX_OK)
     {
-        page->load_errors++;
-        ngx_http_status_edge_redis_built(page, NGX_ERROR);
+        source->load_errors++;
+        ngx_http_status_edge_redis_updated(source, NGX_ERROR);
     }
 }
 
 
-/* a snapshot was built (or failed): the next load of the page may start */
+/* a snapshot was built (or failed): the next load of the source may start */
 
-void
-ngx_http_status_edge_redis_built(ngx_http_status_edge_page_t *page,
+static void
+ngx_http_status_edge_redis_updated(ngx_http_status_edge_source_t *source,
     ngx_int_t rc)
 {
-    page->building = 0;
+    source->building = 0;
 
     if (rc == NGX_OK) {
-        page->loads++;
-        page->loaded_at = ngx_time();
-        page->stale = !ngx_http_status_edge_stats.connected;
+        source->loads++;
+        source->loaded_at = ngx_time();
+        source->stale = !ngx_http_status_edge_stats.connected;
     }
 
-    if (page->reload && !ngx_http_status_edge_sync.stopped) {
-        page->reload = 0;
-        ngx_http_status_edge_load(page);
+    if (source->reload && !ngx_http_status_edge_sync.stopped) {
+        source->reload = 0;
+        ngx_http_status_edge_load(source);
     }
 }
 
 
 static void
-ngx_http_status_edge_poll_page(ngx_http_status_edge_page_t *page)
+ngx_http_status_edge_poll_page(ngx_http_status_edge_source_t *source)
 {
     const char                   *argv[2];
     size_t                        argvlen[2];
     u_char                        key[NGX_HTTP_STATUS_EDGE_KEY_MAX];
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
-    if (page->loading || page->building) {
+    if (source->loading || source->building) {
         return;
     }
 
     argv[0] = "GET";
     argvlen[0] = 3;
     argv[1] = (const char *) key;
-    argvlen[1] = ngx_sprintf(key, "%Vversion", &page->prefix) - key;
+    argvlen[1] = ngx_sprintf(key, "%Vversion", &source->prefix) - key;
 
     (void) ngx_http_status_edge_send(&sync->cmd,
-                                     ngx_http_status_edge_on_version, page,
+                                     ngx_http_status_edge_on_version, source,
                                      2, argv, argvlen);
 }
 
@@ -715,7 +727,7 @@ static void
 ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r, void *data)
 {
     redisReply                   *reply = r;
-    ngx_http_status_edge_page_t  *page = data;
+    ngx_http_status_edge_source_t  *source = data;
 
     uint64_t                      version;
 
@@ -731,10 +743,10 @@ ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r, void *data)
         version = 0;
     }
 
-    if (page->current == NULL
-        || se_state_version(page->current->state) != version)
+    if (source->current == NULL
+        || se_state_version(source->current->state) != version)
     {
-        ngx_http_status_edge_load(page);
+        ngx_http_status_edge_load(source);
     }
 }
 
@@ -746,7 +758,7 @@ ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
 
     ngx_uint_t                    i;
     redisReply                   *kind, *channel;
-    ngx_http_status_edge_page_t **pages;
+    ngx_http_status_edge_source_t **sources;
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
     if (reply == NULL || sync->sub.ac != ac) {
@@ -781,15 +793,15 @@ ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
         return;
     }
 
-    pages = sync->smcf->pages.elts;
+    sources = sync->smcf->sources.elts;
 
-    for (i = 0; i < sync->smcf->pages.nelts; i++) {
-        if (pages[i]->channel.len == channel->len
-            && ngx_strncmp(pages[i]->channel.data, channel->str,
+    for (i = 0; i < sync->smcf->sources.nelts; i++) {
+        if (sources[i]->channel.len == channel->len
+            && ngx_strncmp(sources[i]->channel.data, channel->str,
                            channel->len)
                == 0)
         {
-            ngx_http_status_edge_load(pages[i]);
+            ngx_http_status_edge_load(sources[i]);
         }
     }
 }
@@ -963,7 +975,7 @@ static void
 ngx_http_status_edge_poll_handler(ngx_event_t *ev)
 {
     ngx_uint_t                     i;
-    ngx_http_status_edge_page_t  **pages;
+    ngx_http_status_edge_source_t  **sources;
     ngx_http_status_edge_sync_t   *sync = ev->data;
 
     if (sync->stopped) {
@@ -971,10 +983,10 @@ ngx_http_status_edge_poll_handler(ngx_event_t *ev)
     }
 
     if (sync->ready && sync->cmd.ac) {
-        pages = sync->smcf->pages.elts;
+        sources = sync->smcf->sources.elts;
 
-        for (i = 0; i < sync->smcf->pages.nelts; i++) {
-            ngx_http_status_edge_poll_page(pages[i]);
+        for (i = 0; i < sync->smcf->sources.nelts; i++) {
+            ngx_http_status_edge_poll_page(sources[i]);
         }
     }
 
@@ -986,7 +998,7 @@ static void
 ngx_http_status_edge_resync_handler(ngx_event_t *ev)
 {
     ngx_uint_t                     i;
-    ngx_http_status_edge_page_t  **pages;
+    ngx_http_status_edge_source_t  **sources;
     ngx_http_status_edge_sync_t   *sync = ev->data;
 
     if (sync->stopped) {
@@ -998,10 +1010,10 @@ ngx_http_status_edge_resync_handler(ngx_event_t *ev)
             ngx_http_status_edge_retry_first();
 
         } else {
-            pages = sync->smcf->pages.elts;
+            sources = sync->smcf->sources.elts;
 
-            for (i = 0; i < sync->smcf->pages.nelts; i++) {
-                ngx_http_status_edge_load(pages[i]);
+            for (i = 0; i < sync->smcf->sources.nelts; i++) {
+                ngx_http_status_edge_load(sources[i]);
             }
         }
     }
@@ -1050,7 +1062,7 @@ static void
 ngx_http_status_edge_retry_first(void)
 {
     ngx_uint_t                     i;
-    ngx_http_status_edge_page_t  **pages;
+    ngx_http_status_edge_source_t  **sources;
     ngx_http_status_edge_sync_t   *sync = &ngx_http_status_edge_sync;
 
     ngx_log_error(NGX_LOG_INFO, sync->log, 0,
@@ -1062,11 +1074,11 @@ ngx_http_status_edge_retry_first(void)
     ngx_http_status_edge_link_close(&sync->cmd);
     ngx_http_status_edge_link_close(&sync->sub);
 
-    pages = sync->smcf->pages.elts;
+    sources = sync->smcf->sources.elts;
 
-    for (i = 0; i < sync->smcf->pages.nelts; i++) {
-        pages[i]->loading = 0;
-        pages[i]->reload = 0;
+    for (i = 0; i < sync->smcf->sources.nelts; i++) {
+        sources[i]->loading = 0;
+        sources[i]->reload = 0;
     }
 
     sync->server = 0;

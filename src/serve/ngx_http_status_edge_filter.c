@@ -13,7 +13,9 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_filter.h"
+#include "ngx_http_status_edge_response.h"
+#include "ngx_http_status_edge_publish.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_COOKIE   "status_edge_dismissed"
@@ -122,6 +124,7 @@ ngx_http_status_edge_banner_decide(ngx_http_request_t *r,
     ngx_uint_t                        internal, lang;
     ngx_table_elt_t                  *h;
     ngx_http_status_edge_banner_t    *banner;
+    ngx_http_status_edge_banners_t   *banners;
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
@@ -141,7 +144,7 @@ ngx_http_status_edge_banner_decide(ngx_http_request_t *r,
     /* the module's own answers (an endpoint, the gate) carry no banner */
 
     if (!slcf->banner || slcf->endpoint || ctx->gated
-        || slcf->page == NULL || slcf->page->current == NULL
+        || slcf->source == NULL || slcf->source->current == NULL
         || r != r->main || r->method != NGX_HTTP_GET)
     {
         return ctx;
@@ -160,14 +163,16 @@ ngx_http_status_edge_banner_decide(ngx_http_request_t *r,
 
     lang = ngx_http_status_edge_request_lang(r);
 
-    snap = slcf->page->current;
+    snap = slcf->source->current;
 
-    if (snap->banners == NULL) {
+    banners = ngx_http_status_edge_banners(snap);
+
+    if (banners == NULL) {
         return ctx;
     }
 
-    banner = &snap->banners[ngx_http_status_edge_variant(slcf->banner_set,
-                                                         internal, lang)];
+    banner = &banners->items[ngx_http_status_edge_variant(slcf->banner_set,
+                                                          internal, lang)];
 
     if (banner->record == NULL) {
         return ctx;
@@ -191,7 +196,7 @@ ngx_http_status_edge_banner_decide(ngx_http_request_t *r,
 
     /* the bytes stay valid while the request lives, whatever comes next */
 
-    ngx_http_status_edge_hold(r, snap, &ctx->hold);
+    ngx_http_status_edge_request_acquire_cln(r, snap, &ctx->hold);
 
     ctx->snap = snap;
     ctx->banner = banner;
@@ -235,7 +240,7 @@ ngx_http_status_edge_banner_done(ngx_http_request_t *r,
         ctx->incident.data = p;
     }
 
-    ngx_http_status_edge_unhold(&ctx->hold);
+    ngx_http_status_edge_request_release(&ctx->hold);
 
     ctx->snap = NULL;
     ctx->banner = NULL;

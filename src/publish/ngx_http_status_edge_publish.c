@@ -12,17 +12,17 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
-#include "se_raw_codec.h"
+#include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_store.h"
 #include "se_snapshot.h"
 
 
-/* one page's last snapshot in shared memory */
-typedef struct ngx_http_status_edge_shm_page_s
-    ngx_http_status_edge_shm_page_t;
+/* one source's last snapshot in shared memory */
+typedef struct ngx_http_status_edge_shm_source_s
+    ngx_http_status_edge_shm_source_t;
 
-struct ngx_http_status_edge_shm_page_s {
-    ngx_http_status_edge_shm_page_t  *next;
+struct ngx_http_status_edge_shm_source_s {
+    ngx_http_status_edge_shm_source_t  *next;
     u_char                            prefix[NGX_HTTP_STATUS_EDGE_PREFIX_MAX];
     size_t                            prefix_len;
     uint64_t                          hash;
@@ -34,13 +34,13 @@ struct ngx_http_status_edge_shm_page_s {
 
 
 typedef struct {
-    ngx_http_status_edge_shm_page_t  *pages;
+    ngx_http_status_edge_shm_source_t  *sources;
     uint64_t                          seq;    /* of the last save */
 } ngx_http_status_edge_shctx_t;
 
 
 typedef struct {
-    ngx_http_status_edge_page_t      *page;
+    ngx_http_status_edge_source_t      *source;
     u_char                           *buf;
     size_t                            len;
     ngx_http_status_edge_variants_t  *variants;
@@ -48,38 +48,33 @@ typedef struct {
     ngx_log_t                        *log;
     ngx_int_t                         saved;  /* in the zone: NGX_OK */
     ngx_http_status_edge_written_t    written;
-} ngx_http_status_edge_build_t;
+} ngx_http_status_edge_update_task_t;
 
 
 static ngx_int_t ngx_http_status_edge_init_zone(ngx_shm_zone_t *shm_zone,
     void *data);
 static void ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
     ngx_http_status_edge_main_conf_t *smcf);
-static ngx_http_status_edge_shm_page_t *ngx_http_status_edge_shm_page(
+static ngx_http_status_edge_shm_source_t *ngx_http_status_edge_shm_source(
     ngx_slab_pool_t *shpool, ngx_http_status_edge_shctx_t *sh,
     ngx_str_t *prefix, ngx_uint_t create);
-static void ngx_http_status_edge_keep(ngx_http_status_edge_build_t *ctx);
-static void ngx_http_status_edge_log_kept(ngx_http_status_edge_build_t *ctx);
+static void ngx_http_status_edge_keep(ngx_http_status_edge_update_task_t *ctx);
+static void ngx_http_status_edge_log_kept(ngx_http_status_edge_update_task_t *ctx);
 static ngx_int_t ngx_http_status_edge_save(ngx_str_t *prefix,
     se_state_t *state, u_char *buf, size_t len,
     ngx_http_status_edge_stored_t *st);
 static void ngx_http_status_edge_keep_bytes(
-    ngx_http_status_edge_page_t *page, u_char *buf, size_t len,
+    ngx_http_status_edge_source_t *source, u_char *buf, size_t len,
     ngx_log_t *log);
 static void ngx_http_status_edge_refresh(ngx_event_t *ev);
 static void ngx_http_status_edge_log_warnings(
-    ngx_http_status_edge_page_t *page, se_state_t *state, ngx_log_t *log);
-static ngx_http_status_edge_snapshot_t *ngx_http_status_edge_build(
-    u_char *buf, size_t len, ngx_http_status_edge_variants_t *variants);
-static ngx_int_t ngx_http_status_edge_render_banners(
-    ngx_http_status_edge_snapshot_t *snap,
-    ngx_http_status_edge_variants_t *variants);
-static void ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx);
+    ngx_http_status_edge_source_t *source, se_state_t *state, ngx_log_t *log);
+static void ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx);
 #if (NGX_THREADS)
-static void ngx_http_status_edge_build_thread(void *data, ngx_log_t *log);
-static void ngx_http_status_edge_build_event(ngx_event_t *ev);
+static void ngx_http_status_edge_update_thread(void *data, ngx_log_t *log);
+static void ngx_http_status_edge_update_event(ngx_event_t *ev);
 #endif
-static void ngx_http_status_edge_cleanup_snapshot(void *data);
+static void ngx_http_status_edge_request_cleanup(void *data);
 
 
 /*
@@ -88,13 +83,14 @@ static void ngx_http_status_edge_cleanup_snapshot(void *data);
  */
 static ngx_shm_zone_t  *ngx_http_status_edge_zone;
 static ngx_http_status_edge_variants_t  *ngx_http_status_edge_variants;
+static ngx_array_t  *ngx_http_status_edge_published;
 #if (NGX_THREADS)
 static ngx_thread_pool_t  *ngx_http_status_edge_pool;
 #endif
 
 
 ngx_int_t
-ngx_http_status_edge_state_conf(ngx_conf_t *cf,
+ngx_http_status_edge_publish_conf(ngx_conf_t *cf,
     ngx_http_status_edge_main_conf_t *smcf)
 {
     ngx_str_t  name = ngx_string("status_edge");
@@ -124,6 +120,36 @@ ngx_http_status_edge_state_conf(ngx_conf_t *cf,
     }
 
 #endif
+
+    return NGX_OK;
+}
+
+
+/* handler is called with every state a source publishes, in this worker */
+
+ngx_int_t
+ngx_http_status_edge_publish_hook_add(ngx_conf_t *cf,
+    ngx_http_status_edge_published_pt handler)
+{
+    ngx_http_status_edge_main_conf_t    *smcf;
+    ngx_http_status_edge_published_pt   *hook;
+
+    smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
+
+    if (smcf->published.elts == NULL
+        && ngx_array_init(&smcf->published, cf->pool, 2,
+                          sizeof(ngx_http_status_edge_published_pt))
+           != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    hook = ngx_array_push(&smcf->published);
+    if (hook == NULL) {
+        return NGX_ERROR;
+    }
+
+    *hook = handler;
 
     return NGX_OK;
 }
@@ -180,19 +206,19 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
 {
     ngx_uint_t                         i;
     ngx_slab_pool_t                   *shpool;
-    ngx_http_status_edge_page_t      **pages;
+    ngx_http_status_edge_source_t      **sources;
     ngx_http_status_edge_shctx_t      *sh;
     ngx_http_status_edge_stored_t      st;
-    ngx_http_status_edge_shm_page_t   *sp;
+    ngx_http_status_edge_shm_source_t   *sp;
 
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
     sh = shm_zone->data;
-    pages = smcf->pages.elts;
+    sources = smcf->sources.elts;
 
-    for (i = 0; i < smcf->pages.nelts; i++) {
+    for (i = 0; i < smcf->sources.nelts; i++) {
 
         if (ngx_http_status_edge_store_read(smcf->state_path,
-                                            &pages[i]->prefix,
+                                            &sources[i]->prefix,
                                             shm_zone->shm.size, &st,
                                             shm_zone->shm.log)
             != NGX_OK)
@@ -200,7 +226,7 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
             continue;
         }
 
-        sp = ngx_http_status_edge_shm_page(shpool, sh, &pages[i]->prefix, 1);
+        sp = ngx_http_status_edge_shm_source(shpool, sh, &sources[i]->prefix, 1);
 
         if (sp) {
             sp->data = ngx_slab_alloc(shpool, st.len);
@@ -210,7 +236,7 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
             ngx_log_error(NGX_LOG_WARN, shm_zone->shm.log, 0,
                           "status_edge: page \"%V\": the state saved on "
                           "disk (%uz bytes) does not fit in "
-                          "\"status_edge_shm_size\"", &pages[i]->prefix,
+                          "\"status_edge_shm_size\"", &sources[i]->prefix,
                           st.len);
             ngx_free(st.data);
             continue;
@@ -231,13 +257,13 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
 }
 
 
-static ngx_http_status_edge_shm_page_t *
-ngx_http_status_edge_shm_page(ngx_slab_pool_t *shpool,
+static ngx_http_status_edge_shm_source_t *
+ngx_http_status_edge_shm_source(ngx_slab_pool_t *shpool,
     ngx_http_status_edge_shctx_t *sh, ngx_str_t *prefix, ngx_uint_t create)
 {
-    ngx_http_status_edge_shm_page_t  *sp;
+    ngx_http_status_edge_shm_source_t  *sp;
 
-    for (sp = sh->pages; sp; sp = sp->next) {
+    for (sp = sh->sources; sp; sp = sp->next) {
         if (sp->prefix_len == prefix->len
             && ngx_memcmp(sp->prefix, prefix->data, prefix->len) == 0)
         {
@@ -250,15 +276,15 @@ ngx_http_status_edge_shm_page(ngx_slab_pool_t *shpool,
     }
 
     sp = ngx_slab_calloc_locked(shpool,
-                                sizeof(ngx_http_status_edge_shm_page_t));
+                                sizeof(ngx_http_status_edge_shm_source_t));
     if (sp == NULL) {
         return NULL;
     }
 
     ngx_memcpy(sp->prefix, prefix->data, prefix->len);
     sp->prefix_len = prefix->len;
-    sp->next = sh->pages;
-    sh->pages = sp;
+    sp->next = sh->sources;
+    sh->sources = sp;
 
     return sp;
 }
@@ -267,7 +293,7 @@ ngx_http_status_edge_shm_page(ngx_slab_pool_t *shpool,
 /* a worker's first state: the last one any worker published */
 
 void
-ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
+ngx_http_status_edge_publish_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf)
 {
     u_char                            *buf;
@@ -276,12 +302,13 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     ngx_uint_t                         i;
     ngx_slab_pool_t                   *shpool;
     ngx_http_status_edge_snapshot_t   *snap;
-    ngx_http_status_edge_page_t      **pages;
+    ngx_http_status_edge_source_t      **sources;
     ngx_http_status_edge_shctx_t      *sh;
-    ngx_http_status_edge_shm_page_t   *sp;
+    ngx_http_status_edge_shm_source_t   *sp;
 
     ngx_http_status_edge_zone = smcf->shm_zone;
     ngx_http_status_edge_variants = &smcf->variants;
+    ngx_http_status_edge_published = &smcf->published;
 #if (NGX_THREADS)
     ngx_http_status_edge_pool = smcf->thread_pool;
 #endif
@@ -295,16 +322,16 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
     shpool = (ngx_slab_pool_t *) ngx_http_status_edge_zone->shm.addr;
     sh = ngx_http_status_edge_zone->data;
 
-    pages = smcf->pages.elts;
+    sources = smcf->sources.elts;
 
-    for (i = 0; i < smcf->pages.nelts; i++) {
+    for (i = 0; i < smcf->sources.nelts; i++) {
         buf = NULL;
         len = 0;
         saved_at = 0;
 
         ngx_shmtx_lock(&shpool->mutex);
 
-        sp = ngx_http_status_edge_shm_page(shpool, sh, &pages[i]->prefix, 0);
+        sp = ngx_http_status_edge_shm_source(shpool, sh, &sources[i]->prefix, 0);
 
         if (sp && sp->data) {
             buf = ngx_alloc(sp->len, cycle->log);
@@ -326,17 +353,17 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
          * answers 503 while a state exists.
          */
 
-        snap = ngx_http_status_edge_build(buf, len, &smcf->variants);
+        snap = ngx_http_status_edge_snapshot_build(buf, len, &smcf->variants);
 
         if (snap == NULL) {
             ngx_free(buf);
             continue;
         }
 
-        ngx_http_status_edge_publish(pages[i], snap);
-        ngx_http_status_edge_keep_bytes(pages[i], buf, len, cycle->log);
-        pages[i]->loaded_at = saved_at;
-        pages[i]->stale = 1;
+        ngx_http_status_edge_publish(sources[i], snap);
+        ngx_http_status_edge_keep_bytes(sources[i], buf, len, cycle->log);
+        sources[i]->loaded_at = saved_at;
+        sources[i]->stale = 1;
     }
 }
 
@@ -344,29 +371,29 @@ ngx_http_status_edge_state_init_process(ngx_cycle_t *cycle,
 /* what a worker holds outside its pools, freed as it exits */
 
 void
-ngx_http_status_edge_state_exit_process(
+ngx_http_status_edge_publish_exit_process(
     ngx_http_status_edge_main_conf_t *smcf)
 {
     ngx_uint_t                     i;
-    ngx_http_status_edge_page_t  **pages, *page;
+    ngx_http_status_edge_source_t  **sources, *source;
 
-    pages = smcf->pages.elts;
+    sources = smcf->sources.elts;
 
-    for (i = 0; i < smcf->pages.nelts; i++) {
-        page = pages[i];
+    for (i = 0; i < smcf->sources.nelts; i++) {
+        source = sources[i];
 
-        if (page->current) {
-            ngx_http_status_edge_release(page->current);
-            page->current = NULL;
+        if (source->current) {
+            ngx_http_status_edge_release(source->current);
+            source->current = NULL;
         }
 
-        if (page->refresh.timer_set) {
-            ngx_del_timer(&page->refresh);
+        if (source->refresh.timer_set) {
+            ngx_del_timer(&source->refresh);
         }
 
-        if (page->held) {
-            ngx_free(page->held);
-            page->held = NULL;
+        if (source->held) {
+            ngx_free(source->held);
+            source->held = NULL;
         }
 
     }
@@ -376,21 +403,21 @@ ngx_http_status_edge_state_exit_process(
 /*
  * Puts a state just built into the zone and on disk, in the thread that
  * built it (or on the event loop without threads): no copy of the bytes
- * is made on the event loop.  Logs nothing: ngx_http_status_edge_built()
+ * is made on the event loop.  Logs nothing: ngx_http_status_edge_update_done()
  * does.
  */
 
 static void
-ngx_http_status_edge_keep(ngx_http_status_edge_build_t *ctx)
+ngx_http_status_edge_keep(ngx_http_status_edge_update_task_t *ctx)
 {
     ngx_http_status_edge_stored_t  st;
 
-    ctx->saved = ngx_http_status_edge_save(&ctx->page->prefix,
+    ctx->saved = ngx_http_status_edge_save(&ctx->source->prefix,
                                            ctx->snap->state, ctx->buf,
                                            ctx->len, &st);
 
     if (ctx->saved != NGX_DECLINED) {
-        ngx_http_status_edge_store_write(&ctx->page->prefix, ctx->buf,
+        ngx_http_status_edge_store_write(&ctx->source->prefix, ctx->buf,
                                          ctx->len, &st, &ctx->written);
     }
 }
@@ -399,25 +426,25 @@ ngx_http_status_edge_keep(ngx_http_status_edge_build_t *ctx)
 /* what ngx_http_status_edge_keep() did, on the event loop */
 
 static void
-ngx_http_status_edge_log_kept(ngx_http_status_edge_build_t *ctx)
+ngx_http_status_edge_log_kept(ngx_http_status_edge_update_task_t *ctx)
 {
-    ngx_http_status_edge_page_t  *page = ctx->page;
+    ngx_http_status_edge_source_t  *source = ctx->source;
 
     if (ctx->saved == NGX_BUSY) {
         ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
                       "status_edge: page \"%V\": snapshot of %uz bytes does "
                       "not fit in \"status_edge_shm_size\"; workers started "
                       "later start from the previous one, if any, until "
-                      "Redis answers", &page->prefix, ctx->len);
+                      "Redis answers", &source->prefix, ctx->len);
     }
 
     /* bad data is logged once per state: by the worker that saves it */
 
     if (ctx->saved != NGX_DECLINED) {
-        ngx_http_status_edge_log_warnings(page, ctx->snap->state, ctx->log);
+        ngx_http_status_edge_log_warnings(source, ctx->snap->state, ctx->log);
     }
 
-    ngx_http_status_edge_store_log(&page->prefix, &ctx->written, ctx->log);
+    ngx_http_status_edge_store_log(&source->prefix, &ctx->written, ctx->log);
 }
 
 
@@ -434,7 +461,7 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
     u_char                           *data;
     ngx_slab_pool_t                  *shpool;
     ngx_http_status_edge_shctx_t     *sh;
-    ngx_http_status_edge_shm_page_t  *sp;
+    ngx_http_status_edge_shm_source_t  *sp;
 
     st->hash = se_state_hash(state);
     st->version = se_state_version(state);
@@ -450,7 +477,7 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
 
     ngx_shmtx_lock(&shpool->mutex);
 
-    sp = ngx_http_status_edge_shm_page(shpool, sh, prefix, 1);
+    sp = ngx_http_status_edge_shm_source(shpool, sh, prefix, 1);
 
     if (sp && sp->data
         && (sp->hash == st->hash || sp->version > st->version))
@@ -493,35 +520,35 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
 /*
  * Builds the encoded snapshot buf (ngx_alloc'ed, taken over) into a state
  * and publishes it; off the event loop when nginx has threads.  Calls
- * ngx_http_status_edge_redis_built() when done.
+ * ngx_http_status_edge_redis_updated() when done.
  */
 
 ngx_int_t
-ngx_http_status_edge_update(ngx_http_status_edge_page_t *page, u_char *buf,
+ngx_http_status_edge_update(ngx_http_status_edge_source_t *source, u_char *buf,
     size_t len, ngx_log_t *log)
 {
-    ngx_http_status_edge_build_t  *ctx;
+    ngx_http_status_edge_update_task_t  *ctx;
 #if (NGX_THREADS)
     ngx_thread_task_t             *task;
 
     task = ngx_calloc(sizeof(ngx_thread_task_t)
-                      + sizeof(ngx_http_status_edge_build_t), log);
+                      + sizeof(ngx_http_status_edge_update_task_t), log);
     if (task == NULL) {
         ngx_free(buf);
         return NGX_ERROR;
     }
 
-    ctx = (ngx_http_status_edge_build_t *) (task + 1);
+    ctx = (ngx_http_status_edge_update_task_t *) (task + 1);
     task->ctx = ctx;
 #else
-    ctx = ngx_calloc(sizeof(ngx_http_status_edge_build_t), log);
+    ctx = ngx_calloc(sizeof(ngx_http_status_edge_update_task_t), log);
     if (ctx == NULL) {
         ngx_free(buf);
         return NGX_ERROR;
     }
 #endif
 
-    ctx->page = page;
+    ctx->source = source;
     ctx->buf = buf;
     ctx->len = len;
     ctx->variants = ngx_http_status_edge_variants;
@@ -529,8 +556,8 @@ ngx_http_status_edge_update(ngx_http_status_edge_page_t *page, u_char *buf,
 
 #if (NGX_THREADS)
     if (ngx_http_status_edge_pool) {
-        task->handler = ngx_http_status_edge_build_thread;
-        task->event.handler = ngx_http_status_edge_build_event;
+        task->handler = ngx_http_status_edge_update_thread;
+        task->event.handler = ngx_http_status_edge_update_event;
         task->event.data = task;
         task->event.log = log;
 
@@ -540,13 +567,13 @@ ngx_http_status_edge_update(ngx_http_status_edge_page_t *page, u_char *buf,
     }
 #endif
 
-    ctx->snap = ngx_http_status_edge_build(buf, len, ctx->variants);
+    ctx->snap = ngx_http_status_edge_snapshot_build(buf, len, ctx->variants);
 
     if (ctx->snap) {
         ngx_http_status_edge_keep(ctx);
     }
 
-    ngx_http_status_edge_built(ctx);
+    ngx_http_status_edge_update_done(ctx);
 
 #if (NGX_THREADS)
     ngx_free(task);
@@ -561,11 +588,11 @@ ngx_http_status_edge_update(ngx_http_status_edge_page_t *page, u_char *buf,
 #if (NGX_THREADS)
 
 static void
-ngx_http_status_edge_build_thread(void *data, ngx_log_t *log)
+ngx_http_status_edge_update_thread(void *data, ngx_log_t *log)
 {
-    ngx_http_status_edge_build_t  *ctx = data;
+    ngx_http_status_edge_update_task_t  *ctx = data;
 
-    ctx->snap = ngx_http_status_edge_build(ctx->buf, ctx->len,
+    ctx->snap = ngx_http_status_edge_snapshot_build(ctx->buf, ctx->len,
                                            ctx->variants);
 
     if (ctx->snap) {
@@ -575,199 +602,46 @@ ngx_http_status_edge_build_thread(void *data, ngx_log_t *log)
 
 
 static void
-ngx_http_status_edge_build_event(ngx_event_t *ev)
+ngx_http_status_edge_update_event(ngx_event_t *ev)
 {
     ngx_thread_task_t  *task = ev->data;
 
-    ngx_http_status_edge_built(task->ctx);
+    ngx_http_status_edge_update_done(task->ctx);
     ngx_free(task);
 }
 
 #endif
 
 
-/*
- * Decodes, validates, derives and renders: the JSON documents, the ETag
- * and every banner variant.  Runs in a thread: plain malloc, no log.
- */
-
-static ngx_http_status_edge_snapshot_t *
-ngx_http_status_edge_build(u_char *buf, size_t len,
-    ngx_http_status_edge_variants_t *variants)
-{
-    se_raw_t                         *raw;
-    se_state_t                       *state;
-    ngx_http_status_edge_snapshot_t  *snap;
-
-    if (se_raw_decode(buf, len, &raw) != SE_OK) {
-        return NULL;
-    }
-
-    state = NULL;
-
-    if (se_state_build(raw, &state) != SE_OK) {
-        free(raw);
-        return NULL;
-    }
-
-    free(raw);
-
-    snap = calloc(1, sizeof(ngx_http_status_edge_snapshot_t)
-                     + NGX_HTTP_STATUS_EDGE_ETAG_LEN);
-    if (snap == NULL) {
-        se_state_free(state);
-        return NULL;
-    }
-
-    snap->state = state;
-    snap->refs = 1;
-
-    /* a strong ETag per state, made once: requests only point at it */
-    snap->etag.data = (u_char *) (snap + 1);
-    snap->etag.len = ngx_sprintf(snap->etag.data, "\"se-%uL-%016xL\"",
-                                 se_state_version(state),
-                                 se_state_hash(state))
-                     - snap->etag.data;
-
-    ngx_sprintf(snap->etag_suffix, "-se%016xL\"", se_state_hash(state));
-
-    if (ngx_http_status_edge_render_banners(snap, variants) != NGX_OK
-        || ngx_http_status_edge_page_render(snap, variants) != NGX_OK
-        || ngx_http_status_edge_gate_render(snap, variants) != NGX_OK
-        || ngx_http_status_edge_badge_render(snap, variants) != NGX_OK)
-    {
-        ngx_http_status_edge_release(snap);
-        return NULL;
-    }
-
-    return snap;
-}
-
-
-static ngx_int_t
-ngx_http_status_edge_render_banners(ngx_http_status_edge_snapshot_t *snap,
-    ngx_http_status_edge_variants_t *variants)
-{
-    int64_t                         now;
-    ngx_uint_t                      set, internal, lang, n, i;
-    ngx_array_t                    *sets;
-    se_banner_ctx_t                 bctx;
-    se_banner_opts_t                opts;
-    const se_model_t               *m;
-    ngx_http_status_edge_banner_t  *banners, *b;
-
-    snap->refresh_at = INT64_MAX;
-
-    if (variants == NULL || variants->sets == NULL
-        || variants->sets->nelts == 0)
-    {
-        return NGX_OK;
-    }
-
-    m = se_state_model(snap->state);
-    sets = variants->sets->elts;
-    now = time(NULL);
-
-    n = variants->sets->nelts * 2 * SE_LANG_N;
-
-    banners = calloc(n, sizeof(ngx_http_status_edge_banner_t));
-    if (banners == NULL) {
-        return NGX_ERROR;
-    }
-
-    snap->banners = banners;
-    snap->nbanners = n;
-    snap->refresh_at = se_banner_refresh_at(m, now);
-
-    ngx_memzero(&opts, sizeof(se_banner_opts_t));
-    opts.dismiss = (const char *) variants->dismiss_url.data;
-    opts.dismiss_len = variants->dismiss_url.len;
-    opts.now = now;
-
-    for (set = 0; set < variants->sets->nelts; set++) {
-        for (internal = 0; internal < 2; internal++) {
-
-            bctx.internal = internal;
-            bctx.components = sets[set].elts;
-            bctx.ncomponents = sets[set].nelts;
-            bctx.now = now;
-
-            for (lang = 0; lang < SE_LANG_N; lang++) {
-                i = ngx_http_status_edge_variant(set, internal, lang);
-                b = &banners[i];
-
-                b->record = se_banner_choose(m, &bctx);
-                if (b->record == NULL) {
-                    continue;
-                }
-
-                opts.lang = (se_lang_e) lang;
-
-                if ((variants->tpl
-                     ? se_banner_tpl_render(variants->tpl, m, b->record,
-                                            &opts, &b->banner)
-                     : se_banner_render(m, b->record, &opts, &b->banner))
-                    != SE_OK)
-                {
-                    return NGX_ERROR;
-                }
-            }
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-void
-ngx_http_status_edge_free_banners(ngx_http_status_edge_banner_t *banners,
-    ngx_uint_t n)
-{
-    ngx_uint_t  i;
-
-    if (banners == NULL) {
-        return;
-    }
-
-    for (i = 0; i < n; i++) {
-        if (banners[i].record) {
-            se_banner_free(&banners[i].banner);
-        }
-    }
-
-    free(banners);
-}
-
-
 static void
-ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
+ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx)
 {
     ngx_int_t                         rc;
-    ngx_http_status_edge_page_t      *page = ctx->page;
+    ngx_http_status_edge_source_t      *source = ctx->source;
     ngx_http_status_edge_snapshot_t  *snap = ctx->snap;
 
     rc = NGX_OK;
 
     if (snap == NULL) {
         rc = NGX_ERROR;
-        page->load_errors++;
+        source->load_errors++;
         ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
                       "status_edge: page \"%V\": no memory to build the "
-                      "state", &page->prefix);
+                      "state", &source->prefix);
 
     } else {
         ngx_http_status_edge_log_kept(ctx);
 
-        if (page->current
-            && se_state_hash(snap->state) == page->hash
-            && page->current->refresh_at > (int64_t) ngx_time())
+        if (source->current
+            && se_state_hash(snap->state) == source->hash
+            && source->current->refresh_at > (int64_t) ngx_time())
         {
             /* unchanged: a resync, or a version bump without a change */
             ngx_http_status_edge_release(snap);
 
         } else {
-            ngx_http_status_edge_publish(page, snap);
-            ngx_http_status_edge_keep_bytes(page, ctx->buf, ctx->len,
+            ngx_http_status_edge_publish(source, snap);
+            ngx_http_status_edge_keep_bytes(source, ctx->buf, ctx->len,
                                             ctx->log);
             ctx->buf = NULL;
         }
@@ -777,13 +651,17 @@ ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
         ngx_free(ctx->buf);
     }
 
-    if (page->refreshing) {
+    if (source->refreshing) {
         /* rebuilt from the bytes held, not read: not a load */
-        page->refreshing = 0;
+        source->refreshing = 0;
         rc = NGX_DECLINED;
     }
 
-    ngx_http_status_edge_redis_built(page, rc);
+    source->building = 0;
+
+    if (source->updated) {
+        source->updated(source, rc);
+    }
 }
 
 
@@ -795,32 +673,32 @@ ngx_http_status_edge_built(ngx_http_status_edge_build_t *ctx)
  */
 
 static void
-ngx_http_status_edge_keep_bytes(ngx_http_status_edge_page_t *page,
+ngx_http_status_edge_keep_bytes(ngx_http_status_edge_source_t *source,
     u_char *buf, size_t len, ngx_log_t *log)
 {
     int64_t      at;
     ngx_msec_t   delay;
     ngx_time_t  *tp;
 
-    if (page->held) {
-        ngx_free(page->held);
+    if (source->held) {
+        ngx_free(source->held);
     }
 
-    page->held = buf;
-    page->held_len = len;
+    source->held = buf;
+    source->held_len = len;
 
-    if (page->refresh.handler == NULL) {
-        page->refresh.handler = ngx_http_status_edge_refresh;
-        page->refresh.data = page;
-        page->refresh.log = log;
-        page->refresh.cancelable = 1;
+    if (source->refresh.handler == NULL) {
+        source->refresh.handler = ngx_http_status_edge_refresh;
+        source->refresh.data = source;
+        source->refresh.log = log;
+        source->refresh.cancelable = 1;
     }
 
-    if (page->refresh.timer_set) {
-        ngx_del_timer(&page->refresh);
+    if (source->refresh.timer_set) {
+        ngx_del_timer(&source->refresh);
     }
 
-    at = page->current->refresh_at;
+    at = source->current->refresh_at;
 
     if (at == INT64_MAX || ngx_exiting) {
         return;
@@ -838,9 +716,9 @@ ngx_http_status_edge_keep_bytes(ngx_http_status_edge_page_t *page,
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
                    "status_edge: page \"%V\" changes by time in %M ms",
-                   &page->prefix, delay);
+                   &source->prefix, delay);
 
-    ngx_add_timer(&page->refresh, delay);
+    ngx_add_timer(&source->refresh, delay);
 }
 
 
@@ -848,13 +726,13 @@ static void
 ngx_http_status_edge_refresh(ngx_event_t *ev)
 {
     u_char                       *buf;
-    ngx_http_status_edge_page_t  *page = ev->data;
+    ngx_http_status_edge_source_t  *source = ev->data;
 
-    if (ngx_exiting || ngx_terminate || page->held == NULL) {
+    if (ngx_exiting || ngx_terminate || source->held == NULL) {
         return;
     }
 
-    if (page->loading || page->building) {
+    if (source->loading || source->building) {
         /* a state on its way is built for the time as well */
         ngx_add_timer(ev, 1000);
         return;
@@ -862,37 +740,37 @@ ngx_http_status_edge_refresh(ngx_event_t *ev)
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ev->log, 0,
                    "status_edge: page \"%V\" rebuilt for the time",
-                   &page->prefix);
+                   &source->prefix);
 
-    buf = ngx_alloc(page->held_len, ev->log);
+    buf = ngx_alloc(source->held_len, ev->log);
     if (buf == NULL) {
         ngx_add_timer(ev, 1000);
         return;
     }
 
-    ngx_memcpy(buf, page->held, page->held_len);
+    ngx_memcpy(buf, source->held, source->held_len);
 
-    page->building = 1;
-    page->refreshing = 1;
+    source->building = 1;
+    source->refreshing = 1;
 
-    if (ngx_http_status_edge_update(page, buf, page->held_len, ev->log)
+    if (ngx_http_status_edge_update(source, buf, source->held_len, ev->log)
         != NGX_OK)
     {
-        page->building = 0;
-        page->refreshing = 0;
+        source->building = 0;
+        source->refreshing = 0;
         ngx_add_timer(ev, 1000);
     }
 }
 
 
 ngx_http_status_edge_snapshot_t *
-ngx_http_status_edge_acquire(ngx_http_request_t *r,
-    ngx_http_status_edge_page_t *page)
+ngx_http_status_edge_request_acquire(ngx_http_request_t *r,
+    ngx_http_status_edge_source_t *source)
 {
     ngx_pool_cleanup_t               *cln;
     ngx_http_status_edge_snapshot_t  *snap;
 
-    snap = page->current;
+    snap = source->current;
     if (snap == NULL) {
         return NULL;
     }
@@ -904,7 +782,7 @@ ngx_http_status_edge_acquire(ngx_http_request_t *r,
 
     snap->refs++;
 
-    cln->handler = ngx_http_status_edge_cleanup_snapshot;
+    cln->handler = ngx_http_status_edge_request_cleanup;
     cln->data = snap;
 
     return snap;
@@ -912,28 +790,28 @@ ngx_http_status_edge_acquire(ngx_http_request_t *r,
 
 
 static void
-ngx_http_status_edge_cleanup_snapshot(void *data)
+ngx_http_status_edge_request_cleanup(void *data)
 {
     ngx_http_status_edge_release(data);
 }
 
 
 /*
- * As ngx_http_status_edge_acquire(), with a cleanup record the caller
+ * As ngx_http_status_edge_request_acquire(), with a cleanup record the caller
  * keeps in memory of r's pool (its ctx): no allocation, and the state is
- * given back early by ngx_http_status_edge_unhold() without a search.
+ * given back early by ngx_http_status_edge_request_release() without a search.
  * The record is linked as ngx_pool_cleanup_add() links it, so the state
- * is released when the pool goes and ngx_http_status_edge_unacquire_all()
+ * is released when the pool goes and ngx_http_status_edge_request_release_all()
  * finds it.
  */
 
 void
-ngx_http_status_edge_hold(ngx_http_request_t *r,
+ngx_http_status_edge_request_acquire_cln(ngx_http_request_t *r,
     ngx_http_status_edge_snapshot_t *snap, ngx_pool_cleanup_t *cln)
 {
     snap->refs++;
 
-    cln->handler = ngx_http_status_edge_cleanup_snapshot;
+    cln->handler = ngx_http_status_edge_request_cleanup;
     cln->data = snap;
     cln->next = r->pool->cleanup;
 
@@ -941,12 +819,12 @@ ngx_http_status_edge_hold(ngx_http_request_t *r,
 }
 
 
-/* gives back early what ngx_http_status_edge_hold() took, if still held */
+/* gives back early what ngx_http_status_edge_request_acquire_cln() took, if still held */
 
 void
-ngx_http_status_edge_unhold(ngx_pool_cleanup_t *cln)
+ngx_http_status_edge_request_release(ngx_pool_cleanup_t *cln)
 {
-    if (cln->handler == ngx_http_status_edge_cleanup_snapshot) {
+    if (cln->handler == ngx_http_status_edge_request_cleanup) {
         cln->handler = NULL;
         ngx_http_status_edge_release(cln->data);
     }
@@ -960,12 +838,12 @@ ngx_http_status_edge_unhold(ngx_pool_cleanup_t *cln)
  */
 
 void
-ngx_http_status_edge_unacquire_all(ngx_http_request_t *r)
+ngx_http_status_edge_request_release_all(ngx_http_request_t *r)
 {
     ngx_pool_cleanup_t  *cln;
 
     for (cln = r->pool->cleanup; cln; cln = cln->next) {
-        if (cln->handler == ngx_http_status_edge_cleanup_snapshot) {
+        if (cln->handler == ngx_http_status_edge_request_cleanup) {
             cln->handler = NULL;
             ngx_http_status_edge_release(cln->data);
         }
@@ -980,35 +858,37 @@ ngx_http_status_edge_release(ngx_http_status_edge_snapshot_t *snap)
         return;
     }
 
-    ngx_http_status_edge_free_banners(snap->banners, snap->nbanners);
-    ngx_http_status_edge_page_free(snap->page_docs);
-    ngx_http_status_edge_gate_free(snap);
-    ngx_http_status_edge_badge_free(snap);
-    se_state_free(snap->state);
-    free(snap);
+    ngx_http_status_edge_snapshot_free(snap);
 }
 
 
 void
-ngx_http_status_edge_publish(ngx_http_status_edge_page_t *page,
+ngx_http_status_edge_publish(ngx_http_status_edge_source_t *source,
     ngx_http_status_edge_snapshot_t *snap)
 {
-    if (page->current) {
-        ngx_http_status_edge_release(page->current);
+    ngx_uint_t                          i;
+    ngx_http_status_edge_published_pt  *published;
+
+    if (source->current) {
+        ngx_http_status_edge_release(source->current);
     }
 
-    page->current = snap;
-    page->hash = se_state_hash(snap->state);
-    page->bad_records = se_state_bad_records(snap->state);
-    page->trimmed_records = se_state_model(snap->state)->trimmed_incidents
+    source->current = snap;
+    source->hash = se_state_hash(snap->state);
+    source->bad_records = se_state_bad_records(snap->state);
+    source->trimmed_records = se_state_model(snap->state)->trimmed_incidents
                             + se_state_model(snap->state)->trimmed_maintenances;
 
-    ngx_http_status_edge_events_notify(page);
+    published = ngx_http_status_edge_published->elts;
+
+    for (i = 0; i < ngx_http_status_edge_published->nelts; i++) {
+        published[i](source);
+    }
 }
 
 
 static void
-ngx_http_status_edge_log_warnings(ngx_http_status_edge_page_t *page,
+ngx_http_status_edge_log_warnings(ngx_http_status_edge_source_t *source,
     se_state_t *state, ngx_log_t *log)
 {
     size_t             i, n;
@@ -1022,7 +902,7 @@ ngx_http_status_edge_log_warnings(ngx_http_status_edge_page_t *page,
                       "incidents and %uL completed maintenances left out "
                       "(history kept: " SE_SNAPSHOT_MAX_HISTORY " records, "
                       SE_SNAPSHOT_MAX_BYTES " bytes)",
-                      &page->prefix, se_state_version(state),
+                      &source->prefix, se_state_version(state),
                       m->trimmed_incidents, m->trimmed_maintenances);
     }
 
@@ -1032,7 +912,7 @@ ngx_http_status_edge_log_warnings(ngx_http_status_edge_page_t *page,
                       "with more than " SE_SNAPSHOT_MAX_FIELDS " fields or "
                       "over " SE_SNAPSHOT_MAX_VALUE " bytes read by known "
                       "fields only",
-                      &page->prefix, se_state_version(state),
+                      &source->prefix, se_state_version(state),
                       m->limited_hashes);
     }
 
@@ -1041,7 +921,7 @@ ngx_http_status_edge_log_warnings(ngx_http_status_edge_page_t *page,
     for (i = 0; i < n; i++) {
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "status_edge: page \"%V\" version %uL: %s",
-                      &page->prefix, se_state_version(state),
+                      &source->prefix, se_state_version(state),
                       se_state_warning(state, i));
     }
 
@@ -1049,7 +929,7 @@ ngx_http_status_edge_log_warnings(ngx_http_status_edge_page_t *page,
         ngx_log_error(NGX_LOG_WARN, log, 0,
                       "status_edge: page \"%V\" version %uL: %uz bad "
                       "records or fields in all",
-                      &page->prefix, se_state_version(state),
+                      &source->prefix, se_state_version(state),
                       se_state_bad_records(state));
     }
 }

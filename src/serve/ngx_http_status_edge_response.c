@@ -11,11 +11,17 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_response.h"
 
 
 static ngx_int_t ngx_http_status_edge_chain(ngx_http_request_t *r,
     u_char *data, size_t len, ngx_chain_t *out);
+
+
+static ngx_str_t  ngx_http_status_edge_acao_key =
+    ngx_string("Access-Control-Allow-Origin");
+static ngx_str_t  ngx_http_status_edge_any = ngx_string("*");
+static ngx_str_t  ngx_http_status_edge_utf8 = ngx_string("utf-8");
 
 
 /*
@@ -320,4 +326,49 @@ ngx_http_status_edge_request_lang(ngx_http_request_t *r)
     }
 
     return se_banner_lang((const char *) h->value.data, h->value.len);
+}
+
+
+/* the API's headers (CORS, nosniff, type, length), then out */
+
+ngx_int_t
+ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
+    ngx_chain_t *out, off_t length)
+{
+    ngx_int_t  rc;
+    ngx_str_t  key, value;
+
+    if (ngx_http_status_edge_add_header(r, &ngx_http_status_edge_acao_key,
+                                        &ngx_http_status_edge_any)
+        != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_str_set(&key, "X-Content-Type-Options");
+    ngx_str_set(&value, "nosniff");
+
+    if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (r->headers_out.status == 0) {
+        r->headers_out.status = NGX_HTTP_OK;
+    }
+
+    /* the type alone, so gzip_types and the like match it */
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.charset = ngx_http_status_edge_utf8;
+    r->headers_out.content_length_n = length;
+    r->headers_out.last_modified_time = -1;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    return ngx_http_output_filter(r, out);
 }

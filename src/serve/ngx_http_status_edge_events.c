@@ -14,7 +14,9 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_events.h"
+#include "ngx_http_status_edge_response.h"
+#include "ngx_http_status_edge_publish.h"
 
 
 /* how often the worker looks for due heartbeats and for ngx_exiting */
@@ -62,7 +64,7 @@
 typedef struct {
     ngx_queue_t                       queue;
     ngx_http_request_t               *r;
-    ngx_http_status_edge_page_t      *page;
+    ngx_http_status_edge_source_t      *source;
     ngx_http_status_edge_snapshot_t  *held;     /* its bytes in flight */
     uint64_t                          version;  /* of the last event */
     uint64_t                          hash;
@@ -182,7 +184,7 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
      * redirect brought it here (and cleared its context) is given back.
      */
 
-    ngx_http_status_edge_unacquire_all(r);
+    ngx_http_status_edge_request_release_all(r);
 
     s = ngx_pcalloc(r->pool, sizeof(ngx_http_status_edge_stream_t));
     if (s == NULL) {
@@ -201,7 +203,7 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
     }
 
     s->r = r;
-    s->page = slcf->page;
+    s->source = slcf->source;
     s->heartbeat = slcf->events_heartbeat;
     s->written = ngx_current_msec;
 
@@ -228,7 +230,7 @@ ngx_http_status_edge_events_handler(ngx_http_request_t *r)
 
     /* the client has this version already: only retry and what follows */
 
-    snap = s->page->current;
+    snap = s->source->current;
 
     if (snap && ngx_http_status_edge_last_event_id(r, &id) == NGX_OK
         && id == se_state_version(snap->state))
@@ -374,7 +376,7 @@ ngx_http_status_edge_events_refuse(ngx_http_request_t *r, ngx_msec_t retry)
     p = ngx_sprintf(head->last, NGX_HTTP_STATUS_EDGE_EVENTS_RETRY, retry);
 
     /* referenced until the request is freed */
-    snap = ngx_http_status_edge_acquire(r, slcf->page);
+    snap = ngx_http_status_edge_request_acquire(r, slcf->source);
 
     bytes = NULL;
     len = 0;
@@ -512,7 +514,7 @@ ngx_http_status_edge_last_event_id(ngx_http_request_t *r, uint64_t *id)
 
 
 /*
- * Sends the page's current summary unless the stream sent that state
+ * Sends the source's current summary unless the stream sent that state
  * last; while earlier output is still unwritten only marks the stream, so
  * a stream never has more than one event queued.
  */
@@ -542,7 +544,7 @@ ngx_http_status_edge_events_push(ngx_http_status_edge_stream_t *s,
                         (ngx_msec_t) NGX_HTTP_STATUS_EDGE_EVENTS_RECONNECT);
     }
 
-    snap = s->page->current;
+    snap = s->source->current;
     bytes = NULL;
     len = 0;
 
@@ -853,13 +855,13 @@ ngx_http_status_edge_events_stream(ngx_http_request_t *r)
 
 /*
  * A published state: a pass over the worker's streams sends it to those
- * of the page, a batch per turn of the event loop, so that thousands of
+ * of the source, a batch per turn of the event loop, so that thousands of
  * streams do not hold up the worker's other connections.  A newer state
  * during a pass starts it again: the streams passed already skip it.
  */
 
 void
-ngx_http_status_edge_events_notify(ngx_http_status_edge_page_t *page)
+ngx_http_status_edge_events_notify(ngx_http_status_edge_source_t *source)
 {
     ngx_event_t  *ev;
 

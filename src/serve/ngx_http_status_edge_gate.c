@@ -13,7 +13,11 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_gate.h"
+#include "ngx_http_status_edge_response.h"
+#include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_render_gate.h"
+#include "ngx_http_status_edge_filter.h"
 #include "se_pool.h"
 
 
@@ -80,6 +84,7 @@ ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
     ngx_uint_t                        lang;
     ngx_http_status_edge_ctx_t       *ctx;
     ngx_http_status_edge_gate_t      *g;
+    ngx_http_status_edge_gates_t     *gates;
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_http_status_edge_loc_conf_t  *slcf;
 
@@ -92,20 +97,20 @@ ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
      */
 
     if (!slcf->gate || slcf->endpoint || r != r->main || r->err_status
-        || slcf->page == NULL || slcf->page->current == NULL)
+        || slcf->source == NULL || slcf->source->current == NULL)
     {
         return NGX_DECLINED;
     }
 
-    snap = slcf->page->current;
+    snap = slcf->source->current;
 
-    if (snap->gates == NULL
-        || slcf->banner_set * SE_LANG_N >= snap->ngates)
-    {
+    gates = ngx_http_status_edge_gates(snap);
+
+    if (gates == NULL || slcf->banner_set * SE_LANG_N >= gates->n) {
         return NGX_DECLINED;
     }
 
-    g = &snap->gates[slcf->banner_set * SE_LANG_N];
+    g = &gates->items[slcf->banner_set * SE_LANG_N];
 
     if (g->record == NULL) {
         return NGX_DECLINED;
@@ -125,10 +130,10 @@ ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
 
     lang = ngx_http_status_edge_request_lang(r);
 
-    g = &snap->gates[slcf->banner_set * SE_LANG_N + lang];
+    g = &gates->items[slcf->banner_set * SE_LANG_N + lang];
 
     /* the page stays valid while the request lives; no memory: pass */
-    if (ngx_http_status_edge_acquire(r, slcf->page) == NULL) {
+    if (ngx_http_status_edge_request_acquire(r, slcf->source) == NULL) {
         return NGX_DECLINED;
     }
 
@@ -243,83 +248,4 @@ ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
     v->not_found = 0;
 
     return NGX_OK;
-}
-
-
-/*
- * Every component set's page, in every language, for this state; runs in
- * the build thread: plain malloc, no log.
- */
-
-ngx_int_t
-ngx_http_status_edge_gate_render(ngx_http_status_edge_snapshot_t *snap,
-    ngx_http_status_edge_variants_t *variants)
-{
-    char                         *html;
-    size_t                        len;
-    ngx_uint_t                    set, lang, n;
-    ngx_array_t                  *sets;
-    const se_model_t             *m;
-    const se_incident_t          *rec;
-    ngx_http_status_edge_gate_t  *gates, *g;
-
-    if (variants == NULL || !variants->gate || variants->sets == NULL) {
-        return NGX_OK;
-    }
-
-    m = se_state_model(snap->state);
-    sets = variants->sets->elts;
-    n = variants->sets->nelts * SE_LANG_N;
-
-    gates = calloc(n, sizeof(ngx_http_status_edge_gate_t));
-    if (gates == NULL) {
-        return NGX_ERROR;
-    }
-
-    snap->gates = gates;
-    snap->ngates = n;
-
-    for (set = 0; set < variants->sets->nelts; set++) {
-
-        rec = se_gate_choose(m, sets[set].elts, sets[set].nelts);
-        if (rec == NULL) {
-            continue;
-        }
-
-        for (lang = 0; lang < SE_LANG_N; lang++) {
-            g = &gates[set * SE_LANG_N + lang];
-
-            if (se_gate_render(m, rec, (se_lang_e) lang, &html, &len)
-                != SE_OK)
-            {
-                return NGX_ERROR;
-            }
-
-            g->record = rec;
-            g->html = (u_char *) html;
-            g->len = len;
-        }
-    }
-
-    return NGX_OK;
-}
-
-
-void
-ngx_http_status_edge_gate_free(ngx_http_status_edge_snapshot_t *snap)
-{
-    ngx_uint_t  i;
-
-    if (snap->gates == NULL) {
-        return;
-    }
-
-    for (i = 0; i < snap->ngates; i++) {
-        if (snap->gates[i].html) {
-            se_free(snap->gates[i].html);
-        }
-    }
-
-    free(snap->gates);
-    snap->gates = NULL;
 }

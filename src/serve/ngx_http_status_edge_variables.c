@@ -9,7 +9,9 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_variables.h"
+#include "ngx_http_status_edge_filter.h"
+#include "ngx_http_status_edge_publish.h"
 
 
 static ngx_int_t ngx_http_status_edge_indicator_variable(
@@ -67,11 +69,11 @@ ngx_http_status_edge_request_state(ngx_http_request_t *r)
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    if (slcf->page == NULL || slcf->page->current == NULL) {
+    if (slcf->source == NULL || slcf->source->current == NULL) {
         return NULL;
     }
 
-    return slcf->page->current->state;
+    return slcf->source->current->state;
 }
 
 

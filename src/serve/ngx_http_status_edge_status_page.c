@@ -2,7 +2,7 @@
 /*
  * status-edge: the dedicated status page (status_edge_status_page) and
  * its feeds.  Everything is rendered once per state in the build thread
- * (ngx_http_status_edge_page_render()); a request picks a language and
+ * (ngx_http_status_edge_status_page_render()); a request picks a language and
  * points at ready bytes:
  *
  *   LOCATION/              the page (Accept-Language: en or ko)
@@ -18,7 +18,11 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_status_page.h"
+#include "ngx_http_status_edge_response.h"
+#include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_render_status_page.h"
+#include "ngx_http_status_edge_conf_file.h"
 #include "se_pool.h"
 
 
@@ -35,28 +39,27 @@ typedef enum {
 } ngx_http_status_edge_pg_e;
 
 
-static ngx_int_t ngx_http_status_edge_page_handler(ngx_http_request_t *r);
-static ngx_int_t ngx_http_status_edge_page_slash(ngx_http_request_t *r);
-static ngx_http_status_edge_pg_e ngx_http_status_edge_page_path(
+static ngx_int_t ngx_http_status_edge_status_page_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_status_page_slash(ngx_http_request_t *r);
+static ngx_http_status_edge_pg_e ngx_http_status_edge_status_page_path(
     ngx_http_request_t *r);
-static ngx_http_status_edge_pg_e ngx_http_status_edge_page_name(u_char *p,
+static ngx_http_status_edge_pg_e ngx_http_status_edge_status_page_name(u_char *p,
     u_char *last);
-static ngx_int_t ngx_http_status_edge_page_doc(ngx_http_request_t *r,
+static ngx_int_t ngx_http_status_edge_status_page_doc(ngx_http_request_t *r,
     ngx_str_t *type, u_char *data, size_t len, ngx_str_t *etag,
     ngx_str_t *cache_control);
-static ngx_int_t ngx_http_status_edge_page_unknown(ngx_http_request_t *r);
-static void ngx_http_status_edge_doc_etag(ngx_http_status_edge_doc_t *doc);
-static void ngx_http_status_edge_free_page_tpl(void *data);
+static ngx_int_t ngx_http_status_edge_status_page_unknown(ngx_http_request_t *r);
+static void ngx_http_status_edge_free_status_page_tpl(void *data);
 
 
-static ngx_str_t  ngx_http_status_edge_page_types[] = {
+static ngx_str_t  ngx_http_status_edge_status_page_types[] = {
     ngx_string("text/html"),
     ngx_string("application/atom+xml"),
     ngx_string("application/rss+xml"),
     ngx_string("text/css")
 };
 
-static ngx_str_t  ngx_http_status_edge_page_names[] = {
+static ngx_str_t  ngx_http_status_edge_status_page_names[] = {
     ngx_string(""),
     ngx_string("history.atom"),
     ngx_string("history.rss"),
@@ -66,11 +69,11 @@ static ngx_str_t  ngx_http_status_edge_page_names[] = {
 static ngx_str_t  ngx_http_status_edge_css_cache =
     ngx_string("public, max-age=31536000, immutable");
 
-static ngx_str_t  ngx_http_status_edge_page_csp =
+static ngx_str_t  ngx_http_status_edge_status_page_csp =
     ngx_string("default-src 'none'; style-src 'self'; img-src 'self'; "
                "base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
 
-static ngx_str_t  ngx_http_status_edge_page_unknown_body =
+static ngx_str_t  ngx_http_status_edge_status_page_unknown_body =
     ngx_string("<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
                "charset=\"utf-8\"><title>Status unknown</title></head>"
                "<body><main><h1>Status unknown</h1><p>The status has not "
@@ -80,7 +83,7 @@ static ngx_str_t  ngx_http_status_edge_page_unknown_body =
 /* the stylesheet's ETag and versioned URL, the same in every process */
 static u_char     ngx_http_status_edge_css_etag_data[24];
 static ngx_str_t  ngx_http_status_edge_css_etag;
-static char       ngx_http_status_edge_css_url[40];
+static uint64_t   ngx_http_status_edge_css_hash;
 
 
 /* configuration */
@@ -102,7 +105,7 @@ ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
         return "is duplicate";
     }
 
-    clcf->handler = ngx_http_status_edge_page_handler;
+    clcf->handler = ngx_http_status_edge_status_page_handler;
     slcf->endpoint = 1;
 
     /* "/status" of "location /status/" redirects to "/status/" */
@@ -115,6 +118,7 @@ ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
     if (ngx_http_status_edge_css_etag.len == 0) {
         css = se_page_css(&len);
         h = se_fnv(SE_FNV_OFFSET, css, len);
+        ngx_http_status_edge_css_hash = h;
 
         ngx_http_status_edge_css_etag.data =
                                         ngx_http_status_edge_css_etag_data;
@@ -122,10 +126,10 @@ ngx_http_status_edge_status_page(ngx_conf_t *cf, ngx_command_t *cmd,
             ngx_sprintf(ngx_http_status_edge_css_etag_data, "\"css-%016xL\"",
                         h)
             - ngx_http_status_edge_css_etag_data;
-
-        ngx_sprintf((u_char *) ngx_http_status_edge_css_url,
-                    SE_PAGE_CSS_URL "?v=%08xD%Z", (uint32_t) (h >> 32));
     }
+
+    ngx_sprintf(smcf->variants.css_url, SE_PAGE_CSS_URL "?v=%08xD%Z",
+                (uint32_t) (ngx_http_status_edge_css_hash >> 32));
 
     return NGX_CONF_OK;
 }
@@ -167,7 +171,7 @@ ngx_http_status_edge_history_days(ngx_conf_t *cf, ngx_command_t *cmd,
  */
 
 char *
-ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
+ngx_http_status_edge_status_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf)
 {
     ngx_http_status_edge_loc_conf_t *slcf = conf;
@@ -179,7 +183,7 @@ ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
     ngx_pool_cleanup_t  *cln;
     char                 err[256];
 
-    if (slcf->page_tpl != NGX_CONF_UNSET_PTR) {
+    if (slcf->status_page_tpl != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
@@ -209,17 +213,17 @@ ngx_http_status_edge_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
         return NGX_CONF_ERROR;
     }
 
-    cln->handler = ngx_http_status_edge_free_page_tpl;
+    cln->handler = ngx_http_status_edge_free_status_page_tpl;
     cln->data = tpl;
 
-    slcf->page_tpl = tpl;
+    slcf->status_page_tpl = tpl;
 
     return NGX_CONF_OK;
 }
 
 
 static void
-ngx_http_status_edge_free_page_tpl(void *data)
+ngx_http_status_edge_free_status_page_tpl(void *data)
 {
     se_page_tpl_free(data);
 }
@@ -228,200 +232,67 @@ ngx_http_status_edge_free_page_tpl(void *data)
 /* a location's (history days, template) as an index into the variants */
 
 ngx_int_t
-ngx_http_status_edge_page_merge(ngx_conf_t *cf,
+ngx_http_status_edge_status_page_merge(ngx_conf_t *cf,
     ngx_http_status_edge_loc_conf_t *prev,
     ngx_http_status_edge_loc_conf_t *conf)
 {
     ngx_uint_t                            i;
     ngx_http_status_edge_main_conf_t     *smcf;
-    ngx_http_status_edge_page_variant_t  *v;
+    ngx_http_status_edge_status_page_variant_t  *v;
 
     ngx_conf_merge_uint_value(conf->history_days, prev->history_days,
                               NGX_HTTP_STATUS_EDGE_HISTORY_DAYS);
-    ngx_conf_merge_ptr_value(conf->page_tpl, prev->page_tpl, NULL);
+    ngx_conf_merge_ptr_value(conf->status_page_tpl, prev->status_page_tpl, NULL);
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
 
-    if (smcf->variants.pages == NULL) {
-        smcf->variants.pages = ngx_array_create(cf->pool, 2,
-                                   sizeof(ngx_http_status_edge_page_variant_t));
-        if (smcf->variants.pages == NULL) {
+    if (smcf->variants.status_pages == NULL) {
+        smcf->variants.status_pages = ngx_array_create(cf->pool, 2,
+                                   sizeof(ngx_http_status_edge_status_page_variant_t));
+        if (smcf->variants.status_pages == NULL) {
             return NGX_ERROR;
         }
     }
 
-    v = smcf->variants.pages->elts;
+    v = smcf->variants.status_pages->elts;
 
-    for (i = 0; i < smcf->variants.pages->nelts; i++) {
+    for (i = 0; i < smcf->variants.status_pages->nelts; i++) {
         if (v[i].history_days == conf->history_days
-            && v[i].tpl == conf->page_tpl)
+            && v[i].tpl == conf->status_page_tpl)
         {
-            conf->page_variant = i;
+            conf->status_page_variant = i;
             return NGX_OK;
         }
     }
 
-    v = ngx_array_push(smcf->variants.pages);
+    v = ngx_array_push(smcf->variants.status_pages);
     if (v == NULL) {
         return NGX_ERROR;
     }
 
     v->history_days = conf->history_days;
-    v->tpl = conf->page_tpl;
-    conf->page_variant = smcf->variants.pages->nelts - 1;
+    v->tpl = conf->status_page_tpl;
+    conf->status_page_variant = smcf->variants.status_pages->nelts - 1;
 
     return NGX_OK;
-}
-
-
-/* rendering, once per state: in a thread, plain malloc, no log */
-
-static void
-ngx_http_status_edge_doc_etag(ngx_http_status_edge_doc_t *doc)
-{
-    doc->etag.data = doc->etag_data;
-    doc->etag.len = ngx_sprintf(doc->etag_data, "\"sp-%016xL\"",
-                                se_fnv(SE_FNV_OFFSET, doc->data, doc->len))
-                    - doc->etag_data;
-}
-
-
-ngx_int_t
-ngx_http_status_edge_page_render(ngx_http_status_edge_snapshot_t *snap,
-    ngx_http_status_edge_variants_t *variants)
-{
-    char                                 *data;
-    size_t                                len;
-    int64_t                               now, at;
-    se_tz_t                              *tz;
-    ngx_int_t                             rc;
-    ngx_uint_t                            v, lang, k;
-    se_page_opts_t                        opts;
-    const se_model_t                     *m;
-    ngx_http_status_edge_doc_t           *doc;
-    ngx_http_status_edge_page_docs_t     *docs;
-    ngx_http_status_edge_page_variant_t  *pv;
-
-    if (variants == NULL || !variants->status_page
-        || variants->pages == NULL || variants->pages->nelts == 0)
-    {
-        return NGX_OK;
-    }
-
-    m = se_state_model(snap->state);
-    now = time(NULL);
-
-    docs = calloc(1, sizeof(ngx_http_status_edge_page_docs_t));
-    if (docs == NULL) {
-        return NGX_ERROR;
-    }
-
-    snap->page_docs = docs;
-
-    docs->npages = variants->pages->nelts * SE_LANG_N;
-    docs->pages = calloc(docs->npages, sizeof(ngx_http_status_edge_doc_t));
-    if (docs->pages == NULL) {
-        return NGX_ERROR;
-    }
-
-    /* the zone file is read here, in the build thread; UTC without it */
-
-    tz = NULL;
-
-    if (m->page.time_zone.len) {
-        tz = se_tz_load(NULL, m->page.time_zone.data, m->page.time_zone.len);
-    }
-
-    ngx_memzero(&opts, sizeof(se_page_opts_t));
-    opts.now = now;
-    opts.tz = tz;
-    opts.css_url = ngx_http_status_edge_css_url;
-
-    pv = variants->pages->elts;
-    rc = NGX_OK;
-
-    for (v = 0; v < variants->pages->nelts && rc == NGX_OK; v++) {
-        for (lang = 0; lang < SE_LANG_N; lang++) {
-            opts.lang = (se_lang_e) lang;
-            opts.history_days = pv[v].history_days;
-            opts.tpl = pv[v].tpl;
-
-            doc = &docs->pages[v * SE_LANG_N + lang];
-
-            if (se_page_render(m, &opts, &data, &len) != SE_OK) {
-                rc = NGX_ERROR;
-                break;
-            }
-
-            doc->data = (u_char *) data;
-            doc->len = len;
-            ngx_http_status_edge_doc_etag(doc);
-        }
-    }
-
-    for (k = 0; k < SE_FEED_N && rc == NGX_OK; k++) {
-        if (se_feed_render(m, (se_feed_e) k, &data, &len) != SE_OK) {
-            rc = NGX_ERROR;
-            break;
-        }
-
-        docs->feeds[k].data = (u_char *) data;
-        docs->feeds[k].len = len;
-        ngx_http_status_edge_doc_etag(&docs->feeds[k]);
-    }
-
-    /* rebuilt by the next resync once the clock changes the page */
-
-    at = se_page_refresh_at(m, tz, now);
-    if (at < snap->refresh_at) {
-        snap->refresh_at = at;
-    }
-
-    se_tz_free(tz);
-
-    return rc;
-}
-
-
-void
-ngx_http_status_edge_page_free(ngx_http_status_edge_page_docs_t *docs)
-{
-    ngx_uint_t  i;
-
-    if (docs == NULL) {
-        return;
-    }
-
-    if (docs->pages) {
-        for (i = 0; i < docs->npages; i++) {
-            se_free(docs->pages[i].data);
-        }
-
-        free(docs->pages);
-    }
-
-    for (i = 0; i < SE_FEED_N; i++) {
-        se_free(docs->feeds[i].data);
-    }
-
-    free(docs);
 }
 
 
 /* requests */
 
 static ngx_int_t
-ngx_http_status_edge_page_handler(ngx_http_request_t *r)
+ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
 {
     size_t                             len;
     ngx_int_t                          rc;
     ngx_str_t                          key, value, *csp;
     se_lang_e                          lang;
     ngx_http_status_edge_doc_t        *doc;
+    ngx_http_status_edge_status_page_docs_t  *docs;
     ngx_http_status_edge_pg_e          what;
     ngx_http_status_edge_snapshot_t   *snap;
     ngx_http_status_edge_loc_conf_t   *slcf;
-    ngx_http_status_edge_page_variant_t  *pv;
+    ngx_http_status_edge_status_page_variant_t  *pv;
     ngx_http_status_edge_main_conf_t  *smcf;
     const char                        *css;
 
@@ -430,14 +301,14 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    what = ngx_http_status_edge_page_path(r);
+    what = ngx_http_status_edge_status_page_path(r);
 
     if (what == NGX_HTTP_STATUS_EDGE_PG_NONE) {
         return NGX_HTTP_NOT_FOUND;
     }
 
     if (what == NGX_HTTP_STATUS_EDGE_PG_SLASH) {
-        return ngx_http_status_edge_page_slash(r);
+        return ngx_http_status_edge_status_page_slash(r);
     }
 
     ngx_http_status_edge_stats.requests[
@@ -452,39 +323,41 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
     if (what == NGX_HTTP_STATUS_EDGE_PG_CSS) {
         css = se_page_css(&len);
 
-        return ngx_http_status_edge_page_doc(r,
-                   &ngx_http_status_edge_page_types[what], (u_char *) css,
+        return ngx_http_status_edge_status_page_doc(r,
+                   &ngx_http_status_edge_status_page_types[what], (u_char *) css,
                    len, &ngx_http_status_edge_css_etag,
                    &ngx_http_status_edge_css_cache);
     }
 
     slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
 
-    snap = ngx_http_status_edge_acquire(r, slcf->page);
-    if (snap == NULL || snap->page_docs == NULL) {
-        return ngx_http_status_edge_page_unknown(r);
+    snap = ngx_http_status_edge_request_acquire(r, slcf->source);
+    docs = snap ? ngx_http_status_edge_status_page_docs(snap) : NULL;
+
+    if (docs == NULL) {
+        return ngx_http_status_edge_status_page_unknown(r);
     }
 
     if (what == NGX_HTTP_STATUS_EDGE_PG_ATOM
         || what == NGX_HTTP_STATUS_EDGE_PG_RSS)
     {
-        doc = &snap->page_docs->feeds[what == NGX_HTTP_STATUS_EDGE_PG_ATOM
+        doc = &docs->feeds[what == NGX_HTTP_STATUS_EDGE_PG_ATOM
                                       ? SE_FEED_ATOM : SE_FEED_RSS];
 
-        return ngx_http_status_edge_page_doc(r,
-                   &ngx_http_status_edge_page_types[what], doc->data,
+        return ngx_http_status_edge_status_page_doc(r,
+                   &ngx_http_status_edge_status_page_types[what], doc->data,
                    doc->len, &doc->etag, &slcf->cache_control);
     }
 
     /* the page: the variant of this location in the visitor's language */
 
-    if (slcf->page_variant * SE_LANG_N >= snap->page_docs->npages) {
-        return ngx_http_status_edge_page_unknown(r);
+    if (slcf->status_page_variant * SE_LANG_N >= docs->npages) {
+        return ngx_http_status_edge_status_page_unknown(r);
     }
 
     lang = ngx_http_status_edge_request_lang(r);
 
-    doc = &snap->page_docs->pages[slcf->page_variant * SE_LANG_N + lang];
+    doc = &docs->pages[slcf->status_page_variant * SE_LANG_N + lang];
 
     ngx_str_set(&key, "Vary");
     ngx_str_set(&value, "Accept-Language");
@@ -496,19 +369,19 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
     /* the built-in page has no inline script or style: say so */
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
-    pv = smcf->variants.pages->elts;
+    pv = smcf->variants.status_pages->elts;
 
-    if (pv[slcf->page_variant].tpl == NULL) {
+    if (pv[slcf->status_page_variant].tpl == NULL) {
         ngx_str_set(&key, "Content-Security-Policy");
-        csp = &ngx_http_status_edge_page_csp;
+        csp = &ngx_http_status_edge_status_page_csp;
 
         if (ngx_http_status_edge_add_header(r, &key, csp) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
     }
 
-    return ngx_http_status_edge_page_doc(r,
-               &ngx_http_status_edge_page_types[what], doc->data, doc->len,
+    return ngx_http_status_edge_status_page_doc(r,
+               &ngx_http_status_edge_status_page_types[what], doc->data, doc->len,
                &doc->etag, &slcf->cache_control);
 }
 
@@ -516,7 +389,7 @@ ngx_http_status_edge_page_handler(ngx_http_request_t *r)
 /* 301 to the location's name with a '/', the query string kept */
 
 static ngx_int_t
-ngx_http_status_edge_page_slash(ngx_http_request_t *r)
+ngx_http_status_edge_status_page_slash(ngx_http_request_t *r)
 {
     u_char                    *p, *last;
     ngx_str_t                  value;
@@ -556,7 +429,7 @@ ngx_http_status_edge_page_slash(ngx_http_request_t *r)
 
 
 static ngx_http_status_edge_pg_e
-ngx_http_status_edge_page_path(ngx_http_request_t *r)
+ngx_http_status_edge_status_page_path(ngx_http_request_t *r)
 {
     u_char                     *p, *last;
     ngx_http_core_loc_conf_t   *clcf;
@@ -585,7 +458,7 @@ ngx_http_status_edge_page_path(ngx_http_request_t *r)
             p++;
         }
 
-        return ngx_http_status_edge_page_name(p, last);
+        return ngx_http_status_edge_status_page_name(p, last);
     }
 
     /* regex or exact locations: the part after the last '/' */
@@ -594,7 +467,7 @@ ngx_http_status_edge_page_path(ngx_http_request_t *r)
         /* void */
     }
 
-    what = ngx_http_status_edge_page_name(p, last);
+    what = ngx_http_status_edge_status_page_name(p, last);
 
     if (what == NGX_HTTP_STATUS_EDGE_PG_PAGE && p == r->uri.data) {
         return NGX_HTTP_STATUS_EDGE_PG_NONE;
@@ -605,7 +478,7 @@ ngx_http_status_edge_page_path(ngx_http_request_t *r)
 
 
 static ngx_http_status_edge_pg_e
-ngx_http_status_edge_page_name(u_char *p, u_char *last)
+ngx_http_status_edge_status_page_name(u_char *p, u_char *last)
 {
     size_t      len;
     ngx_uint_t  i;
@@ -613,8 +486,8 @@ ngx_http_status_edge_page_name(u_char *p, u_char *last)
     len = last - p;
 
     for (i = 0; i < NGX_HTTP_STATUS_EDGE_PG_NONE; i++) {
-        if (ngx_http_status_edge_page_names[i].len == len
-            && ngx_strncmp(ngx_http_status_edge_page_names[i].data, p, len)
+        if (ngx_http_status_edge_status_page_names[i].len == len
+            && ngx_strncmp(ngx_http_status_edge_status_page_names[i].data, p, len)
                == 0)
         {
             return (ngx_http_status_edge_pg_e) i;
@@ -626,7 +499,7 @@ ngx_http_status_edge_page_name(u_char *p, u_char *last)
 
 
 static ngx_int_t
-ngx_http_status_edge_page_doc(ngx_http_request_t *r, ngx_str_t *type,
+ngx_http_status_edge_status_page_doc(ngx_http_request_t *r, ngx_str_t *type,
     u_char *data, size_t len, ngx_str_t *etag, ngx_str_t *cache_control)
 {
     ngx_str_t  key;
@@ -646,7 +519,7 @@ ngx_http_status_edge_page_doc(ngx_http_request_t *r, ngx_str_t *type,
 
 
 static ngx_int_t
-ngx_http_status_edge_page_unknown(ngx_http_request_t *r)
+ngx_http_status_edge_status_page_unknown(ngx_http_request_t *r)
 {
     ngx_str_t  key, value;
 
@@ -664,7 +537,7 @@ ngx_http_status_edge_page_unknown(ngx_http_request_t *r)
     r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
 
     return ngx_http_status_edge_send_data(r,
-                               &ngx_http_status_edge_page_types[0],
-                               ngx_http_status_edge_page_unknown_body.data,
-                               ngx_http_status_edge_page_unknown_body.len);
+                               &ngx_http_status_edge_status_page_types[0],
+                               ngx_http_status_edge_status_page_unknown_body.data,
+                               ngx_http_status_edge_status_page_unknown_body.len);
 }

@@ -20,7 +20,7 @@
 #include <ngx_http.h>
 #include <sys/file.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_store.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_STORE_MAGIC  "SEDGEST1"

@@ -11,7 +11,8 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge.h"
+#include "ngx_http_status_edge_dismiss.h"
+#include "ngx_http_status_edge_response.h"
 #include "se_validate.h"
 
 

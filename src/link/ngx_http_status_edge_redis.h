@@ -1,0 +1,21 @@
+
+/*
+ * status-edge: the Redis link.  Each worker reads every source's state
+ * through hiredis's async API on nginx's event loop (subscribe, poll,
+ * resync) and hands the reply's bytes to ngx_http_status_edge_update().
+ */
+
+
+#ifndef _NGX_HTTP_STATUS_EDGE_REDIS_H_INCLUDED_
+#define _NGX_HTTP_STATUS_EDGE_REDIS_H_INCLUDED_
+
+
+#include "ngx_http_status_edge_types.h"
+
+
+ngx_int_t ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
+    ngx_http_status_edge_main_conf_t *smcf);
+void ngx_http_status_edge_redis_stop(ngx_cycle_t *cycle);
+
+
+#endif /* _NGX_HTTP_STATUS_EDGE_REDIS_H_INCLUDED_ */

@@ -1,0 +1,145 @@
+
+/*
+ * status-edge: the types every layer of the nginx glue shares (the
+ * configuration, the counters); functions are declared by the header of
+ * the file that defines them.
+ */
+
+
+#ifndef _NGX_HTTP_STATUS_EDGE_TYPES_H_INCLUDED_
+#define _NGX_HTTP_STATUS_EDGE_TYPES_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge_compat.h"
+
+#include "se_state.h"
+#include "se_scan.h"
+#include "se_banner_tpl.h"
+#include "se_page.h"
+
+
+#define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128
+#define NGX_HTTP_STATUS_EDGE_KEY_MAX     (NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 32)
+
+
+typedef struct ngx_http_status_edge_source_s    ngx_http_status_edge_source_t;
+typedef struct ngx_http_status_edge_snapshot_s  ngx_http_status_edge_snapshot_t;
+
+/* told of every state a source publishes */
+typedef void (*ngx_http_status_edge_published_pt)(
+    ngx_http_status_edge_source_t *source);
+
+
+/* one Redis address of status_edge_redis, resolved at configuration time */
+typedef struct {
+    ngx_str_t                      name;
+    ngx_str_t                      host;      /* numeric address text */
+    in_port_t                      port;
+    ngx_str_t                      unix_path; /* zero-terminated */
+    ngx_uint_t                     db;
+    ngx_str_t                      user;
+    ngx_str_t                      password;
+    ngx_msec_t                     timeout;
+} ngx_http_status_edge_server_t;
+
+
+/* the variants a state renders, from the configuration */
+typedef struct {
+    ngx_array_t                   *sets;      /* of ngx_array_t of se_str_t */
+    ngx_str_t                      dismiss_url;
+    se_banner_tpl_t               *tpl;       /* NULL: built-in markup */
+    ngx_array_t                   *status_pages; /* of status_page_variant_t */
+    u_char                         css_url[40]; /* versioned */
+    ngx_uint_t                     status_page; /* some location serves */
+    ngx_uint_t                     gate;      /* some location gates */
+    ngx_uint_t                     badge;     /* some location has badges */
+} ngx_http_status_edge_variants_t;
+
+
+/* a status page configuration: rendered per state and language */
+typedef struct {
+    ngx_uint_t                     history_days;
+    se_page_tpl_t                 *tpl;       /* NULL: built-in document */
+} ngx_http_status_edge_status_page_variant_t;
+
+
+typedef enum {
+    NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND = SE_DOC_N,
+    NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE,
+    NGX_HTTP_STATUS_EDGE_EP_METRICS,
+    NGX_HTTP_STATUS_EDGE_EP_GATE,
+    NGX_HTTP_STATUS_EDGE_EP_BADGE,
+    NGX_HTTP_STATUS_EDGE_EP_PAGE,             /* the page, its stylesheet */
+    NGX_HTTP_STATUS_EDGE_EP_FEED,             /* history.atom, .rss */
+    NGX_HTTP_STATUS_EDGE_EP_WIDGET,
+    NGX_HTTP_STATUS_EDGE_EP_EVENTS,           /* streams accepted */
+    NGX_HTTP_STATUS_EDGE_EP_N
+} ngx_http_status_edge_endpoint_e;
+
+
+typedef struct {
+    ngx_array_t                    servers;   /* of server_t */
+    ngx_array_t                    sources;   /* of source_t * */
+    ngx_msec_t                     poll_interval;
+    ngx_msec_t                     resync_interval;
+    size_t                         shm_size;
+    ngx_path_t                    *state_path; /* NULL: not on disk */
+    ngx_uint_t                     handlers;  /* locations that serve */
+    ngx_shm_zone_t                *shm_zone;
+#if (NGX_THREADS)
+    ngx_thread_pool_t             *thread_pool;
+#endif
+    ngx_http_status_edge_variants_t  variants;
+    ngx_str_t                      css_url;
+    ngx_str_t                      css_link;  /* <link rel=stylesheet> */
+    ngx_array_t                    published; /* of published_pt */
+} ngx_http_status_edge_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                      prefix;
+    ngx_http_status_edge_source_t *source;
+    time_t                         api_max_age;
+    ngx_str_t                      cache_control;
+
+    ngx_flag_t                     banner;
+    ngx_hash_t                     banner_types;
+    ngx_array_t                   *banner_types_keys;
+    ngx_array_t                   *banner_components; /* of se_str_t */
+    ngx_uint_t                     banner_set;
+    ngx_http_complex_value_t      *audience;
+    size_t                         banner_window;
+    se_scan_memo_t                *banner_memo; /* per worker, lazily */
+    time_t                         widget_max_age;
+    ngx_uint_t                     events_max;
+    ngx_msec_t                     events_heartbeat; /* 0: off */
+    ngx_uint_t                     history_days;
+    se_page_tpl_t                 *status_page_tpl;
+    ngx_uint_t                     status_page_variant;
+
+    ngx_flag_t                     gate;
+
+    unsigned                       endpoint:1; /* a handler of ours; */
+                                               /* not inherited */
+} ngx_http_status_edge_loc_conf_t;
+
+
+/* per-worker counters, reported by status_edge_metrics */
+typedef struct {
+    ngx_atomic_uint_t              requests[NGX_HTTP_STATUS_EDGE_EP_N];
+    ngx_uint_t                     reconnects;
+    ngx_uint_t                     connected;
+    ngx_uint_t                     events_open;
+    ngx_uint_t                     events_refused;
+} ngx_http_status_edge_stats_t;
+
+
+extern ngx_module_t                   ngx_http_status_edge_module;
+extern ngx_http_status_edge_stats_t   ngx_http_status_edge_stats;
+
+
+#endif /* _NGX_HTTP_STATUS_EDGE_TYPES_H_INCLUDED_ */

@@ -1,0 +1,17 @@
+
+/*
+ * status-edge: the module's variables.
+ */
+
+
+#ifndef _NGX_HTTP_STATUS_EDGE_VARIABLES_H_INCLUDED_
+#define _NGX_HTTP_STATUS_EDGE_VARIABLES_H_INCLUDED_
+
+
+#include "ngx_http_status_edge_types.h"
+
+
+ngx_int_t ngx_http_status_edge_add_variables(ngx_conf_t *cf);
+
+
+#endif /* _NGX_HTTP_STATUS_EDGE_VARIABLES_H_INCLUDED_ */

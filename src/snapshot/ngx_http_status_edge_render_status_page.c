@@ -1,0 +1,149 @@
+
+/*
+ * status-edge: renders the status page (per page variant and language)
+ * and its history feeds, once per state.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_status_edge_render_status_page.h"
+#include "se_pool.h"
+#include "se_tz.h"
+
+
+static ngx_int_t ngx_http_status_edge_status_page_render(
+    ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants, void **artifact);
+static void ngx_http_status_edge_status_page_free(void *artifact);
+
+
+const ngx_http_status_edge_renderer_t
+    ngx_http_status_edge_status_page_renderer =
+{
+    "status page",
+    ngx_http_status_edge_status_page_render,
+    ngx_http_status_edge_status_page_free
+};
+
+
+static ngx_int_t
+ngx_http_status_edge_status_page_render(
+    ngx_http_status_edge_snapshot_t *snap,
+    ngx_http_status_edge_variants_t *variants, void **artifact)
+{
+    char                                 *data;
+    size_t                                len;
+    int64_t                               now, at;
+    se_tz_t                              *tz;
+    ngx_int_t                             rc;
+    ngx_uint_t                            v, lang, k;
+    se_page_opts_t                        opts;
+    const se_model_t                     *m;
+    ngx_http_status_edge_doc_t           *doc;
+    ngx_http_status_edge_status_page_docs_t     *docs;
+    ngx_http_status_edge_status_page_variant_t  *pv;
+
+    if (variants == NULL || !variants->status_page
+        || variants->status_pages == NULL || variants->status_pages->nelts == 0)
+    {
+        return NGX_OK;
+    }
+
+    m = se_state_model(snap->state);
+    now = time(NULL);
+
+    docs = calloc(1, sizeof(ngx_http_status_edge_status_page_docs_t));
+    if (docs == NULL) {
+        return NGX_ERROR;
+    }
+
+    *artifact = docs;
+
+    docs->npages = variants->status_pages->nelts * SE_LANG_N;
+    docs->pages = calloc(docs->npages, sizeof(ngx_http_status_edge_doc_t));
+    if (docs->pages == NULL) {
+        return NGX_ERROR;
+    }
+
+    /* the zone file is read here, in the build thread; UTC without it */
+
+    tz = NULL;
+
+    if (m->page.time_zone.len) {
+        tz = se_tz_load(NULL, m->page.time_zone.data, m->page.time_zone.len);
+    }
+
+    ngx_memzero(&opts, sizeof(se_page_opts_t));
+    opts.now = now;
+    opts.tz = tz;
+    opts.css_url = (const char *) variants->css_url;
+
+    pv = variants->status_pages->elts;
+    rc = NGX_OK;
+
+    for (v = 0; v < variants->status_pages->nelts && rc == NGX_OK; v++) {
+        for (lang = 0; lang < SE_LANG_N; lang++) {
+            opts.lang = (se_lang_e) lang;
+            opts.history_days = pv[v].history_days;
+            opts.tpl = pv[v].tpl;
+
+            doc = &docs->pages[v * SE_LANG_N + lang];
+
+            if (se_page_render(m, &opts, &data, &len) != SE_OK) {
+                rc = NGX_ERROR;
+                break;
+            }
+
+            doc->data = (u_char *) data;
+            doc->len = len;
+            ngx_http_status_edge_doc_etag(doc);
+        }
+    }
+
+    for (k = 0; k < SE_FEED_N && rc == NGX_OK; k++) {
+        if (se_feed_render(m, (se_feed_e) k, &data, &len) != SE_OK) {
+            rc = NGX_ERROR;
+            break;
+        }
+
+        docs->feeds[k].data = (u_char *) data;
+        docs->feeds[k].len = len;
+        ngx_http_status_edge_doc_etag(&docs->feeds[k]);
+    }
+
+    /* rebuilt by the next resync once the clock changes the page */
+
+    at = se_page_refresh_at(m, tz, now);
+    if (at < snap->refresh_at) {
+        snap->refresh_at = at;
+    }
+
+    se_tz_free(tz);
+
+    return rc;
+}
+
+
+static void
+ngx_http_status_edge_status_page_free(void *artifact)
+{
+    ngx_uint_t                                i;
+    ngx_http_status_edge_status_page_docs_t  *docs = artifact;
+
+    if (docs->pages) {
+        for (i = 0; i < docs->npages; i++) {
+            se_free(docs->pages[i].data);
+        }
+
+        free(docs->pages);
+    }
+
+    for (i = 0; i < SE_FEED_N; i++) {
+        se_free(docs->feeds[i].data);
+    }
+
+    free(docs);
+}
