@@ -101,7 +101,8 @@ SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined
 
 .PHONY: all deps cli test test-asan unit demo bench fuzz clean widget \
-        test-integration test-matrix test-compat man deb test-deb chaos
+        test-integration test-matrix test-compat man deb test-deb chaos \
+        check-layers
 
 all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 
@@ -205,9 +206,13 @@ $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CLI_CORE) $(CORE_HDRS)
 	$(CC) $(CLI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(CLI_CORE) \
 	    -lhiredis -ljansson
 
+# the glue's layers: no include or use of a higher layer
+check-layers:
+	tools/check-layers src
+
 # one prove run, one summary line: unit TAP programs and integration tests
-test: $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) $(BROWSER_DEPS) \
-      $(WIDGET_DEPS)
+test: check-layers $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) \
+      $(BROWSER_DEPS) $(WIDGET_DEPS)
 	@tools/need $(TEST_PKGS)
 	$(TEST_ENV) prove -I t/lib $(UNIT_BINS) t/*.t
 
