@@ -77,6 +77,7 @@ typedef enum {
     NGX_HTTP_STATUS_EDGE_EP_FEED,             /* history.atom, .rss */
     NGX_HTTP_STATUS_EDGE_EP_WIDGET,
     NGX_HTTP_STATUS_EDGE_EP_EVENTS,           /* streams accepted */
+    NGX_HTTP_STATUS_EDGE_EP_TEXT,             /* status.txt, by either */
     NGX_HTTP_STATUS_EDGE_EP_N
 } ngx_http_status_edge_endpoint_e;
 

@@ -115,7 +115,7 @@ is $st, 200, 'GET /status/: 200';
 is $h->{'content-type'}, 'text/html; charset=utf-8', '... text/html, UTF-8';
 like $h->{etag} // '', qr/^"sp-[0-9a-f]{16}"$/, '... strong content ETag';
 is $h->{'cache-control'}, 'public, max-age=10', '... Cache-Control';
-is $h->{vary}, 'Accept-Language', '... Vary: Accept-Language';
+is $h->{vary}, 'Accept-Language, Accept', '... Vary: Accept-Language, Accept';
 like $h->{'content-security-policy'} // '',
     qr/default-src 'none'; style-src 'self'/,
     '... a strict CSP (no inline script or style needed)';

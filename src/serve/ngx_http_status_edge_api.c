@@ -12,6 +12,7 @@
 #include "ngx_http_status_edge_api.h"
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_render_text.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_CALLBACK_MAX  128
@@ -19,16 +20,20 @@
 
 static ngx_int_t ngx_http_status_edge_api_doc(ngx_http_request_t *r,
     se_doc_e *doc);
+static ngx_int_t ngx_http_status_edge_api_path(u_char *p, u_char *last,
+    se_doc_e *doc);
 static ngx_int_t ngx_http_status_edge_callback(ngx_http_request_t *r,
     ngx_str_t *callback);
 static ngx_int_t ngx_http_status_edge_error(ngx_http_request_t *r,
-    ngx_uint_t status, ngx_uint_t endpoint, ngx_str_t *body);
+    ngx_uint_t status, ngx_uint_t endpoint, ngx_str_t *body,
+    ngx_str_t *type);
 static ngx_int_t ngx_http_status_edge_etag(ngx_http_request_t *r,
     ngx_http_status_edge_snapshot_t *snap, ngx_str_t *callback);
 static u_char *ngx_http_status_edge_label(u_char *p, u_char *last,
     ngx_str_t *value);
 
 
+static ngx_str_t  ngx_http_status_edge_text_type = ngx_string("text/plain");
 static ngx_str_t  ngx_http_status_edge_json_type =
     ngx_string("application/json");
 static ngx_str_t  ngx_http_status_edge_js_type =
@@ -51,6 +56,8 @@ static ngx_str_t  ngx_http_status_edge_unknown =
     ngx_string("{\"error\":\"status unknown: no state loaded from Redis "
                "yet\",\"status\":{\"indicator\":\"unknown\","
                "\"description\":\"Status Unknown\"}}");
+static ngx_str_t  ngx_http_status_edge_text_unknown =
+    ngx_string("Status unknown: no state loaded from Redis yet\n");
 
 
 ngx_int_t
@@ -73,22 +80,30 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     if (rc == NGX_HTTP_NOT_ALLOWED) {
         return ngx_http_status_edge_error(r, NGX_HTTP_NOT_ALLOWED,
                                           NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
-                                          &ngx_http_status_edge_not_allowed);
+                                          &ngx_http_status_edge_not_allowed,
+                                          &ngx_http_status_edge_json_type);
     }
 
     if (rc != NGX_OK) {
         return rc;
     }
 
-    if (ngx_http_status_edge_api_doc(r, &doc) != NGX_OK) {
+    rc = ngx_http_status_edge_api_doc(r, &doc);
+
+    if (rc == NGX_DECLINED) {
         return ngx_http_status_edge_error(r, NGX_HTTP_NOT_FOUND,
                                           NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
-                                          &ngx_http_status_edge_not_found);
+                                          &ngx_http_status_edge_not_found,
+                                          &ngx_http_status_edge_json_type);
     }
 
     if (r->method == NGX_HTTP_OPTIONS) {
         return ngx_http_status_edge_options(r,
                                             &ngx_http_status_edge_api_allow);
+    }
+
+    if (rc == NGX_DONE) {
+        return ngx_http_status_edge_text_handler(r);
     }
 
     rc = ngx_http_status_edge_callback(r, &callback);
@@ -99,7 +114,8 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     if (rc == NGX_DECLINED) {
         return ngx_http_status_edge_error(r, NGX_HTTP_BAD_REQUEST,
                                           NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
-                                          &ngx_http_status_edge_bad_callback);
+                                          &ngx_http_status_edge_bad_callback,
+                                          &ngx_http_status_edge_json_type);
     }
 
     /*
@@ -115,7 +131,8 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     if (snap == NULL) {
         return ngx_http_status_edge_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
                                         NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE,
-                                        &ngx_http_status_edge_unknown);
+                                        &ngx_http_status_edge_unknown,
+                                        &ngx_http_status_edge_json_type);
     }
 
     ngx_http_status_edge_stats.requests[doc]++;
@@ -183,6 +200,8 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
 }
 
 
+/* NGX_OK: a JSON document, NGX_DONE: status.txt, NGX_DECLINED: neither */
+
 static ngx_int_t
 ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc)
 {
@@ -196,22 +215,79 @@ ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc)
             p++;
         }
 
-        return se_doc_from_path((const char *) p, last - p, doc)
-               == SE_OK ? NGX_OK : NGX_DECLINED;
+        return ngx_http_status_edge_api_path(p, last, doc);
     }
 
     /* regex or exact locations: the longest known endpoint suffix */
 
     for (p = r->uri.data; p < last; p++) {
         if (*p == '/'
-            && se_doc_from_path((const char *) p + 1, last - p - 1, doc)
-               == SE_OK)
+            && ngx_http_status_edge_api_path(p + 1, last, doc) != NGX_DECLINED)
         {
-            return NGX_OK;
+            return ngx_http_status_edge_api_path(p + 1, last, doc);
         }
     }
 
     return NGX_DECLINED;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_api_path(u_char *p, u_char *last, se_doc_e *doc)
+{
+    if (last - p == sizeof("status.txt") - 1
+        && ngx_strncmp(p, "status.txt", sizeof("status.txt") - 1) == 0)
+    {
+        return NGX_DONE;
+    }
+
+    return se_doc_from_path((const char *) p, last - p, doc) == SE_OK
+           ? NGX_OK : NGX_DECLINED;
+}
+
+
+/*
+ * status.txt, for GET and HEAD: the state's text with its content ETag
+ * and the location's Cache-Control, as the JSON documents have theirs;
+ * the status page answers with it too
+ */
+
+ngx_int_t
+ngx_http_status_edge_text_handler(ngx_http_request_t *r)
+{
+    ngx_str_t                         key;
+    ngx_http_status_edge_doc_t       *text;
+    ngx_http_status_edge_snapshot_t  *snap;
+    ngx_http_status_edge_loc_conf_t  *slcf;
+
+    r->headers_in.if_modified_since = NULL;
+    r->headers_in.if_unmodified_since = NULL;
+
+    slcf = ngx_http_get_module_loc_conf(r, ngx_http_status_edge_module);
+
+    snap = ngx_http_status_edge_request_acquire(r, slcf->source);
+    text = snap ? ngx_http_status_edge_text(snap) : NULL;
+
+    if (text == NULL) {
+        return ngx_http_status_edge_error(r, NGX_HTTP_SERVICE_UNAVAILABLE,
+                                        NGX_HTTP_STATUS_EDGE_EP_UNAVAILABLE,
+                                        &ngx_http_status_edge_text_unknown,
+                                        &ngx_http_status_edge_text_type);
+    }
+
+    ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_TEXT]++;
+
+    ngx_str_set(&key, "Cache-Control");
+
+    if (ngx_http_status_edge_set_etag(r, &text->etag) != NGX_OK
+        || ngx_http_status_edge_add_header(r, &key, &slcf->cache_control)
+           != NGX_OK)
+    {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return ngx_http_status_edge_send_data(r, &ngx_http_status_edge_text_type,
+                                          text->data, text->len);
 }
 
 
@@ -257,7 +333,7 @@ ngx_http_status_edge_callback(ngx_http_request_t *r, ngx_str_t *callback)
 
 static ngx_int_t
 ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
-    ngx_uint_t endpoint, ngx_str_t *body)
+    ngx_uint_t endpoint, ngx_str_t *body, ngx_str_t *type)
 {
     ngx_str_t  key, value;
 
@@ -287,8 +363,7 @@ ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
 
     r->headers_out.status = status;
 
-    return ngx_http_status_edge_send_data(r, &ngx_http_status_edge_json_type,
-                                          body->data, body->len);
+    return ngx_http_status_edge_send_data(r, type, body->data, body->len);
 }
 
 
@@ -469,6 +544,9 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
             break;
         case NGX_HTTP_STATUS_EDGE_EP_EVENTS:
             ngx_str_set(&name, "events");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_TEXT:
+            ngx_str_set(&name, "text");
             break;
         default:
             name.data = (u_char *) se_doc_name((se_doc_e) e);

@@ -13,6 +13,7 @@
 
 ngx_int_t ngx_http_status_edge_api_handler(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_metrics_handler(ngx_http_request_t *r);
+ngx_int_t ngx_http_status_edge_text_handler(ngx_http_request_t *r);
 
 
 #endif /* _NGX_HTTP_STATUS_EDGE_API_H_INCLUDED_ */

@@ -23,6 +23,7 @@
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_render_status_page.h"
 #include "ngx_http_status_edge_conf_file.h"
+#include "ngx_http_status_edge_api.h"
 #include "se_pool.h"
 
 
@@ -49,6 +50,9 @@ static ngx_int_t ngx_http_status_edge_status_page_doc(ngx_http_request_t *r,
     ngx_str_t *type, u_char *data, size_t len, ngx_str_t *etag,
     ngx_str_t *cache_control);
 static ngx_int_t ngx_http_status_edge_status_page_unknown(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_status_edge_prefers_text(ngx_http_request_t *r);
+static ngx_uint_t ngx_http_status_edge_accept_q(u_char *p, u_char *last,
+    ngx_uint_t *range);
 static void ngx_http_status_edge_free_status_page_tpl(void *data);
 
 
@@ -355,16 +359,23 @@ ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
         return ngx_http_status_edge_status_page_unknown(r);
     }
 
-    lang = ngx_http_status_edge_request_lang(r);
-
-    doc = &docs->pages[slcf->status_page_variant * SE_LANG_N + lang];
-
     ngx_str_set(&key, "Vary");
-    ngx_str_set(&value, "Accept-Language");
+    ngx_str_set(&value, "Accept-Language, Accept");
 
     if (ngx_http_status_edge_add_header(r, &key, &value) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    /* curl -H 'Accept: text/plain' gets status.txt */
+
+    if (ngx_http_status_edge_prefers_text(r)) {
+        ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_PAGE]--;
+        return ngx_http_status_edge_text_handler(r);
+    }
+
+    lang = ngx_http_status_edge_request_lang(r);
+
+    doc = &docs->pages[slcf->status_page_variant * SE_LANG_N + lang];
 
     /* the built-in page has no inline script or style: say so */
 
@@ -515,6 +526,164 @@ ngx_http_status_edge_status_page_doc(ngx_http_request_t *r, ngx_str_t *type,
     /* the snapshot stays referenced until the request pool is destroyed */
 
     return ngx_http_status_edge_send_data(r, type, data, len);
+}
+
+
+/*
+ * Whether Accept ranks text/plain above text/html (RFC 9110, 12.5.1: the
+ * most specific range that matches a type gives its q); a tie, any type or
+ * no Accept at all is the page.
+ */
+
+static ngx_uint_t
+ngx_http_status_edge_prefers_text(ngx_http_request_t *r)
+{
+    u_char           *p, *last, *next;
+    ngx_uint_t        q, html, text, html_rank, text_rank, rank;
+    ngx_table_elt_t  *h;
+
+#if (NGX_HTTP_HEADERS)
+    h = r->headers_in.accept;
+#else
+    h = ngx_http_status_edge_header(&r->headers_in.headers, "accept", 6);
+#endif
+
+    if (h == NULL) {
+        return 0;
+    }
+
+    p = h->value.data;
+    last = p + h->value.len;
+    html = 0;
+    text = 0;
+    html_rank = 0;
+    text_rank = 0;
+
+    while (p < last) {
+        next = ngx_strlchr(p, last, ',');
+        if (next == NULL) {
+            next = last;
+        }
+
+        while (p < next && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+
+        /* an exact range wins over text/any, which wins over any/any */
+
+        q = ngx_http_status_edge_accept_q(p, next, &rank);
+
+        if (rank == 4) {
+            /* text/html */
+            if (html_rank < 3) {
+                html = q;
+                html_rank = 3;
+            }
+
+        } else if (rank) {
+            if (rank > text_rank) {
+                text = q;
+                text_rank = rank;
+            }
+
+            if (rank < 3 && rank > html_rank) {
+                html = q;
+                html_rank = rank;
+            }
+        }
+
+        p = next + 1;
+    }
+
+    return text > html;
+}
+
+
+/*
+ * The q of one media range (in thousandths) and how it matches: *range
+ * is 3 for text/plain, 4 for text/html, 2 for text/any, 1 for any, 0
+ * for anything else
+ */
+
+static ngx_uint_t
+ngx_http_status_edge_accept_q(u_char *p, u_char *last, ngx_uint_t *range)
+{
+    size_t      len;
+    u_char     *end;
+    ngx_uint_t  q, scale;
+
+    end = ngx_strlchr(p, last, ';');
+    if (end == NULL) {
+        end = last;
+    }
+
+    len = end - p;
+
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t')) {
+        len--;
+    }
+
+    if (len == 10 && ngx_strncasecmp(p, (u_char *) "text/plain", 10) == 0) {
+        *range = 3;
+
+    } else if (len == 9
+               && ngx_strncasecmp(p, (u_char *) "text/html", 9) == 0)
+    {
+        *range = 4;
+
+    } else if (len == 6 && ngx_strncasecmp(p, (u_char *) "text/*", 6) == 0) {
+        *range = 2;
+
+    } else if (len == 3 && ngx_strncmp(p, "*/*", 3) == 0) {
+        *range = 1;
+
+    } else {
+        *range = 0;
+        return 0;
+    }
+
+    /* the parameters: only q counts */
+
+    q = 1000;
+
+    for (p = end; p < last; p++) {
+        if (*p != ';') {
+            continue;
+        }
+
+        do {
+            p++;
+        } while (p < last && (*p == ' ' || *p == '\t'));
+
+        if (last - p < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=') {
+            continue;
+        }
+
+        p += 2;
+
+        if (p == last || (*p != '0' && *p != '1')) {
+            return 0;
+        }
+
+        q = (*p++ - '0') * 1000;
+
+        if (p < last && *p == '.') {
+            for (p++, scale = 100; p < last && scale
+                                   && *p >= '0' && *p <= '9'; p++)
+            {
+                q += (*p - '0') * scale;
+                scale /= 10;
+            }
+        }
+
+        if (q > 1000) {
+            q = 1000;
+        }
+
+        break;
+    }
+
+    return q;
 }
 
 
