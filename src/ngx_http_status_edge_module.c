@@ -13,7 +13,8 @@
 #include "ngx_http_status_edge_redis.h"
 #include "ngx_http_status_edge_api.h"
 #include "ngx_http_status_edge_status_page.h"
-#include "ngx_http_status_edge_filter.h"
+#include "ngx_http_status_edge_banner_decide.h"
+#include "ngx_http_status_edge_banner_filter.h"
 #include "ngx_http_status_edge_dismiss.h"
 #include "ngx_http_status_edge_widget.h"
 #include "ngx_http_status_edge_events.h"
@@ -1011,7 +1012,11 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    return ngx_http_status_edge_filter_init(cf);
+    if (ngx_http_status_edge_banner_decide_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_status_edge_banner_filter_init(cf);
 }
 
 

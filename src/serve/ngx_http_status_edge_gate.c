@@ -17,7 +17,7 @@
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_render_gate.h"
-#include "ngx_http_status_edge_filter.h"
+#include "ngx_http_status_edge_banner_decide.h"
 #include "se_pool.h"
 
 

@@ -190,15 +190,36 @@ ngx_http_status_edge_add_headers(ngx_http_request_t *r, ngx_str_t *kv)
 }
 
 
+/*
+ * Cache-Control: value in place of whatever the response has, and no
+ * Expires: the one way the module says how a response may be cached
+ */
+
+ngx_int_t
+ngx_http_status_edge_set_cache_control(ngx_http_request_t *r,
+    ngx_str_t *value)
+{
+    static ngx_str_t  key = ngx_string("Cache-Control");
+
+    ngx_http_status_edge_clear_cache_control(r);
+
+    if (r->headers_out.expires) {
+        r->headers_out.expires->hash = 0;
+        r->headers_out.expires = NULL;
+    }
+
+    return ngx_http_status_edge_add_header(r, &key, value);
+}
+
+
 /* answers that must not be cached: errors, "unknown", redirects */
 
 ngx_int_t
 ngx_http_status_edge_add_no_store(ngx_http_request_t *r)
 {
-    static ngx_str_t  key = ngx_string("Cache-Control");
     static ngx_str_t  value = ngx_string("no-store");
 
-    return ngx_http_status_edge_add_header(r, &key, &value);
+    return ngx_http_status_edge_set_cache_control(r, &value);
 }
 
 

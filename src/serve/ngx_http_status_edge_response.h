@@ -28,6 +28,8 @@ ngx_int_t ngx_http_status_edge_set_etag(ngx_http_request_t *r,
     ngx_str_t *value);
 ngx_int_t ngx_http_status_edge_add_headers(ngx_http_request_t *r,
     ngx_str_t *kv);
+ngx_int_t ngx_http_status_edge_set_cache_control(ngx_http_request_t *r,
+    ngx_str_t *value);
 ngx_int_t ngx_http_status_edge_add_no_store(ngx_http_request_t *r);
 ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r,
     ngx_str_t *allow_headers);

@@ -10,7 +10,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_variables.h"
-#include "ngx_http_status_edge_filter.h"
+#include "ngx_http_status_edge_banner_decide.h"
 #include "ngx_http_status_edge_publish.h"
 
 

@@ -1,13 +1,13 @@
 
 /*
- * status-edge: the banner filter: the per-request banner decision, the
- * request headers kept from the upstream, the header filter and the
- * streaming insert after <body>.
+ * status-edge: the banner a request gets, decided once per request (the
+ * variables, the gate and the banner filter ask), and the request headers
+ * kept from the upstream meanwhile.
  */
 
 
-#ifndef _NGX_HTTP_STATUS_EDGE_FILTER_H_INCLUDED_
-#define _NGX_HTTP_STATUS_EDGE_FILTER_H_INCLUDED_
+#ifndef _NGX_HTTP_STATUS_EDGE_BANNER_DECIDE_H_INCLUDED_
+#define _NGX_HTTP_STATUS_EDGE_BANNER_DECIDE_H_INCLUDED_
 
 
 #include "ngx_http_status_edge_types.h"
@@ -38,7 +38,7 @@ typedef struct {
 } ngx_http_status_edge_ctx_t;
 
 
-ngx_int_t ngx_http_status_edge_filter_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_edge_banner_decide_init(ngx_conf_t *cf);
 ngx_http_status_edge_ctx_t *ngx_http_status_edge_banner_decide(
     ngx_http_request_t *r, ngx_http_status_edge_ctx_t *ctx);
 void ngx_http_status_edge_banner_done(ngx_http_request_t *r,
@@ -63,4 +63,4 @@ ngx_http_status_edge_banner_ctx(ngx_http_request_t *r)
 }
 
 
-#endif /* _NGX_HTTP_STATUS_EDGE_FILTER_H_INCLUDED_ */
+#endif /* _NGX_HTTP_STATUS_EDGE_BANNER_DECIDE_H_INCLUDED_ */
