@@ -41,8 +41,8 @@ static char *ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_status_edge_redis_option(ngx_conf_t *cf,
     ngx_http_status_edge_server_t *server, ngx_str_t *value);
-static char *ngx_http_status_edge_source_slot(ngx_conf_t *cf, ngx_command_t *cmd,
-    void *conf);
+static char *ngx_http_status_edge_source_slot(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 static char *ngx_http_status_edge_handler_slot(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static ngx_http_status_edge_source_t *ngx_http_status_edge_register_source(
@@ -537,43 +537,43 @@ static ngx_http_status_edge_source_t *
 ngx_http_status_edge_register_source(ngx_conf_t *cf, ngx_str_t *prefix)
 {
     ngx_uint_t                         i;
-    ngx_http_status_edge_source_t       *page, **pages, **pp;
+    ngx_http_status_edge_source_t     *source, **sources, **pp;
     ngx_http_status_edge_main_conf_t  *smcf;
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
 
-    pages = smcf->sources.elts;
+    sources = smcf->sources.elts;
     for (i = 0; i < smcf->sources.nelts; i++) {
-        if (pages[i]->prefix.len == prefix->len
-            && ngx_strncmp(pages[i]->prefix.data, prefix->data, prefix->len)
+        if (sources[i]->prefix.len == prefix->len
+            && ngx_strncmp(sources[i]->prefix.data, prefix->data, prefix->len)
                == 0)
         {
-            return pages[i];
+            return sources[i];
         }
     }
 
-    page = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_edge_source_t));
-    if (page == NULL) {
+    source = ngx_pcalloc(cf->pool, sizeof(ngx_http_status_edge_source_t));
+    if (source == NULL) {
         return NULL;
     }
 
-    page->prefix = *prefix;
-    page->channel.len = prefix->len + sizeof("events") - 1;
-    page->channel.data = ngx_pnalloc(cf->pool, page->channel.len + 1);
-    if (page->channel.data == NULL) {
+    source->prefix = *prefix;
+    source->channel.len = prefix->len + sizeof("events") - 1;
+    source->channel.data = ngx_pnalloc(cf->pool, source->channel.len + 1);
+    if (source->channel.data == NULL) {
         return NULL;
     }
 
-    ngx_sprintf(page->channel.data, "%Vevents%Z", prefix);
+    ngx_sprintf(source->channel.data, "%Vevents%Z", prefix);
 
     pp = ngx_array_push(&smcf->sources);
     if (pp == NULL) {
         return NULL;
     }
 
-    *pp = page;
+    *pp = source;
 
-    return page;
+    return source;
 }
 
 

@@ -204,7 +204,7 @@ ngx_http_status_edge_connect(void)
     ngx_uint_t                        i, n;
     const char                       *argv[3];
     size_t                            argvlen[3];
-    ngx_http_status_edge_source_t     **sources;
+    ngx_http_status_edge_source_t   **sources;
     ngx_http_status_edge_server_t    *server;
     ngx_http_status_edge_sync_t      *sync = &ngx_http_status_edge_sync;
     u_char                            db[NGX_INT_T_LEN];
@@ -395,7 +395,7 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
 {
     ngx_msec_t                        delay;
     ngx_uint_t                        i, rounds, nservers, level;
-    ngx_http_status_edge_source_t     **sources;
+    ngx_http_status_edge_source_t   **sources;
     ngx_http_status_edge_server_t    *server;
     ngx_http_status_edge_sync_t      *sync = &ngx_http_status_edge_sync;
 
@@ -754,12 +754,12 @@ ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r, void *data)
 static void
 ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
 {
-    redisReply                   *reply = r;
+    redisReply                      *reply = r;
 
-    ngx_uint_t                    i;
-    redisReply                   *kind, *channel;
-    ngx_http_status_edge_source_t **sources;
-    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+    ngx_uint_t                       i;
+    redisReply                      *kind, *channel;
+    ngx_http_status_edge_source_t  **sources;
+    ngx_http_status_edge_sync_t     *sync = &ngx_http_status_edge_sync;
 
     if (reply == NULL || sync->sub.ac != ac) {
         return;
@@ -974,9 +974,9 @@ ngx_http_status_edge_reconnect_handler(ngx_event_t *ev)
 static void
 ngx_http_status_edge_poll_handler(ngx_event_t *ev)
 {
-    ngx_uint_t                     i;
+    ngx_uint_t                       i;
     ngx_http_status_edge_source_t  **sources;
-    ngx_http_status_edge_sync_t   *sync = ev->data;
+    ngx_http_status_edge_sync_t     *sync = ev->data;
 
     if (sync->stopped) {
         return;
@@ -997,9 +997,9 @@ ngx_http_status_edge_poll_handler(ngx_event_t *ev)
 static void
 ngx_http_status_edge_resync_handler(ngx_event_t *ev)
 {
-    ngx_uint_t                     i;
+    ngx_uint_t                       i;
     ngx_http_status_edge_source_t  **sources;
-    ngx_http_status_edge_sync_t   *sync = ev->data;
+    ngx_http_status_edge_sync_t     *sync = ev->data;
 
     if (sync->stopped) {
         return;
@@ -1061,9 +1061,9 @@ ngx_http_status_edge_keepalive_handler(ngx_event_t *ev)
 static void
 ngx_http_status_edge_retry_first(void)
 {
-    ngx_uint_t                     i;
+    ngx_uint_t                       i;
     ngx_http_status_edge_source_t  **sources;
-    ngx_http_status_edge_sync_t   *sync = &ngx_http_status_edge_sync;
+    ngx_http_status_edge_sync_t     *sync = &ngx_http_status_edge_sync;
 
     ngx_log_error(NGX_LOG_INFO, sync->log, 0,
                   "status_edge: trying the first Redis address again");

@@ -23,24 +23,24 @@ typedef struct ngx_http_status_edge_shm_source_s
 
 struct ngx_http_status_edge_shm_source_s {
     ngx_http_status_edge_shm_source_t  *next;
-    u_char                            prefix[NGX_HTTP_STATUS_EDGE_PREFIX_MAX];
-    size_t                            prefix_len;
-    uint64_t                          hash;
-    uint64_t                          version;
-    time_t                            saved_at;
-    u_char                           *data;
-    size_t                            len;
+    u_char                              prefix[NGX_HTTP_STATUS_EDGE_PREFIX_MAX];
+    size_t                              prefix_len;
+    uint64_t                            hash;
+    uint64_t                            version;
+    time_t                              saved_at;
+    u_char                             *data;
+    size_t                              len;
 };
 
 
 typedef struct {
     ngx_http_status_edge_shm_source_t  *sources;
-    uint64_t                          seq;    /* of the last save */
+    uint64_t                            seq;    /* of the last save */
 } ngx_http_status_edge_shctx_t;
 
 
 typedef struct {
-    ngx_http_status_edge_source_t      *source;
+    ngx_http_status_edge_source_t    *source;
     u_char                           *buf;
     size_t                            len;
     ngx_http_status_edge_variants_t  *variants;
@@ -59,7 +59,8 @@ static ngx_http_status_edge_shm_source_t *ngx_http_status_edge_shm_source(
     ngx_slab_pool_t *shpool, ngx_http_status_edge_shctx_t *sh,
     ngx_str_t *prefix, ngx_uint_t create);
 static void ngx_http_status_edge_keep(ngx_http_status_edge_update_task_t *ctx);
-static void ngx_http_status_edge_log_kept(ngx_http_status_edge_update_task_t *ctx);
+static void ngx_http_status_edge_log_kept(
+    ngx_http_status_edge_update_task_t *ctx);
 static ngx_int_t ngx_http_status_edge_save(ngx_str_t *prefix,
     se_state_t *state, u_char *buf, size_t len,
     ngx_http_status_edge_stored_t *st);
@@ -69,7 +70,8 @@ static void ngx_http_status_edge_keep_bytes(
 static void ngx_http_status_edge_refresh(ngx_event_t *ev);
 static void ngx_http_status_edge_log_warnings(
     ngx_http_status_edge_source_t *source, se_state_t *state, ngx_log_t *log);
-static void ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx);
+static void ngx_http_status_edge_update_done(
+    ngx_http_status_edge_update_task_t *ctx);
 #if (NGX_THREADS)
 static void ngx_http_status_edge_update_thread(void *data, ngx_log_t *log);
 static void ngx_http_status_edge_update_event(ngx_event_t *ev);
@@ -204,12 +206,12 @@ static void
 ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
     ngx_http_status_edge_main_conf_t *smcf)
 {
-    ngx_uint_t                         i;
-    ngx_slab_pool_t                   *shpool;
-    ngx_http_status_edge_source_t      **sources;
-    ngx_http_status_edge_shctx_t      *sh;
-    ngx_http_status_edge_stored_t      st;
-    ngx_http_status_edge_shm_source_t   *sp;
+    ngx_uint_t                          i;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_status_edge_source_t     **sources;
+    ngx_http_status_edge_shctx_t       *sh;
+    ngx_http_status_edge_stored_t       st;
+    ngx_http_status_edge_shm_source_t  *sp;
 
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
     sh = shm_zone->data;
@@ -226,7 +228,8 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
             continue;
         }
 
-        sp = ngx_http_status_edge_shm_source(shpool, sh, &sources[i]->prefix, 1);
+        sp = ngx_http_status_edge_shm_source(shpool, sh, &sources[i]->prefix,
+                                             1);
 
         if (sp) {
             sp->data = ngx_slab_alloc(shpool, st.len);
@@ -296,15 +299,15 @@ void
 ngx_http_status_edge_publish_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf)
 {
-    u_char                            *buf;
-    size_t                             len;
-    time_t                             saved_at;
-    ngx_uint_t                         i;
-    ngx_slab_pool_t                   *shpool;
-    ngx_http_status_edge_snapshot_t   *snap;
-    ngx_http_status_edge_source_t      **sources;
-    ngx_http_status_edge_shctx_t      *sh;
-    ngx_http_status_edge_shm_source_t   *sp;
+    u_char                             *buf;
+    size_t                              len;
+    time_t                              saved_at;
+    ngx_uint_t                          i;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_status_edge_snapshot_t    *snap;
+    ngx_http_status_edge_source_t     **sources;
+    ngx_http_status_edge_shctx_t       *sh;
+    ngx_http_status_edge_shm_source_t  *sp;
 
     ngx_http_status_edge_zone = smcf->shm_zone;
     ngx_http_status_edge_variants = &smcf->variants;
@@ -331,7 +334,8 @@ ngx_http_status_edge_publish_init_process(ngx_cycle_t *cycle,
 
         ngx_shmtx_lock(&shpool->mutex);
 
-        sp = ngx_http_status_edge_shm_source(shpool, sh, &sources[i]->prefix, 0);
+        sp = ngx_http_status_edge_shm_source(shpool, sh, &sources[i]->prefix,
+                                             0);
 
         if (sp && sp->data) {
             buf = ngx_alloc(sp->len, cycle->log);
@@ -374,7 +378,7 @@ void
 ngx_http_status_edge_publish_exit_process(
     ngx_http_status_edge_main_conf_t *smcf)
 {
-    ngx_uint_t                     i;
+    ngx_uint_t                       i;
     ngx_http_status_edge_source_t  **sources, *source;
 
     sources = smcf->sources.elts;
@@ -458,9 +462,9 @@ static ngx_int_t
 ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
     u_char *buf, size_t len, ngx_http_status_edge_stored_t *st)
 {
-    u_char                           *data;
-    ngx_slab_pool_t                  *shpool;
-    ngx_http_status_edge_shctx_t     *sh;
+    u_char                             *data;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_status_edge_shctx_t       *sh;
     ngx_http_status_edge_shm_source_t  *sp;
 
     st->hash = se_state_hash(state);
@@ -617,7 +621,7 @@ static void
 ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx)
 {
     ngx_int_t                         rc;
-    ngx_http_status_edge_source_t      *source = ctx->source;
+    ngx_http_status_edge_source_t    *source = ctx->source;
     ngx_http_status_edge_snapshot_t  *snap = ctx->snap;
 
     rc = NGX_OK;
@@ -725,7 +729,7 @@ ngx_http_status_edge_keep_bytes(ngx_http_status_edge_source_t *source,
 static void
 ngx_http_status_edge_refresh(ngx_event_t *ev)
 {
-    u_char                       *buf;
+    u_char                         *buf;
     ngx_http_status_edge_source_t  *source = ev->data;
 
     if (ngx_exiting || ngx_terminate || source->held == NULL) {
@@ -819,7 +823,7 @@ ngx_http_status_edge_request_acquire_cln(ngx_http_request_t *r,
 }
 
 
-/* gives back early what ngx_http_status_edge_request_acquire_cln() took, if still held */
+/* gives back early what request_acquire_cln() took, if still held */
 
 void
 ngx_http_status_edge_request_release(ngx_pool_cleanup_t *cln)

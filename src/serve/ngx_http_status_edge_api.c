@@ -407,7 +407,7 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     ngx_buf_t                          *b;
     ngx_str_t                           name;
     ngx_chain_t                         out;
-    ngx_http_status_edge_source_t       **pages, *page;
+    ngx_http_status_edge_source_t     **sources, *source;
     ngx_http_status_edge_main_conf_t   *smcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -423,7 +423,7 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
 
     smcf = ngx_http_get_module_main_conf(r, ngx_http_status_edge_module);
 
-    pages = smcf->sources.elts;
+    sources = smcf->sources.elts;
     n = smcf->sources.nelts;
 
     size = 2048 + n * (8 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
@@ -457,12 +457,12 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                               "snapshots that failed");
 
     for (i = 0; i < n; i++) {
-        page = pages[i];
+        source = sources[i];
 
-        version = page->current ? se_state_version(page->current->state)
+        version = source->current ? se_state_version(source->current->state)
                                 : 0;
-        age = page->loaded_at ? ngx_time() - page->loaded_at : -1;
-        stale = (page->current == NULL || page->stale
+        age = source->loaded_at ? ngx_time() - source->loaded_at : -1;
+        stale = (source->current == NULL || source->stale
                  || !ngx_http_status_edge_stats.connected);
 
 
@@ -470,7 +470,7 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
         b->last = ngx_cpymem(b->last, metric "{page=\"",                     \
                              sizeof(metric "{page=\"") - 1);                 \
         b->last = ngx_http_status_edge_label(b->last, b->end,               \
-                                             &page->prefix);                 \
+                                             &source->prefix);               \
         b->last = ngx_sprintf(b->last, "\"} " fmt "\n", value)
 
         ngx_http_status_edge_metric(b, "status_edge_state_version", "%uL",
@@ -480,13 +480,13 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
         ngx_http_status_edge_metric(b, "status_edge_state_stale", "%ui",
                                     stale);
         ngx_http_status_edge_metric(b, "status_edge_bad_records", "%ui",
-                                    page->bad_records);
+                                    source->bad_records);
         ngx_http_status_edge_metric(b, "status_edge_trimmed_records", "%uL",
-                                    page->trimmed_records);
+                                    source->trimmed_records);
         ngx_http_status_edge_metric(b, "status_edge_loads_total", "%ui",
-                                    page->loads);
+                                    source->loads);
         ngx_http_status_edge_metric(b, "status_edge_load_errors_total", "%ui",
-                                    page->load_errors);
+                                    source->load_errors);
     }
 
     ngx_http_status_edge_help(b, "status_edge_redis_connected", "gauge",

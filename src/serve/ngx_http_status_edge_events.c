@@ -64,7 +64,7 @@
 typedef struct {
     ngx_queue_t                       queue;
     ngx_http_request_t               *r;
-    ngx_http_status_edge_source_t      *source;
+    ngx_http_status_edge_source_t    *source;
     ngx_http_status_edge_snapshot_t  *held;     /* its bytes in flight */
     uint64_t                          version;  /* of the last event */
     uint64_t                          hash;

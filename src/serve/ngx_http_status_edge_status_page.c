@@ -40,16 +40,18 @@ typedef enum {
 } ngx_http_status_edge_pg_e;
 
 
-static ngx_int_t ngx_http_status_edge_status_page_handler(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_status_page_handler(
+    ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_status_page_slash(ngx_http_request_t *r);
 static ngx_http_status_edge_pg_e ngx_http_status_edge_status_page_path(
     ngx_http_request_t *r);
-static ngx_http_status_edge_pg_e ngx_http_status_edge_status_page_name(u_char *p,
-    u_char *last);
+static ngx_http_status_edge_pg_e ngx_http_status_edge_status_page_name(
+    u_char *p, u_char *last);
 static ngx_int_t ngx_http_status_edge_status_page_doc(ngx_http_request_t *r,
     ngx_str_t *type, u_char *data, size_t len, ngx_str_t *etag,
     ngx_str_t *cache_control);
-static ngx_int_t ngx_http_status_edge_status_page_unknown(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_status_page_unknown(
+    ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_prefers_text(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_accept_q(u_char *p, u_char *last,
     ngx_uint_t *range);
@@ -240,19 +242,20 @@ ngx_http_status_edge_status_page_merge(ngx_conf_t *cf,
     ngx_http_status_edge_loc_conf_t *prev,
     ngx_http_status_edge_loc_conf_t *conf)
 {
-    ngx_uint_t                            i;
-    ngx_http_status_edge_main_conf_t     *smcf;
+    ngx_uint_t                                   i;
+    ngx_http_status_edge_main_conf_t            *smcf;
     ngx_http_status_edge_status_page_variant_t  *v;
 
     ngx_conf_merge_uint_value(conf->history_days, prev->history_days,
                               NGX_HTTP_STATUS_EDGE_HISTORY_DAYS);
-    ngx_conf_merge_ptr_value(conf->status_page_tpl, prev->status_page_tpl, NULL);
+    ngx_conf_merge_ptr_value(conf->status_page_tpl, prev->status_page_tpl,
+                             NULL);
 
     smcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_status_edge_module);
 
     if (smcf->variants.status_pages == NULL) {
         smcf->variants.status_pages = ngx_array_create(cf->pool, 2,
-                                   sizeof(ngx_http_status_edge_status_page_variant_t));
+                         sizeof(ngx_http_status_edge_status_page_variant_t));
         if (smcf->variants.status_pages == NULL) {
             return NGX_ERROR;
         }
@@ -287,18 +290,18 @@ ngx_http_status_edge_status_page_merge(ngx_conf_t *cf,
 static ngx_int_t
 ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
 {
-    size_t                             len;
-    ngx_int_t                          rc;
-    ngx_str_t                          key, value, *csp;
-    se_lang_e                          lang;
-    ngx_http_status_edge_doc_t        *doc;
-    ngx_http_status_edge_status_page_docs_t  *docs;
-    ngx_http_status_edge_pg_e          what;
-    ngx_http_status_edge_snapshot_t   *snap;
-    ngx_http_status_edge_loc_conf_t   *slcf;
+    size_t                                       len;
+    ngx_int_t                                    rc;
+    ngx_str_t                                    key, value, *csp;
+    se_lang_e                                    lang;
+    ngx_http_status_edge_doc_t                  *doc;
+    ngx_http_status_edge_status_page_docs_t     *docs;
+    ngx_http_status_edge_pg_e                    what;
+    ngx_http_status_edge_snapshot_t             *snap;
+    ngx_http_status_edge_loc_conf_t             *slcf;
     ngx_http_status_edge_status_page_variant_t  *pv;
-    ngx_http_status_edge_main_conf_t  *smcf;
-    const char                        *css;
+    ngx_http_status_edge_main_conf_t            *smcf;
+    const char                                  *css;
 
     rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
@@ -328,8 +331,8 @@ ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
         css = se_page_css(&len);
 
         return ngx_http_status_edge_status_page_doc(r,
-                   &ngx_http_status_edge_status_page_types[what], (u_char *) css,
-                   len, &ngx_http_status_edge_css_etag,
+                   &ngx_http_status_edge_status_page_types[what],
+                   (u_char *) css, len, &ngx_http_status_edge_css_etag,
                    &ngx_http_status_edge_css_cache);
     }
 
@@ -392,8 +395,8 @@ ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
     }
 
     return ngx_http_status_edge_status_page_doc(r,
-               &ngx_http_status_edge_status_page_types[what], doc->data, doc->len,
-               &doc->etag, &slcf->cache_control);
+               &ngx_http_status_edge_status_page_types[what], doc->data,
+               doc->len, &doc->etag, &slcf->cache_control);
 }
 
 
@@ -498,7 +501,8 @@ ngx_http_status_edge_status_page_name(u_char *p, u_char *last)
 
     for (i = 0; i < NGX_HTTP_STATUS_EDGE_PG_NONE; i++) {
         if (ngx_http_status_edge_status_page_names[i].len == len
-            && ngx_strncmp(ngx_http_status_edge_status_page_names[i].data, p, len)
+            && ngx_strncmp(ngx_http_status_edge_status_page_names[i].data,
+                           p, len)
                == 0)
         {
             return (ngx_http_status_edge_pg_e) i;
@@ -707,6 +711,6 @@ ngx_http_status_edge_status_page_unknown(ngx_http_request_t *r)
 
     return ngx_http_status_edge_send_data(r,
                                &ngx_http_status_edge_status_page_types[0],
-                               ngx_http_status_edge_status_page_unknown_body.data,
-                               ngx_http_status_edge_status_page_unknown_body.len);
+                    ngx_http_status_edge_status_page_unknown_body.data,
+                    ngx_http_status_edge_status_page_unknown_body.len);
 }

@@ -63,9 +63,9 @@ static ngx_int_t
 ngx_http_status_edge_badges_render(ngx_http_status_edge_snapshot_t *snap,
     ngx_http_status_edge_variants_t *variants, void **artifact)
 {
-    size_t                       i, n;
-    ngx_uint_t                   lang;
-    const se_model_t            *m;
+    size_t                          i, n;
+    ngx_uint_t                      lang;
+    const se_model_t               *m;
     ngx_http_status_edge_svg_t     *b;
     ngx_http_status_edge_badges_t  *badges;
 

@@ -35,12 +35,12 @@ static ngx_int_t
 ngx_http_status_edge_gate_render(ngx_http_status_edge_snapshot_t *snap,
     ngx_http_status_edge_variants_t *variants, void **artifact)
 {
-    char                         *html;
-    size_t                        len;
-    ngx_uint_t                    set, lang, n;
-    ngx_array_t                  *sets;
-    const se_model_t             *m;
-    const se_incident_t          *rec;
+    char                          *html;
+    size_t                         len;
+    ngx_uint_t                     set, lang, n;
+    ngx_array_t                   *sets;
+    const se_model_t              *m;
+    const se_incident_t           *rec;
     ngx_http_status_edge_gate_t   *g;
     ngx_http_status_edge_gates_t  *gates;
 

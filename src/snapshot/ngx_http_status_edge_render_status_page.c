@@ -34,15 +34,15 @@ ngx_http_status_edge_status_page_render(
     ngx_http_status_edge_snapshot_t *snap,
     ngx_http_status_edge_variants_t *variants, void **artifact)
 {
-    char                                 *data;
-    size_t                                len;
-    int64_t                               now, at;
-    se_tz_t                              *tz;
-    ngx_int_t                             rc;
-    ngx_uint_t                            v, lang, k;
-    se_page_opts_t                        opts;
-    const se_model_t                     *m;
-    ngx_http_status_edge_doc_t           *doc;
+    char                                        *data;
+    size_t                                       len;
+    int64_t                                      now, at;
+    se_tz_t                                     *tz;
+    ngx_int_t                                    rc;
+    ngx_uint_t                                   v, lang, k;
+    se_page_opts_t                               opts;
+    const se_model_t                            *m;
+    ngx_http_status_edge_doc_t                  *doc;
     ngx_http_status_edge_status_page_docs_t     *docs;
     ngx_http_status_edge_status_page_variant_t  *pv;
 
