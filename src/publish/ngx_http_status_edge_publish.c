@@ -883,6 +883,12 @@ ngx_http_status_edge_publish(ngx_http_status_edge_source_t *source,
     source->trimmed_records = se_state_model(snap->state)->trimmed_incidents
                             + se_state_model(snap->state)->trimmed_maintenances;
 
+    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                   "status_edge: page \"%V\" publishes version %uL, "
+                   "%ui hooks", &source->prefix,
+                   se_state_version(snap->state),
+                   ngx_http_status_edge_published->nelts);
+
     published = ngx_http_status_edge_published->elts;
 
     for (i = 0; i < ngx_http_status_edge_published->nelts; i++) {

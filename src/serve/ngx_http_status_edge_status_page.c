@@ -372,7 +372,12 @@ ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
     /* curl -H 'Accept: text/plain' gets status.txt */
 
     if (ngx_http_status_edge_prefers_text(r)) {
+        ngx_log_debug0(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                       "status_edge: text/plain preferred: status.txt");
+
+        /* counted as status.txt instead */
         ngx_http_status_edge_stats.requests[NGX_HTTP_STATUS_EDGE_EP_PAGE]--;
+
         return ngx_http_status_edge_text_handler(r);
     }
 
