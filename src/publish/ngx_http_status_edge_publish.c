@@ -5,6 +5,8 @@
  * by swapping one pointer, and copied into shared memory so that a worker
  * started by a reload or after a crash serves the last state at once,
  * even while Redis is down.  Requests borrow a state by reference count.
+ * The snapshot itself is built by src/snapshot; who is told of a
+ * publication, and of the end of an update, is registered, not named.
  */
 
 
@@ -524,7 +526,7 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
 /*
  * Builds the encoded snapshot buf (ngx_alloc'ed, taken over) into a state
  * and publishes it; off the event loop when nginx has threads.  Calls
- * ngx_http_status_edge_redis_updated() when done.
+ * the source's updated handler when done.
  */
 
 ngx_int_t

@@ -854,10 +854,11 @@ ngx_http_status_edge_events_stream(ngx_http_request_t *r)
 
 
 /*
- * A published state: a pass over the worker's streams sends it to those
- * of the source, a batch per turn of the event loop, so that thousands of
- * streams do not hold up the worker's other connections.  A newer state
- * during a pass starts it again: the streams passed already skip it.
+ * A published state (a publication hook, added by the module file): a
+ * pass over the worker's streams sends it to those of the source, a batch
+ * per turn of the event loop, so that thousands of streams do not hold up
+ * the worker's other connections.  A newer state during a pass starts it
+ * again: the streams passed already skip it.
  */
 
 void
