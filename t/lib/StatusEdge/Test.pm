@@ -45,7 +45,7 @@ use Time::HiRes qw(time sleep);
 use Time::Local qw(timegm);
 
 our @EXPORT_OK = qw(free_port wait_until sample_state ts parse_ts
-    json_decode json_encode cli_quote browser_test);
+    json_decode json_encode cli_quote browser_test children_of);
 
 our $NGINX       = $ENV{STATUS_EDGE_NGINX}       || '/usr/sbin/nginx';
 our $REDIS       = $ENV{STATUS_EDGE_REDIS_SERVER} || '/usr/bin/redis-server';
