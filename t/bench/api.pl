@@ -9,7 +9,7 @@ use IO::Select;
 use IO::Socket::INET;
 use POSIX qw(WNOHANG strftime);
 use Time::HiRes qw(time sleep);
-use StatusEdge::Test qw(free_port children_of);
+use StatusEdge::Test qw(free_port children_of slurp);
 
 # ---------------------------------------------------------------------------
 # part 1: throughput
@@ -79,28 +79,16 @@ sub throughput {
 
     print "  round side       req/s  latency  worker busy  worker us/req"
         . "  other CPUs busy\n";
-    my (%rps, %cost, @ratios, @busy, @other);
-    my $errors = 0;
-    for my $i (1 .. $OPT{rounds}) {
-        my @order = $i % 2 ? qw(module ref) : qw(ref module);
-        my %round;
-        for my $side (@order) {
-            my $w = run_wrk($ng->{port}, $path{$side}, $OPT{duration},
-                            $worker);
-            $round{$side} = $w;
-            $errors += $w->{errors};
-            push @{ $rps{$side} }, $w->{rps};
-            push @{ $cost{$side} }, $w->{us_per_req};
-            push @busy, $w->{worker_busy};
-            push @other, $w->{other};
-            printf "  %5d %-6s %10.0f  %7s  %10.0f%%  %13.2f  %15.2f%s\n",
-                $i, $side eq 'ref' ? 'nginx' : 'module', $w->{rps},
-                $w->{latency}, 100 * $w->{worker_busy}, $w->{us_per_req},
-                $w->{other},
-                $w->{errors} ? "  ($w->{errors} errors)" : '';
-        }
-        push @ratios, $round{module}{rps} / $round{ref}{rps};
-    }
+    my $w = alternating_rounds($ng->{port}, \%path, $worker, sub {
+        my ($i, $side, $w) = @_;
+        printf "  %5d %-6s %10.0f  %7s  %10.0f%%  %13.2f  %15.2f%s\n",
+            $i, $side eq 'ref' ? 'nginx' : 'module', $w->{rps},
+            $w->{latency}, 100 * $w->{worker_busy}, $w->{us_per_req},
+            $w->{other},
+            $w->{errors} ? "  ($w->{errors} errors)" : '';
+    });
+    my ($rps, $cost, $errors) = @$w{qw(rps cost errors)};
+    my @other = @{ $w->{other} };
 
     # the state must not have changed under the measurement
     my $after = http_get($ng->{port}, '/api/v2/summary.json', 5);
@@ -110,16 +98,16 @@ sub throughput {
 
     stop_nginx($ng);
 
-    @t{qw(module ref errors)} = (median(@{ $rps{module} }),
-                                 median(@{ $rps{ref} }), $errors);
+    @t{qw(module ref errors)} = (median(@{ $rps->{module} }),
+                                 median(@{ $rps->{ref} }), $errors);
     $t{ratio} = $t{module} / $t{ref};
-    $t{ratio_paired} = median(@ratios);
-    @t{qw(mod_min mod_max)} = (sort { $a <=> $b } @{ $rps{module} })[0, -1];
-    @t{qw(ref_min ref_max)} = (sort { $a <=> $b } @{ $rps{ref} })[0, -1];
-    $t{cost_module} = median(@{ $cost{module} });
-    $t{cost_ref} = median(@{ $cost{ref} });
+    $t{ratio_paired} = median(@{ $w->{ratios} });
+    @t{qw(mod_min mod_max)} = (sort { $a <=> $b } @{ $rps->{module} })[0, -1];
+    @t{qw(ref_min ref_max)} = (sort { $a <=> $b } @{ $rps->{ref} })[0, -1];
+    $t{cost_module} = median(@{ $cost->{module} });
+    $t{cost_ref} = median(@{ $cost->{ref} });
     $t{cost_ratio} = $t{cost_module} ? $t{cost_ref} / $t{cost_module} : 0;
-    $t{busy} = median(@busy);
+    $t{busy} = median(@{ $w->{busy} });
     $t{other} = median(@other);
     $t{runs} = scalar @other;
     $t{disturbed} = grep { $_ > 0.15 } @other;

@@ -10,7 +10,7 @@ use IO::Select;
 use IO::Socket::INET;
 use POSIX qw(WNOHANG strftime);
 use Time::HiRes qw(time sleep);
-use StatusEdge::Test qw(free_port children_of);
+use StatusEdge::Test qw(free_port children_of slurp);
 
 # ---------------------------------------------------------------------------
 # processes and cleanup
@@ -142,14 +142,6 @@ sub find_bin {
         return "$d/$name" if -x "$d/$name";
     }
     return undef;
-}
-
-sub slurp {
-    my ($file) = @_;
-    open my $fh, '<:raw', $file or return '';
-    local $/;
-    my $s = <$fh>;
-    return $s // '';
 }
 
 sub spit {
@@ -392,16 +384,49 @@ sub reference_location {
         spit("$DIR/html/ref/summary.json", $res->{body});
         $ref{label} = 'nginx static file';
         # identical headers: no Last-Modified, Accept-Ranges or nginx ETag
-        $ref{location} = join "\n", '        location = /ref/summary.json {',
-            "            root $DIR/html;",
-            "            types { } default_type '$type';",
-            '            etag off; max_ranges 0;',
-            '            open_file_cache max=16; open_file_cache_valid 600s;',
-            "            add_header Last-Modified '';",
-            (map { "            $_" } @add),
-            '        }';
+        $ref{location} = static_location('/ref/summary.json', $type, @add);
     }
     return \%ref;
+}
+
+# the location serving $DIR/html$path as nginx's reference for an answer
+# of the module: the same type, added headers @add, and none of the
+# static file's own (Last-Modified, Accept-Ranges, its ETag)
+sub static_location {
+    my ($path, $type, @add) = @_;
+    return join "\n", "        location = $path {",
+        "            root $DIR/html;",
+        "            types { } default_type '$type';",
+        '            etag off; max_ranges 0;',
+        '            open_file_cache max=16; open_file_cache_valid 600s;',
+        "            add_header Last-Modified '';",
+        (map { "            $_" } @add),
+        '        }';
+}
+
+# $OPT{rounds} rounds of wrk on both sides of %$path (module, ref), in
+# alternating order; $each->($round, $side, $wrk) after every run.
+# Returns { rps => { side => [...] }, cost => { side => [us/req ...] },
+# ratios => [module / ref per round], errors, busy => [...], other => [...] }
+sub alternating_rounds {
+    my ($port, $path, $worker, $each) = @_;
+    my %r = (rps => {}, cost => {}, ratios => [], errors => 0, busy => [],
+             other => []);
+    for my $i (1 .. $OPT{rounds}) {
+        my %round;
+        for my $side ($i % 2 ? qw(module ref) : qw(ref module)) {
+            my $w = run_wrk($port, $path->{$side}, $OPT{duration}, $worker);
+            $round{$side} = $w;
+            $r{errors} += $w->{errors};
+            push @{ $r{rps}{$side} }, $w->{rps};
+            push @{ $r{cost}{$side} }, $w->{us_per_req};
+            push @{ $r{busy} }, $w->{worker_busy};
+            push @{ $r{other} }, $w->{other};
+            $each->($i, $side, $w);
+        }
+        push @{ $r{ratios} }, $round{module}{rps} / $round{ref}{rps};
+    }
+    return \%r;
 }
 
 # CPU time of a process in ns (schedstat, else stat in clock ticks)

@@ -9,7 +9,7 @@ use IO::Select;
 use IO::Socket::INET;
 use POSIX qw(WNOHANG strftime);
 use Time::HiRes qw(time sleep);
-use StatusEdge::Test qw(free_port children_of);
+use StatusEdge::Test qw(free_port children_of slurp);
 
 # ---------------------------------------------------------------------------
 # part 4: event streams on one worker

@@ -9,7 +9,7 @@ use IO::Select;
 use IO::Socket::INET;
 use POSIX qw(WNOHANG strftime);
 use Time::HiRes qw(time sleep);
-use StatusEdge::Test qw(free_port children_of);
+use StatusEdge::Test qw(free_port children_of slurp);
 
 # ---------------------------------------------------------------------------
 # part 4: the status page next to a static file of the same bytes
@@ -40,14 +40,7 @@ sub page_throughput {
     mkdir "$DIR/html/ref";
     spit("$DIR/html/ref/page.html", $res->{body});
     my $server = join "\n", $loc,
-        '        location = /ref/page.html {',
-        "            root $DIR/html;",
-        "            types { } default_type '$type';",
-        '            etag off; max_ranges 0;',
-        '            open_file_cache max=16; open_file_cache_valid 600s;',
-        "            add_header Last-Modified '';",
-        (map { "            $_" } @add),
-        '        }';
+        static_location('/ref/page.html', $type, @add);
     my %path = (module => '/status/', ref => '/ref/page.html');
 
     my $ng = start_nginx(name => 'page', workers => 1, cpu => $CPU{nginx},
@@ -77,31 +70,21 @@ sub page_throughput {
             for qw(module ref);
     }
 
-    my (%rps, %cost, @ratios);
-    my $errors = 0;
-    for my $i (1 .. $OPT{rounds}) {
-        my %round;
-        for my $side ($i % 2 ? qw(module ref) : qw(ref module)) {
-            my $w = run_wrk($ng->{port}, $path{$side}, $OPT{duration},
-                            $worker);
-            $round{$side} = $w;
-            $errors += $w->{errors};
-            push @{ $rps{$side} }, $w->{rps};
-            push @{ $cost{$side} }, $w->{us_per_req};
-            printf "  %5d %-6s %10.0f  %7s  %6.2f us/req\n", $i,
-                $side eq 'ref' ? 'file' : 'page', $w->{rps}, $w->{latency},
-                $w->{us_per_req};
-        }
-        push @ratios, $round{module}{rps} / $round{ref}{rps};
-    }
+    my $w = alternating_rounds($ng->{port}, \%path, $worker, sub {
+        my ($i, $side, $w) = @_;
+        printf "  %5d %-6s %10.0f  %7s  %6.2f us/req\n", $i,
+            $side eq 'ref' ? 'file' : 'page', $w->{rps}, $w->{latency},
+            $w->{us_per_req};
+    });
+    my ($rps, $cost, $errors) = @$w{qw(rps cost errors)};
     stop_nginx($ng);
 
-    @p{qw(module ref errors)} = (median(@{ $rps{module} }),
-                                 median(@{ $rps{ref} }), $errors);
+    @p{qw(module ref errors)} = (median(@{ $rps->{module} }),
+                                 median(@{ $rps->{ref} }), $errors);
     $p{ratio} = $p{module} / $p{ref};
-    $p{ratio_paired} = median(@ratios);
-    $p{cost_module} = median(@{ $cost{module} });
-    $p{cost_ref} = median(@{ $cost{ref} });
+    $p{ratio_paired} = median(@{ $w->{ratios} });
+    $p{cost_module} = median(@{ $cost->{module} });
+    $p{cost_ref} = median(@{ $cost->{ref} });
 
     $p{ir} = callgrind_counts({ name => 'pagegrind', ready => $path{ref},
             server => $server }, \%path, [qw(module ref module ref)]);
