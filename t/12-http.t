@@ -9,145 +9,164 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use StatusEdge::Test qw(sample_state json_decode);
+use StatusEdge::Blocks qw(run_blocks);
 
 my $t = StatusEdge::Test->new;
-$t->start_redis;
-my $v = $t->write_state(sample_state());
-$t->start_nginx(servers => $t->server_conf(extra => <<'EOF'));
+my $P = '/api/v2/summary.json';
+
+# what the first answer (its headers, body, data) and the blocks' saves
+# left, when a block runs
+sub got { my ($k) = @_; return sub { $_[0]{$k} } }
+
+my $S2 = sample_state();
+$S2->{page}{name} = 'Example Cloud v2';
+
+run_blocks(t => $t, state => sample_state(),
+    nginx => { servers => $t->server_conf(extra => <<'EOF') },
         location /short/ {
             status_edge_api;
             status_edge_api_max_age 7s;
         }
 EOF
-ok $t->wait_version($v), 'state loaded';
+    blocks => [
+    { name    => 'GET',
+      request => [GET => $P],
+      status  => 200,
+      json_ok => sub { 1 },
+      headers => {
+          etag => qr/^"[\x21\x23-\x7e]+"$/,
+          'cache-control' => [qr/\bpublic\b/, qr/\bmax-age=10\b/],
+          'access-control-allow-origin' => '*' },
+      check   => sub { my (undef, $h, $b, $got) = @_;
+          %$got = (%$h, body => $b, data => json_decode($b)) } },
 
-my $P = '/api/v2/summary.json';
-my ($st, $h, $body) = $t->http(GET => $P);
-is $st, 200, 'GET 200';
-my $data = json_decode($body);
-ok $data, 'JSON body';
-my $etag = $h->{etag};
-like $etag // '', qr/^"[\x21\x23-\x7e]+"$/, 'strong, quoted ETag';
-like $h->{'cache-control'} // '', qr/\bpublic\b/, 'Cache-Control: public';
-like $h->{'cache-control'} // '', qr/\bmax-age=10\b/, 'default max-age=10';
-is $h->{'access-control-allow-origin'}, '*', 'CORS: *';
+    # the other location with its own max age, same document
+    { name    => 'api under another location',
+      request => [GET => '/short/summary.json'],
+      status  => 200,
+      headers => { 'cache-control' => qr/\bmax-age=7\b/ },
+      json    => got('data') },
 
-# the other location with its own max age, same document
-{
-    my ($s2, $h2, $b2) = $t->http(GET => '/short/summary.json');
-    is $s2, 200, 'api under another location';
-    like $h2->{'cache-control'} // '', qr/\bmax-age=7\b/, 'status_edge_api_max_age 7s';
-    is_deeply json_decode($b2), $data, 'same document';
-}
+    # conditional requests
+    (map {
+        my $inm = $_;
+        +{ name    => "If-None-Match: $inm->[0] -> 304",
+           request => [GET => $P, headers => ['If-None-Match' => $inm->[1]]],
+           status  => 304,
+           body    => '',
+           headers => {
+               etag => got('etag'),
+               'cache-control' => got('cache-control'),
+               'access-control-allow-origin' => '*' } }
+    } ['the ETag', got('etag')],
+      ['another and the ETag', sub { qq{"nope", $_[0]{etag}} }],
+      ['W/ETag', sub { "W/$_[0]{etag}" }],
+      ['*', '*']),
+    { name    => 'If-None-Match with another tag -> 200',
+      request => [GET => $P, headers => ['If-None-Match' => '"other"']],
+      status  => 200 },
 
-# conditional requests
-for my $inm ($etag, qq{"nope", $etag}, "W/$etag", '*') {
-    my ($s, $hh, $b) = $t->http(GET => $P, headers => ['If-None-Match' => $inm]);
-    is $s, 304, "If-None-Match: $inm -> 304";
-    is $b, '', '304 has no body';
-    is $hh->{etag}, $etag, '304 repeats the ETag';
-    is $hh->{'cache-control'}, $h->{'cache-control'}, '304 repeats Cache-Control';
-    is $hh->{'access-control-allow-origin'}, '*', '304 keeps CORS';
-}
-{
-    my ($s) = $t->http(GET => $P, headers => ['If-None-Match' => '"other"']);
-    is $s, 200, 'If-None-Match with another tag -> 200';
-}
+    # HEAD: same headers, no body
+    { name    => 'HEAD',
+      request => [HEAD => $P],
+      status  => 200,
+      body    => '',
+      headers => { map { $_ => got($_) }
+          qw(content-type etag cache-control access-control-allow-origin) },
+      check   => sub { my (undef, $h, undef, $got) = @_;
+          is $h->{'content-length'}, length($got->{body}),
+              'HEAD: Content-Length of the GET body'
+              if defined $h->{'content-length'} } },
+    { name    => 'HEAD with If-None-Match',
+      request => [HEAD => $P, headers => ['If-None-Match' => got('etag')]],
+      status  => 304 },
 
-# HEAD: same headers, no body
-{
-    my ($s, $hh, $b) = $t->http(HEAD => $P);
-    is $s, 200, 'HEAD 200';
-    is $b, '', 'HEAD: no body';
-    for my $k (qw(content-type etag cache-control access-control-allow-origin)) {
-        is $hh->{$k}, $h->{$k}, "HEAD: same $k";
-    }
-    is $hh->{'content-length'}, length($body), 'HEAD: Content-Length of the GET body'
-        if defined $hh->{'content-length'};
-    my ($s3) = $t->http(HEAD => $P, headers => ['If-None-Match' => $etag]);
-    is $s3, 304, 'HEAD with If-None-Match -> 304';
-}
+    # OPTIONS: CORS preflight
+    { name    => 'OPTIONS',
+      request => [OPTIONS => $P, headers => [
+          Origin => 'https://www.example.org',
+          'Access-Control-Request-Method' => 'GET']],
+      status  => 204,
+      body    => '',
+      headers => {
+          'access-control-allow-origin' => '*',
+          'access-control-allow-methods' =>
+              qr/\A(?=.*\bGET\b)(?=.*\bHEAD\b)(?=.*\bOPTIONS\b)/i } },
 
-# OPTIONS: CORS preflight
-{
-    my ($s, $hh, $b) = $t->http(OPTIONS => $P, headers => [
-        Origin => 'https://www.example.org',
-        'Access-Control-Request-Method' => 'GET']);
-    is $s, 204, 'OPTIONS 204';
-    is $b, '', 'OPTIONS: no body';
-    is $hh->{'access-control-allow-origin'}, '*', 'OPTIONS: Allow-Origin *';
-    my %m = map { uc($_) => 1 } split /\s*,\s*/, $hh->{'access-control-allow-methods'} // '';
-    ok $m{GET} && $m{HEAD} && $m{OPTIONS}, 'OPTIONS: Allow-Methods GET, HEAD, OPTIONS'
-        or diag $hh->{'access-control-allow-methods'};
-}
+    # other methods
+    (map { +{ name => "$_ -> 405", request => [$_ => $P, body => '{}'],
+              status => 405 } } qw(POST PUT DELETE)),
 
-# other methods
-for my $m (qw(POST PUT DELETE)) {
-    my ($s) = $t->http($m => $P, body => '{}');
-    is $s, 405, "$m -> 405";
-}
+    # a query string that is not a callback is ignored
+    { name    => 'unrelated query arguments',
+      request => [GET => "$P?x=1&y=2"],
+      status  => 200,
+      json    => got('data') },
 
-# a query string that is not a callback is ignored
-{
-    my ($s, $hh, $b) = $t->http(GET => "$P?x=1&y=2");
-    is $s, 200, 'unrelated query arguments: 200';
-    is_deeply json_decode($b), $data, 'same document';
-}
+    # JSONP
+    (map {
+        my $cb = $_;
+        +{ name    => "JSONP callback=$cb",
+           request => [GET => "$P?callback=$cb"],
+           status  => 200,
+           headers => {
+               'content-type' =>
+                   qr{^application/javascript(?:;\s*charset=utf-8)?$}i,
+               'access-control-allow-origin' => '*' },
+           body    => qr/\A(?:\/\*\*\/\s*)?\Q$cb\E\(.*\);?\s*\z/s,
+           check   => sub { my (undef, undef, $b, $got) = @_;
+               my ($inner) = $b =~ /\A(?:\/\*\*\/\s*)?\Q$cb\E\((.*)\);?\s*\z/s;
+               is_deeply json_decode($inner // ''), $got->{data},
+                   "JSONP callback=$cb wraps the same document" } }
+    } qw(cb _my$Callback1 jQuery3510_1700000000)),
+    { name    => 'callback among other arguments',
+      request => [GET => "$P?foo=1&callback=cb&bar=2"],
+      status  => 200,
+      body    => qr/\Acb\(/ },
+    (map {
+        +{ name        => 'callback=' . substr($_, 0, 20),
+           request     => [GET => "$P?callback=$_"],
+           status      => 400,
+           body_unlike => qr/<script|alert\(1\)/i }
+    } '1abc', 'a-b', 'alert(1)', 'a%20b', '%3Cscript%3E', 'a;b', 'a.b()',
+      'x' . ('y' x 300), '%E2%80%A8'),
 
-# JSONP
-for my $cb (qw(cb _my$Callback1 jQuery3510_1700000000)) {
-    my ($s, $hh, $b) = $t->http(GET => "$P?callback=$cb");
-    is $s, 200, "JSONP callback=$cb: 200";
-    like $hh->{'content-type'} // '', qr{^application/javascript(?:;\s*charset=utf-8)?$}i,
-        'JSONP: application/javascript';
-    my ($inner) = $b =~ /\A(?:\/\*\*\/\s*)?\Q$cb\E\((.*)\);?\s*\z/s;
-    ok defined $inner, "JSONP body is $cb(...);" or diag substr($b, 0, 100);
-    is_deeply json_decode($inner // ''), $data, 'JSONP wraps the same document';
-    is $hh->{'access-control-allow-origin'}, '*', 'JSONP: CORS';
-}
-{
-    my ($s, $hh, $b) = $t->http(GET => "$P?foo=1&callback=cb&bar=2");
-    is $s, 200, 'callback among other arguments';
-    like $b, qr/\Acb\(/, '... is used';
-}
-for my $bad ('1abc', 'a-b', 'alert(1)', 'a%20b', '%3Cscript%3E', 'a;b', 'a.b()',
-             'x' . ('y' x 300), '%E2%80%A8') {
-    my ($s, $hh, $b) = $t->http(GET => "$P?callback=$bad");
-    is $s, 400, "callback=" . substr($bad, 0, 20) . ": 400";
-    unlike $b // '', qr/<script|alert\(1\)/i, '... without echoing it';
-}
+    # unknown paths
+    (map {
+        +{ name    => $_,
+           request => [GET => $_],
+           status  => 404,
+           headers => { 'content-type' => qr{^application/json}i },
+           json_ok => sub { 1 } }
+    } '/api/v2/nope.json', '/api/v2/summary', '/api/v2/summary.json/x',
+      '/api/v2/incidents/', '/api/v2/', '/api/v2/incidents/unresolved'),
 
-# unknown paths
-for my $p ('/api/v2/nope.json', '/api/v2/summary', '/api/v2/summary.json/x',
-           '/api/v2/incidents/', '/api/v2/', '/api/v2/incidents/unresolved') {
-    my ($s, $hh, $b) = $t->http(GET => $p);
-    is $s, 404, "$p: 404";
-    like $hh->{'content-type'} // '', qr{^application/json}i, "$p: JSON 404";
-    ok json_decode($b // ''), "$p: JSON body" or diag $b;
-}
+    # every endpoint answers HEAD and a matching If-None-Match
+    (map {
+        my $ep = "/api/v2/$_";
+        +{ name    => "$_ GET",
+           request => [GET => $ep],
+           status  => 200,
+           headers => { etag => qr/^"[^"]+"$/ },
+           save    => { "etag $ep" => 'etag' } },
+        { name    => "$_ If-None-Match",
+          request => [GET => $ep, headers => ['If-None-Match' => got("etag $ep")]],
+          status  => 304 },
+        { name    => "$_ HEAD",
+          request => [HEAD => $ep],
+          status  => 200,
+          body    => '' }
+    } qw(status.json components.json incidents.json incidents/unresolved.json
+         scheduled-maintenances.json scheduled-maintenances/upcoming.json
+         scheduled-maintenances/active.json)),
 
-# every endpoint answers HEAD and a matching If-None-Match
-for my $ep (qw(status.json components.json incidents.json incidents/unresolved.json
-               scheduled-maintenances.json scheduled-maintenances/upcoming.json
-               scheduled-maintenances/active.json)) {
-    my ($s, $hh) = $t->http(GET => "/api/v2/$ep");
-    is $s, 200, "$ep: 200";
-    like $hh->{etag} // '', qr/^"[^"]+"$/, "$ep: strong ETag";
-    my ($s2) = $t->http(GET => "/api/v2/$ep", headers => ['If-None-Match' => $hh->{etag}]);
-    is $s2, 304, "$ep: 304";
-    my ($s3, $h3, $b3) = $t->http(HEAD => "/api/v2/$ep");
-    is "$s3 " . length($b3), '200 0', "$ep: HEAD 200 without body";
-}
+    # a new version changes the ETag; the old one no longer matches
+    { name    => 'old ETag after a change',
+      state   => $S2,
+      request => [GET => $P, headers => ['If-None-Match' => got('etag')]],
+      status  => 200,
+      headers => { etag => sub { qr/\A(?!\Q$_[0]{etag}\E\z)/ } },
+      json_ok => sub { $_[0]{page}{name} eq 'Example Cloud v2' } },
+]);
 
-# a new version changes the ETag; the old one no longer matches
-my $S = sample_state();
-$S->{page}{name} = 'Example Cloud v2';
-$v = $t->write_state($S);
-ok $t->wait_version($v), 'new version loaded';
-my ($s4, $h4, $b4) = $t->http(GET => $P, headers => ['If-None-Match' => $etag]);
-is $s4, 200, 'old ETag -> 200 after a change';
-isnt $h4->{etag}, $etag, 'new ETag';
-is json_decode($b4)->{page}{name}, 'Example Cloud v2', 'new content';
-
-$t->stop;
 done_testing;

@@ -36,9 +36,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Time::HiRes qw(sleep);
-use IO::Select;
-use IO::Socket::INET;
-use POSIX ();
+use StatusEdge::SignalProxy;
 use StatusEdge::Test qw(sample_state wait_until);
 
 my $P = '/api/v2/status.json';
@@ -166,50 +164,19 @@ for my $raw ('00000000000000000000001', '18446744073709551615') {
 # sent SUBSCRIBE by then (nothing passes either way; the sockets stay open)
 sub silencing_proxy {
     my ($to) = @_;
-    my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-        Listen => 16, ReuseAddr => 1) or die "listen: $!";
-    my $pid = fork // die "fork: $!";
-    return ($pid, $l->sockport) if $pid;
-
-    my $silence = 0;
-    local $SIG{USR1} = sub { $silence = 1 };
-    my $sel = IO::Select->new($l);
-    my (%peer, %subscriber, %silent);
-    my $deadline = time + 120;
-    while (time < $deadline) {
-        for my $s ($sel->can_read(0.05)) {
-            if ($s == $l) {
-                my $c = $l->accept or next;
-                my $r = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$to")
-                    or do { close $c; next };
-                @peer{$c, $r} = ($r, $c);
-                $subscriber{$r} = 0;
-                $sel->add($c, $r);
-                next;
-            }
-            my $n = sysread $s, my $buf, 65536;
-            my $p = $peer{$s};
-            if (!$n) {
-                $sel->remove($s, $p);
-                close $s;
-                close $p;
-                next;
-            }
-            my $client = exists $subscriber{$p};
-            $subscriber{$p} = 1 if $client && $buf =~ /SUBSCRIBE/i;
-            next if $silent{$s};
-            syswrite $p, $buf;
-        }
+    my %subscriber;
+    return StatusEdge::SignalProxy::start(to => $to,
+        on_data => sub {
+            my ($proxy, $from, $buf) = @_;
+            $subscriber{$from} = 1
+                if $proxy->is_client($from) && $buf =~ /SUBSCRIBE/i;
+            return 1;
+        },
         # only the links open at the signal: their replacements work
-        if ($silence) {
-            $silence = 0;
-            for my $r (grep { $subscriber{$_} } keys %subscriber) {
-                $silent{$r} = 1;
-                $silent{ $peer{$r} } = 1;
-            }
-        }
-    }
-    POSIX::_exit(0);
+        on_usr1 => sub {
+            my ($proxy) = @_;
+            $proxy->mute($_) for grep { $subscriber{$_} } $proxy->clients;
+        });
 }
 
 {

@@ -18,9 +18,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use Time::HiRes qw(sleep time);
-use IO::Select;
-use IO::Socket::INET;
-use POSIX ();
+use StatusEdge::SignalProxy;
 use StatusEdge::Test qw(sample_state);
 
 my $P = '/api/v2/status.json';
@@ -31,46 +29,18 @@ my $P = '/api/v2/status.json';
 # pass as they are
 sub poisoning_proxy {
     my ($to) = @_;
-    my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
-        Listen => 16, ReuseAddr => 1) or die "listen: $!";
-    my $pid = fork // die "fork: $!";
-    return ($pid, $l->sockport) if $pid;
-
     my $armed = 0;
-    local $SIG{USR1} = sub { $armed = 1 };
-    my $sel = IO::Select->new($l);
-    my (%peer, %client, %dead);
-    my $deadline = time + 120;
-    while (time < $deadline) {
-        for my $s ($sel->can_read(0.05)) {
-            if ($s == $l) {
-                my $c = $l->accept or next;
-                my $r = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$to")
-                    or do { close $c; next };
-                @peer{$c, $r} = ($r, $c);
-                $client{$c} = 1;
-                $sel->add($c, $r);
-                next;
-            }
-            my $n = sysread $s, my $buf, 65536;
-            my $p = $peer{$s};
-            if (!$n) {
-                $sel->remove($s, $p);
-                close $s;
-                close $p;
-                next;
-            }
-            next if $dead{$s};
-            if ($armed && $client{$s} && $buf =~ /EVAL/) {
-                syswrite $s, "*2147483647\r\n";
-                $dead{$s} = $dead{$p} = 1;
-                $armed = 0;
-                next;
-            }
-            syswrite $p, $buf;
-        }
-    }
-    POSIX::_exit(0);
+    return StatusEdge::SignalProxy::start(to => $to,
+        on_data => sub {
+            my ($proxy, $from, $buf) = @_;
+            return 1 unless $armed && $proxy->is_client($from)
+                && $buf =~ /EVAL/;
+            syswrite $from, "*2147483647\r\n";
+            $proxy->mute($from);
+            $armed = 0;
+            return 0;
+        },
+        on_usr1 => sub { $armed = 1 });
 }
 
 my $t = StatusEdge::Test->new;

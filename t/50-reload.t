@@ -97,7 +97,7 @@ ok wait_until(sub { ($clients = redis_clients()) <= $clients0 }, 15),
 # keeps serving
 {
     my @before = $t->worker_pids;
-    my $good = StatusEdge::Test::_slurp($t->conf_file);
+    my $good = StatusEdge::Test::slurp($t->conf_file);
     (my $bad = $good) =~ s/status_edge_redis [^;]+;/status_edge_redis nohost:abc;/;
     StatusEdge::Test::_write_file($t->conf_file, $bad);
     StatusEdge::Test::_run([StatusEdge::Test::_nginx_args($t, $t->conf_file), '-s', 'reload'],

@@ -37,7 +37,7 @@ my $S = '/api/v2/summary.json';
 sub crash_lines {
     my ($t, $from) = @_;
     my $text = substr($t->log_text, $from // 0)
-        . StatusEdge::Test::_slurp($t->prefix . '/nginx.out');
+        . StatusEdge::Test::slurp($t->prefix . '/nginx.out');
     return grep { /exited on signal (?!9\b)\d+|signal 11|core dumped/ }
         split /\n/, $text;
 }
@@ -65,7 +65,7 @@ sub failed_reload {
     my ($t, $conf, $msg, $what) = @_;
     my $master = $t->nginx_pid;
     my $re = qr/\[emerg\] $master#\d+: [^\n]*\Q$msg\E/;
-    my $good = StatusEdge::Test::_slurp($t->conf_file);
+    my $good = StatusEdge::Test::slurp($t->conf_file);
     my @before = $t->worker_pids;
     my $n0 = count_matches($t, $re);
     StatusEdge::Test::_write_file($t->conf_file, $conf);
@@ -207,7 +207,7 @@ sub stale_metric {
     # the cache manager: one of the master's children, by its title
     my $manager = sub {
         for my $p (StatusEdge::Test::children_of($t->nginx_pid)) {
-            my $cmd = StatusEdge::Test::_slurp("/proc/$p/cmdline");
+            my $cmd = StatusEdge::Test::slurp("/proc/$p/cmdline");
             return $p if $cmd =~ /cache manager/;
         }
         return undef;

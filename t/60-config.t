@@ -8,6 +8,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use StatusEdge::Test qw(free_port);
+use StatusEdge::Blocks qw(run_blocks);
 
 my $t = StatusEdge::Test->new;
 my $rp = free_port();    # nothing needs to listen for nginx -t
@@ -18,19 +19,6 @@ sub conf {
         http    => $o{http} // "    status_edge_redis 127.0.0.1:$rp;\n",
         servers => $o{servers} // $t->server_conf(extra => $o{extra} // ''),
     );
-}
-
-# a valid configuration passes
-{
-    my ($rc, $out) = $t->nginx_test(conf(http => <<"EOF"));
-    status_edge_redis 127.0.0.1:$rp db=2 password=pw user=u timeout=250ms;
-    status_edge_redis unix:/tmp/no-such-redis.sock;
-    status_edge_poll_interval 2s;
-    status_edge_resync_interval 1m;
-    status_edge_page site:;
-EOF
-    is $rc, 0, 'valid configuration: exit 0' or diag $out;
-    like $out, qr/test is successful/, 'valid configuration: test is successful';
 }
 
 my @cases = (
@@ -78,16 +66,30 @@ my @cases = (
         qr/status_edge_page|invalid page prefix ""/],
 );
 
-for my $c (@cases) {
-    my ($name, $http, $extra, $want) = @$c;
-    my %o;
-    $o{http} = join('', map { "    $_\n" } split /\n/, $http) if defined $http;
-    $o{extra} = $extra if defined $extra;
-    my ($rc, $out) = $t->nginx_test(conf(%o));
-    isnt $rc, 0, "$name: nginx -t fails";
-    like $out, qr/\[emerg\]/, "$name: [emerg]";
-    like $out, $want, "$name: message quotes it" or diag $out;
-    like $out, qr/test failed/, "$name: test failed" if $rc;
-}
+my $valid = <<"EOF";
+    status_edge_redis 127.0.0.1:$rp db=2 password=pw user=u timeout=250ms;
+    status_edge_redis unix:/tmp/no-such-redis.sock;
+    status_edge_poll_interval 2s;
+    status_edge_resync_interval 1m;
+    status_edge_page site:;
+EOF
+
+run_blocks(t => $t, blocks => [
+    { name   => 'valid configuration',
+      conf   => conf(http => $valid),
+      exit   => 0,
+      output => [qr/test is successful/] },
+    map {
+        my ($name, $http, $extra, $want) = @$_;
+        my %o;
+        $o{http} = join('', map { "    $_\n" } split /\n/, $http)
+            if defined $http;
+        $o{extra} = $extra if defined $extra;
+        +{ name   => $name,
+           conf   => conf(%o),
+           exit   => 'fail',
+           output => [qr/\[emerg\]/, $want, qr/test failed/] }
+    } @cases
+]);
 
 done_testing;

@@ -1,5 +1,5 @@
 // status_edge_events and a real EventSource in headless Chromium
-// (started by t/92-events-browser.t):
+// (started by t/920-events-browser.t):
 //  1. refused by status_edge_events_max (BASE/capped allows one stream,
 //     held here by node): the EventSource gets the summary, is not closed
 //     for good, and gets its stream after the retry delay once there is

@@ -1,5 +1,5 @@
 // The embeddable widget in headless Chromium, on a site of another origin
-// (started by t/94-widget-browser.t).  The state is changed with the admin
+// (started by t/940-widget-browser.t).  The state is changed with the admin
 // tool (CLI, STATUS_EDGE_REDIS) while the page is open.
 //   SITE    the site's base URL (index.html, ko.html, top-left.html,
 //           inline.html embed the widget)

@@ -17,7 +17,7 @@ use lib "$FindBin::Bin/../lib";
 use Test::More;
 use Time::HiRes qw(time sleep);
 use StatusEdge::Test;
-use StatusEdge::Load qw(chaos_env newest_everywhere);
+use StatusEdge::Load qw(chaos_env newest_everywhere check_result);
 
 $SIG{PIPE} = 'IGNORE';
 my $LONG = $ENV{CHAOS_LONG};
@@ -85,21 +85,7 @@ ok !@late, 'every worker on the newest state within 2 s'
     or diag join "\n", @late;
 
 my $r = $load->stop;
-diag $load->report($r);
-is $r->{non2xx}, 0, 'no non-2xx answer';
-is $r->{wrong}, 0, 'no wrong body';
-is $r->{truncated}, 0, 'no truncated body';
-is $r->{errors}, 0, 'no failed request';
-ok !@{ $r->{died} }, 'every load process ran to the end'
-    or diag join "\n", @{ $r->{died} };
-diag join "\n", @{ $r->{failures} } if @{ $r->{failures} };
-ok $r->{requests} >= 1000, "$r->{requests} requests checked";
-my $s = $r->{streams};
-is $s->{opened}, $STREAMS, "$STREAMS event streams opened, none reopened";
-is $s->{open}, $STREAMS, 'all open at the end';
-is $s->{non200} + $s->{connect_errors} + $s->{refused}, 0,
-    'no stream refused or failed';
-is $s->{wrong_events}, 0, 'every event one of the states\' summaries';
+check_result($r, requests => 1000, streams => $STREAMS);
 
 $fp->stop;
 $t->stop;

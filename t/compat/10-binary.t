@@ -64,7 +64,7 @@ isnt $fver, $ver, "the foreign nginx is another version ($fver)";
         }
 EOF
     pass 'nginx starts with the module and loads the state from Redis';
-    like StatusEdge::Test::_slurp($t->error_log),
+    like StatusEdge::Test::slurp($t->error_log),
         qr/this nginx has no threads, states are built on the event loop/,
         'the module says its states are built on the event loop';
 

@@ -74,7 +74,7 @@ like $out, qr/\Q$abi\E/, "the system nginx provides $abi" if $abi;
 
 ok -f $MODULE, "the module is in /usr/lib/nginx/modules/";
 ok -f $SNIPPET, 'its load_module snippet is in modules-available';
-like StatusEdge::Test::_slurp($SNIPPET),
+like StatusEdge::Test::slurp($SNIPPET),
     qr{^load_module modules/ngx_http_status_edge_module\.so;$}m,
     'the snippet loads the module from nginx\'s modules path';
 ok -l $ENABLED && readlink($ENABLED) eq $SNIPPET,
@@ -126,7 +126,7 @@ is $rc, 0, 'nginx -t on the system configuration, with the module enabled'
 EOF
     ok $t->wait_version($v), 'the system nginx serves the state';
 
-    my $conf = StatusEdge::Test::_slurp($t->conf_file);
+    my $conf = StatusEdge::Test::slurp($t->conf_file);
     ok $conf !~ /load_module/ && $conf =~ m{include /etc/nginx/modules-enabled/},
         'the test configuration loads the module through modules-enabled only';
 

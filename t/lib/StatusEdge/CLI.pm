@@ -107,7 +107,7 @@ sub cli {
     waitpid $pid, 0;
     my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
     # the whole file, raw ('' when unreadable)
-    my ($so, $se) = map { StatusEdge::Test::_slurp($_->filename) } $out, $err;
+    my ($so, $se) = map { StatusEdge::Test::slurp($_->filename) } $out, $err;
     if ($se =~ /Sanitizer|runtime error:/ || $rc >= 128) {
         Test::More::fail("status-edge @args: crashed or sanitizer report");
         Test::More::diag($se);

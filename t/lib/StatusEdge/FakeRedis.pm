@@ -25,13 +25,11 @@ package StatusEdge::FakeRedis;
 use strict;
 use warnings;
 
-use Carp qw(croak);
-use IO::Handle;
 use IO::Select;
-use IO::Socket::INET;
-use POSIX qw(WNOHANG);
-use Scalar::Util qw(weaken);
-use Time::HiRes qw(time sleep);
+use StatusEdge::ForkedServer;
+use Time::HiRes qw(time);
+
+use parent -norequire, 'StatusEdge::ForkedServer';
 
 our %ANSWER = (
     huge       => "*4294967295\r\n",
@@ -44,98 +42,19 @@ our %ANSWER = (
 );
 our @MODES = (sort(keys %ANSWER), 'garbage');
 
-my @INSTANCES;
-
 sub new {
     my ($class, %o) = @_;
-    my $self = bless { mode => $o{mode} // 'garbage',
-        max_life => $o{max_life} // 3600, owner => $$ }, $class;
-    push @INSTANCES, $self;
-    weaken($INSTANCES[-1]);
-    return $self;
+    return $class->register(mode => $o{mode} // 'garbage',
+        max_life => $o{max_life} // 3600);
 }
 
-sub port { $_[0]{port} }
-
-sub start {
-    my ($self) = @_;
-    my $l = IO::Socket::INET->new(Listen => 1024, LocalAddr => '127.0.0.1',
-        LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
-        or die "fake redis: listen: $!";
-    $self->{port} = $l->sockport;
-    pipe(my $cr, my $cw) or die "pipe: $!";
-    pipe(my $ar, my $aw) or die "pipe: $!";
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        close $cw;
-        close $ar;
-        $SIG{$_} = q(DEFAULT) for qw(TERM INT);
-        $SIG{PIPE} = q(IGNORE);
-        my $rc = eval { _serve($self, $l, $cr, $aw); 0 } // do {
-            print STDERR "fake redis: $@";
-            1;
-        };
-        POSIX::_exit($rc);
-    }
-    close $l;
-    close $cr;
-    close $aw;
-    $cw->autoflush(1);
-    @$self{qw(pid ctl ack)} = ($pid, $cw, $ar);
-    $self->_cmd('ping') eq 'pong' or die 'fake redis did not start';
-    return $self;
-}
-
-sub _cmd {
-    my ($self, $line) = @_;
-    croak 'fake redis not running' unless $self->{pid};
-    print { $self->{ctl} } "$line\n" or die "fake redis: control: $!";
-    my $sel = IO::Select->new($self->{ack});
-    my $buf = '';
-    my $end = time + 5;
-    while ($buf !~ /\n/) {
-        my $left = $end - time;
-        die "fake redis: no answer to '$line'" if $left <= 0;
-        $sel->can_read($left) or next;
-        my $n = sysread($self->{ack}, $buf, 65536, length $buf);
-        die 'fake redis: control closed' unless $n;
-    }
-    chomp $buf;
-    die "fake redis: $buf" if $buf =~ /\Aerror/;
-    return $buf;
-}
+sub what { 'fake redis' }
 
 sub mode {
     my ($self, $mode) = @_;
-    $self->_cmd("mode $mode");
+    $self->command("mode $mode");
     $self->{mode} = $mode;
     return $self;
-}
-
-sub stats {
-    my ($self) = @_;
-    my %s = $self->_cmd('stats') =~ /(\w+)=(\S+)/g;
-    return \%s;
-}
-
-sub stop {
-    my ($self) = @_;
-    my $pid = delete $self->{pid} or return;
-    close $self->{ctl};
-    close $self->{ack};
-    kill 'TERM', $pid;
-    my $end = time + 5;
-    while (waitpid($pid, WNOHANG) == 0) {
-        if (time > $end) { kill 'KILL', $pid; waitpid($pid, 0); last }
-        sleep 0.02;
-    }
-}
-
-sub DESTROY { $_[0]->stop if $_[0]{owner} == $$ }
-
-END {
-    local $?;
-    for my $f (@INSTANCES) { $f->stop if $f && $f->{owner} == $$ }
 }
 
 # the number of complete RESP commands at the start of $$buf, taken off
@@ -178,10 +97,8 @@ sub _garbage {
     return join '', map { chr int rand 256 } 1 .. $len;
 }
 
-sub _serve {
+sub serve {
     my ($self, $l, $ctl, $ack) = @_;
-    $ack->autoflush(1);
-    $l->blocking(0);
     my $mode = $self->{mode};
     my %st = (accepted => 0, commands => 0);
     my $deadline = time + $self->{max_life};
@@ -198,28 +115,19 @@ sub _serve {
     while (time < $deadline) {
         for my $s ($sel->can_read(0.1)) {
             if ($s == $ctl) {
-                my $n = sysread($ctl, $cbuf, 4096, length $cbuf);
-                if (!$n) {
-                    next if !defined $n && $!{EINTR};
-                    return;
-                }
-                while ($cbuf =~ s/\A([^\n]*)\n//) {
-                    my ($cmd, $a) = split ' ', $1;
-                    $cmd //= '';
-                    if ($cmd eq 'ping') {
-                        print $ack "pong\n";
-                    } elsif ($cmd eq 'mode' && defined $a
-                             && grep { $_ eq $a } @MODES) {
+                $self->read_control($ctl, \$cbuf, $ack, sub {
+                    my ($cmd, $a) = @_;
+                    if ($cmd eq 'mode' && defined $a
+                        && grep { $_ eq $a } @MODES) {
                         $mode = $a;
-                        print $ack "ok\n";
-                    } elsif ($cmd eq 'stats') {
-                        print $ack join(' ', "mode=$mode",
-                            'open=' . scalar(keys %sock),
-                            map { "$_=$st{$_}" } sort keys %st) . "\n";
-                    } else {
-                        print $ack "error: bad command '$cmd'\n";
+                        return 'ok';
                     }
-                }
+                    return join(' ', "mode=$mode",
+                        'open=' . scalar(keys %sock),
+                        map { "$_=$st{$_}" } sort keys %st)
+                        if $cmd eq 'stats';
+                    return "error: bad command '$cmd'";
+                }) or return;
                 next;
             }
             if ($s == $l) {

@@ -44,122 +44,41 @@ use warnings;
 
 use Carp qw(croak);
 use Errno ();
-use IO::Handle;
 use IO::Select;
 use IO::Socket::INET;
-use POSIX qw(WNOHANG);
-use Scalar::Util qw(weaken);
 use Socket qw(IPPROTO_TCP TCP_NODELAY SOL_SOCKET SO_LINGER);
+use StatusEdge::ForkedServer;
 use Time::HiRes qw(time sleep);
 
-my @INSTANCES;
+use parent -norequire, 'StatusEdge::ForkedServer';
+
 my $MAX_CONN = 4096;
 my $MAX_QUEUE = 64 << 20;
 
 sub new {
     my ($class, %o) = @_;
     croak 'target port needed' unless $o{target};
-    my $self = bless { target => $o{target}, max_life => $o{max_life} // 3600,
-        owner => $$ }, $class;
-    push @INSTANCES, $self;
-    weaken($INSTANCES[-1]);
-    return $self;
+    return $class->register(target => $o{target},
+        max_life => $o{max_life} // 3600);
 }
 
-sub port { $_[0]{port} }
-
-sub start {
-    my ($self) = @_;
-    my $l = IO::Socket::INET->new(Listen => 1024, LocalAddr => '127.0.0.1',
-        LocalPort => 0, Proto => 'tcp', ReuseAddr => 1)
-        or die "fault proxy: listen: $!";
-    $self->{port} = $l->sockport;
-    pipe(my $cr, my $cw) or die "pipe: $!";
-    pipe(my $ar, my $aw) or die "pipe: $!";
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        close $cw;
-        close $ar;
-        $SIG{$_} = q(DEFAULT) for qw(TERM INT);
-        $SIG{PIPE} = q(IGNORE);
-        my $rc = eval { _serve($self, $l, $cr, $aw); 0 } // do {
-            print STDERR "fault proxy: $@";
-            1;
-        };
-        POSIX::_exit($rc);
-    }
-    close $l;
-    close $cr;
-    close $aw;
-    $cw->autoflush(1);
-    $self->{pid} = $pid;
-    $self->{ctl} = $cw;
-    $self->{ack} = $ar;
-    $self->_cmd('ping') eq 'pong' or die 'fault proxy did not start';
-    return $self;
-}
-
-# one control line, one answer line (5 s)
-sub _cmd {
-    my ($self, $line) = @_;
-    croak 'fault proxy not running' unless $self->{pid};
-    print { $self->{ctl} } "$line\n" or die "fault proxy: control: $!";
-    my $sel = IO::Select->new($self->{ack});
-    my $buf = '';
-    my $end = time + 5;
-    while ($buf !~ /\n/) {
-        my $left = $end - time;
-        die "fault proxy: no answer to '$line'" if $left <= 0;
-        $sel->can_read($left) or next;
-        my $n = sysread($self->{ack}, $buf, 65536, length $buf);
-        die "fault proxy: control closed" unless $n;
-    }
-    chomp $buf;
-    die "fault proxy: $buf" if $buf =~ /\Aerror/;
-    return $buf;
-}
+sub what { 'fault proxy' }
 
 sub mode {
     my ($self, $mode, $arg) = @_;
-    $self->_cmd("mode $mode " . ($arg // 0));
+    $self->command("mode $mode " . ($arg // 0));
     $self->{mode} = $mode;
     return $self;
 }
 
 sub target {
     my ($self, $port) = @_;
-    $self->_cmd("target $port");
+    $self->command("target $port");
     $self->{target} = $port;
     return $self;
 }
 
-sub drop_all { $_[0]->_cmd('drop'); $_[0] }
-
-sub stats {
-    my ($self) = @_;
-    my %s = $self->_cmd('stats') =~ /(\w+)=(\S+)/g;
-    return \%s;
-}
-
-sub stop {
-    my ($self) = @_;
-    my $pid = delete $self->{pid} or return;
-    close $self->{ctl};
-    close $self->{ack};
-    kill 'TERM', $pid;
-    my $end = time + 5;
-    while (waitpid($pid, WNOHANG) == 0) {
-        if (time > $end) { kill 'KILL', $pid; waitpid($pid, 0); last }
-        sleep 0.02;
-    }
-}
-
-sub DESTROY { $_[0]->stop if $_[0]{owner} == $$ }
-
-END {
-    local $?;
-    for my $p (@INSTANCES) { $p->stop if $p && $p->{owner} == $$ }
-}
+sub drop_all { $_[0]->command('drop'); $_[0] }
 
 # ---------------------------------------------------------------------------
 # the child
@@ -170,10 +89,8 @@ sub _rst {
     close $s;
 }
 
-sub _serve {
+sub serve {
     my ($self, $l, $ctl, $ack) = @_;
-    $ack->autoflush(1);
-    $l->blocking(0);
     my %st = (accepted => 0, resets => 0, up => 0, down => 0, refused => 0);
     my ($mode, $arg) = ('pass', 0);
     my $target = $self->{target};
@@ -214,41 +131,33 @@ sub _serve {
         my @r = $sel->can_read($wait);
         for my $s (@r) {
             if ($s == $ctl) {
-                my $n = sysread($ctl, $cbuf, 4096, length $cbuf);
-                if (!$n) {
-                    next if !defined $n && $!{EINTR};
-                    return;    # the parent is gone
-                }
-                while ($cbuf =~ s/\A([^\n]*)\n//) {
-                    my @w = split ' ', $1;
-                    my $cmd = shift(@w) // '';
-                    if ($cmd eq 'ping') {
-                        print $ack "pong\n";
-                    } elsif ($cmd eq 'mode') {
+                $self->read_control($ctl, \$cbuf, $ack, sub {
+                    my ($cmd, @w) = @_;
+                    if ($cmd eq 'mode') {
                         my ($m, $a) = @w;
-                        if ($m !~ /\A(?:pass|latency|bandwidth|blackhole
-                                |reset|slice)\z/x) {
-                            print $ack "error: unknown mode '$m'\n";
-                            next;
-                        }
+                        return "error: unknown mode '$m'"
+                            if $m !~ /\A(?:pass|latency|bandwidth|blackhole
+                                      |reset|slice)\z/x;
                         ($mode, $arg) = ($m, $a // 0);
-                        print $ack "ok\n";
-                    } elsif ($cmd eq 'target') {
+                        return 'ok';
+                    }
+                    if ($cmd eq 'target') {
                         $target = $w[0];
                         $close->($_) for values %conn;
-                        print $ack "ok\n";
-                    } elsif ($cmd eq 'drop') {
-                        $close->($_) for values %conn;
-                        print $ack "ok\n";
-                    } elsif ($cmd eq 'stats') {
-                        my $held = grep { $_->{held} } values %conn;
-                        print $ack join(' ', "mode=$mode",
-                            'open=' . scalar(keys %conn), "held=$held",
-                            map { "$_=$st{$_}" } sort keys %st) . "\n";
-                    } else {
-                        print $ack "error: unknown command '$cmd'\n";
+                        return 'ok';
                     }
-                }
+                    if ($cmd eq 'drop') {
+                        $close->($_) for values %conn;
+                        return 'ok';
+                    }
+                    if ($cmd eq 'stats') {
+                        my $held = grep { $_->{held} } values %conn;
+                        return join(' ', "mode=$mode",
+                            'open=' . scalar(keys %conn), "held=$held",
+                            map { "$_=$st{$_}" } sort keys %st);
+                    }
+                    return "error: unknown command '$cmd'";
+                }) or return;    # the parent is gone
                 next;
             }
             if ($s == $l) {

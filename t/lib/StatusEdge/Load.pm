@@ -39,6 +39,12 @@ package StatusEdge::Load;
 # (a missing banner, another state, garbage); "truncated" when the
 # connection ended before Content-Length bytes (or the last chunk).
 #
+# check_result($r, requests => N, streams => N): the assertions on a load
+# through faults the clients must not see: no non-2xx, wrong, truncated or
+# failed answer, every load process to the end, at least N requests; the
+# N streams opened once, all open at the end, none refused or failed,
+# every event one of the states' summaries.
+#
 # Also: newest_everywhere($t, $version, %o): the seconds until every worker
 # of $t answers /ind with $version or newer (concurrent requests, so each
 # worker is reached; each worker must be seen, and, once all were, no
@@ -72,9 +78,10 @@ use POSIX qw(WNOHANG);
 use Scalar::Util qw(weaken);
 use Socket qw(IPPROTO_TCP TCP_NODELAY);
 use Storable qw(nstore retrieve);
+use Test::More ();
 use Time::HiRes qw(time sleep);
 
-our @EXPORT_OK = qw(newest_everywhere chaos_env chaos_state);
+our @EXPORT_OK = qw(newest_everywhere chaos_env chaos_state check_result);
 
 my @INSTANCES;
 
@@ -715,6 +722,28 @@ sub start_detached {
     die "nginx did not start:\n" . $t->log_tail unless $ok;
     $t->{nginx_pid} = $master;
     return $master;
+}
+
+sub check_result {
+    my ($r, %o) = @_;
+    Test::More::diag(__PACKAGE__->report($r));
+    Test::More::is($r->{non2xx}, 0, 'no non-2xx answer');
+    Test::More::is($r->{wrong}, 0, 'no wrong body');
+    Test::More::is($r->{truncated}, 0, 'no truncated body');
+    Test::More::is($r->{errors}, 0, 'no failed request');
+    Test::More::ok(!@{ $r->{died} }, 'every load process ran to the end')
+        or Test::More::diag(join "\n", @{ $r->{died} });
+    Test::More::diag(join "\n", @{ $r->{failures} }) if @{ $r->{failures} };
+    Test::More::ok($r->{requests} >= $o{requests},
+        "$r->{requests} requests checked");
+    my $s = $r->{streams};
+    Test::More::is($s->{opened}, $o{streams},
+        "$o{streams} event streams opened, none reopened");
+    Test::More::is($s->{open}, $o{streams}, 'all open at the end');
+    Test::More::is($s->{non200} + $s->{connect_errors} + $s->{refused}, 0,
+        'no stream refused or failed');
+    Test::More::is($s->{wrong_events}, 0,
+        "every event one of the states' summaries");
 }
 
 sub newest_everywhere {

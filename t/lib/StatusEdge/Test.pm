@@ -45,7 +45,7 @@ use Time::HiRes qw(time sleep);
 use Time::Local qw(timegm);
 
 our @EXPORT_OK = qw(free_port wait_until sample_state ts parse_ts
-    json_decode json_encode cli_quote browser_test);
+    json_decode json_encode cli_quote browser_test children_of slurp);
 
 our $NGINX       = $ENV{STATUS_EDGE_NGINX}       || '/usr/sbin/nginx';
 our $REDIS       = $ENV{STATUS_EDGE_REDIS_SERVER} || '/usr/bin/redis-server';
@@ -261,7 +261,7 @@ sub start_redis {
         return defined $r && $r eq 'PONG';
     }, 10);
     unless ($ok) {
-        my $log = _slurp("$dir/redis.log");
+        my $log = slurp("$dir/redis.log");
         die "redis-server did not start on port $port:\n$log";
     }
     _log("redis-server $self->{redis_pid} on port $port");
@@ -398,11 +398,12 @@ sub _run {
         if (time > $deadline) { kill 'KILL', $pid; waitpid($pid, 0); last }
         sleep 0.01;
     }
-    my $output = _slurp($out->filename);
+    my $output = slurp($out->filename);
     return $output;
 }
 
-sub _slurp {
+# a file's bytes ('' when it cannot be read)
+sub slurp {
     my ($file) = @_;
     open my $fh, '<:raw', $file or return '';
     local $/;
@@ -801,7 +802,7 @@ sub start_nginx {
         return 1;
     }, 15);
     if (!$ok || $ok == -1) {
-        my $log = _slurp($self->error_log) . _slurp("$self->{prefix}/nginx.out");
+        my $log = slurp($self->error_log) . slurp("$self->{prefix}/nginx.out");
         $self->_kill_nginx;
         die "nginx did not start:\n$log";
     }
@@ -885,7 +886,7 @@ sub bad_log_lines {
     my $allow = $o{allow};
     my @bad;
     for my $f ($self->error_log, "$self->{prefix}/nginx.out") {
-        for my $line (split /\n/, _drop_foreign_leaks(_slurp($f))) {
+        for my $line (split /\n/, _drop_foreign_leaks(slurp($f))) {
             next unless $line =~ $BAD_LOG_RE;
             next if $allow && $line =~ $allow;
             push @bad, $line;
@@ -937,12 +938,12 @@ END {
 # the last lines of error.log, for diagnostics
 sub log_tail {
     my ($self, $n) = @_;
-    my @l = split /\n/, _slurp($self->error_log);
+    my @l = split /\n/, slurp($self->error_log);
     $n //= 30;
     return join "\n", @l > $n ? @l[-$n .. -1] : @l;
 }
 
-sub log_text { _slurp($_[0]->error_log) }
+sub log_text { slurp($_[0]->error_log) }
 
 # ---------------------------------------------------------------------------
 # Browser tests: runs t/browser/<script> (node, playwright-core, Debian's

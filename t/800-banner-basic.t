@@ -133,7 +133,7 @@ is $r && $r->{method}, 'GET', 'upstream got the GET';
 # the request toward the upstream while a banner applies: a browser's
 # navigation (Accept names text/html) revalidating a copy cached before
 # the incident gets the full page (what other clients' validators do:
-# t/83-banner-revalidate.t)
+# t/831-banner-revalidate.t)
 $up->clear_requests;
 ($st, $h, $body) = $t->http(GET => '/basic', headers => [
     'Accept' => 'text/html,application/xhtml+xml,*/*;q=0.8',
