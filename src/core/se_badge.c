@@ -81,7 +81,7 @@ static const se_badge_text_t  se_badge_texts[SE_LANG_N] = {
 };
 
 
-const char *
+static const char *
 se_badge_color(se_badge_color_e color)
 {
     return se_badge_colors[color < SE_BADGE_N ? color : SE_BADGE_GREY];

@@ -19,10 +19,6 @@ typedef struct {
 } se_feed_entry_t;
 
 
-static const char  *se_feed_names[SE_FEED_N] = {
-    "history.atom", "history.rss"
-};
-
 static const char  *se_feed_days[7] = {
     "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"
 };
@@ -31,13 +27,6 @@ static const char  *se_feed_months[12] = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
     "Nov", "Dec"
 };
-
-
-const char *
-se_feed_name(se_feed_e kind)
-{
-    return kind < SE_FEED_N ? se_feed_names[kind] : "";
-}
 
 
 int
