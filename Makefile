@@ -166,6 +166,7 @@ need-fuzz:
 	@tools/need $(FUZZ_PKGS)
 
 .PHONY: all deps cli test test-asan unit demo bench fuzz clean widget \
+        scan-tables check-tables \
         test-integration test-matrix test-compat man deb test-deb chaos
 
 all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
@@ -259,7 +260,20 @@ $(BUILD)/asan/unit/test_redis_raw: $(ASAN_LIB_DIR)/libse_redis.a
 $(BUILD)/asan/unit/test_redis_raw: \
     ASAN_UNIT_LIBS = -Isrc/redis $(ASAN_LIB_DIR)/libse_redis.a -lhiredis
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) check-tables
+
+# the scanner's tables are tools/scan-tables' output: regenerate them
+# with make scan-tables; check-tables fails when one byte differs
+SCAN_TABLES := src/core/se_scan_tables.h
+
+scan-tables:
+	tools/scan-tables > $(SCAN_TABLES).new && mv -f $(SCAN_TABLES).new \
+	    $(SCAN_TABLES)
+
+check-tables:
+	@tools/scan-tables | cmp - $(SCAN_TABLES) \
+	|| { echo "$(SCAN_TABLES) is not tools/scan-tables' output" \
+	    "(make scan-tables)" >&2; exit 1; }
 
 cli: $(CLI)
 
@@ -277,7 +291,7 @@ $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(ASAN_LIBS) $(CORE_HDRS)
 
 # one prove run, one summary line: unit TAP programs and integration tests
 test: $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) $(BROWSER_DEPS) \
-      $(WIDGET_DEPS)
+      $(WIDGET_DEPS) check-tables
 	@tools/need $(TEST_PKGS)
 	$(TEST_ENV) prove -I t/lib $(UNIT_BINS) t/*.t
 
