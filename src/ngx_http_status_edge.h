@@ -17,7 +17,7 @@
 #include "se_state.h"
 #include "se_model.h"
 #include "se_banner.h"
-#include "se_scan.h"
+#include "se_scan_memo.h"
 #include "se_banner_tpl.h"
 #include "se_page.h"
 #include "se_feed.h"
