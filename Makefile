@@ -174,9 +174,11 @@ all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 deps:
 	@tools/need $(NGX_PKGS)
 
-# nginx's configure fixes the source list: run it again when that changes
-# (the core's and the Redis glue's are in the libraries)
-SRC_LIST    := $(sort $(wildcard src/*.c src/asset/*.c))
+# nginx's configure fixes the lists of sources and headers: run it again
+# when they change (the core's and the Redis glue's sources are in the
+# libraries, their headers are still the module's)
+SRC_LIST    := $(sort $(wildcard src/*.c src/asset/*.c src/*.h src/asset/*.h) \
+                 $(CORE_HDRS) $(wildcard src/redis/*.h))
 # (or the tree, or the arguments it is given)
 NGX_ID      := $(SRC_LIST) $(NGX_SOURCE) $(subst ",,$(subst ',,$(NGINX_CONFIGURE_ARGS)))
 $(shell mkdir -p $(NGX_DIR)/asan && for d in $(NGX_DIR) $(NGX_DIR)/asan; do \

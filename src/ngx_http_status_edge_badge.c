@@ -76,7 +76,7 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     }
 
     if (arg.len == 2 || (arg.len > 2 && arg.data[2] == '-')) {
-        lang = se_banner_lang((const char *) arg.data, arg.len);
+        lang = se_lang_negotiate((const char *) arg.data, arg.len);
 
     } else {
         lang = ngx_http_status_edge_request_lang(r);

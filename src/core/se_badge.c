@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "se_badge.h"
-#include "se_banner_int.h"
+#include "se_lang.h"
 #include "se_html.h"
 #include "se_pool.h"
 #include "se_validate.h"

@@ -37,7 +37,7 @@
 #include "se_core.h"
 #include "se_model.h"
 #include "se_state.h"
-#include "se_banner.h"
+#include "se_lang.h"
 
 #define SE_BADGE_TEXT_MAX  48           /* characters of label or value */
 

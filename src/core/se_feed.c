@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "se_feed.h"
-#include "se_banner_int.h"
+#include "se_lang.h"
 #include "se_pool.h"
 #include "se_validate.h"
 
@@ -237,9 +237,9 @@ se_feed_entry_id(se_html_buf_t *b, const se_model_t *m,
 static void
 se_feed_title(se_html_buf_t *b, const se_feed_entry_t *e)
 {
-    const se_banner_text_t  *txt;
+    const se_lang_labels_t  *txt;
 
-    txt = se_banner_text(SE_LANG_EN);
+    txt = se_lang_labels(SE_LANG_EN);
 
     se_feed_xml(b, e->rec->name.data, e->rec->name.len, 0);
     se_html_str(b, ": ");

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "se_page.h"
-#include "se_banner_int.h"
+#include "se_lang.h"
 #include "se_html.h"
 #include "se_pool.h"
 #include "se_validate.h"
@@ -133,7 +133,7 @@ typedef struct {
     const se_tz_t           *tz;
     const char              *css_url;
     const se_page_text_t    *pt;
-    const se_banner_text_t  *bt;
+    const se_lang_labels_t  *bt;
 } se_page_ctx_t;
 
 
@@ -260,7 +260,7 @@ se_page_time(se_page_ctx_t *c, int64_t t, int date)
 static const se_str_t *
 se_page_i18n(se_page_ctx_t *c, const se_str_t *base, const se_i18n_t *list)
 {
-    return se_banner_i18n(base, list, c->lang);
+    return se_lang_i18n(base, list, c->lang);
 }
 
 
@@ -1073,7 +1073,7 @@ se_page_render(const se_model_t *m, const se_page_opts_t *o, char **data,
     c.tz = o->tz;
     c.css_url = o->css_url ? o->css_url : SE_PAGE_CSS_URL;
     c.pt = &se_page_texts[c.lang];
-    c.bt = se_banner_text(c.lang);
+    c.bt = se_lang_labels(c.lang);
 
     if (c.now == 0) {
         c.now = (int64_t) time(NULL);

@@ -38,7 +38,7 @@
 
 #include "se_core.h"
 #include "se_model.h"
-#include "se_banner.h"
+#include "se_lang.h"
 #include "se_tpl.h"
 #include "se_tz.h"
 
