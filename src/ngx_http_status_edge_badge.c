@@ -15,7 +15,8 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge.h"
-#include "se_validate.h"
+#include "se_derive.h"
+#include "se_valid.h"
 
 
 #define ngx_http_status_edge_badge_index(comp, lang)                         \

@@ -12,7 +12,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge.h"
-#include "se_validate.h"
+#include "se_valid.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_COOKIE_AGE  (30 * 86400)

@@ -10,7 +10,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge.h"
-#include "se_validate.h"
+#include "se_valid.h"
 #include "se_html.h"
 
 

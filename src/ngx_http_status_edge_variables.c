@@ -10,6 +10,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge.h"
+#include "se_enum.h"
 
 
 static ngx_int_t ngx_http_status_edge_indicator_variable(

@@ -19,7 +19,11 @@
 #include "se_core.h"
 #include "se_model.h"
 #include "se_state.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_derive.h"
+#include "se_valid.h"
+#include "se_utf8.h"
+#include "se_time.h"
 
 /* exit codes */
 #define SE_CLI_OK        0

@@ -9,7 +9,9 @@
 #include "se_lang.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_derive.h"
+#include "se_utf8.h"
 
 #define SE_BADGE_PAD        50          /* tenths of a pixel, each side */
 #define SE_BADGE_WIDE       110         /* Hangul, CJK, U+FFFD */

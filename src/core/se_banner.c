@@ -10,7 +10,8 @@
 #include "se_lang.h"
 #include "se_pool.h"
 #include "se_state.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_time.h"
 
 #define SE_BANNER_BODY_MAX  300         /* characters of an update body */
 

@@ -9,7 +9,8 @@
 #include "se_lang.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_utf8.h"
 
 #define SE_TPL_BODY_MAX  300            /* as SE_BANNER_BODY_MAX */
 

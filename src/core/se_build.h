@@ -57,9 +57,6 @@ int se_read_incident(se_build_t *b, const se_raw_t *rec, se_kind_e kind);
 int se_read_update(se_build_t *b, const se_incident_t *inc,
     const se_raw_t *raw, size_t pos, se_update_t *u);
 
-/* derivation after reading: groups, page.updated_at */
-void se_derive(se_model_t *m);
-
 /* renders every document; SE_ERROR only when oom */
 int se_render(se_build_t *b, se_indicator_e ind, char **docs,
     size_t *lens);

@@ -8,7 +8,10 @@
 #include "se_feed.h"
 #include "se_lang.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_valid.h"
+#include "se_utf8.h"
+#include "se_time.h"
 
 #define SE_FEED_TAG  "tag:status-edge,2026:"
 

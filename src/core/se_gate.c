@@ -9,7 +9,8 @@
 #include "se_banner.h"
 #include "se_lang.h"
 #include "se_html.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_time.h"
 
 
 /* the gate's own words; labels, statuses and times come from the banner */

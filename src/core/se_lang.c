@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "se_derive.h"
 #include "se_lang.h"
 
 

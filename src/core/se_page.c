@@ -8,7 +8,9 @@
 #include "se_lang.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_derive.h"
+#include "se_time.h"
 
 
 typedef struct {

@@ -15,7 +15,10 @@
 #include <strings.h>
 
 #include "se_build.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_valid.h"
+#include "se_utf8.h"
+#include "se_time.h"
 
 typedef enum {
     SE_FT_NAME = 0,     /* single-line text, <= 255 bytes, translatable */

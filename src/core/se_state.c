@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "se_build.h"
-#include "se_validate.h"
+#include "se_derive.h"
+#include "se_valid.h"
+#include "se_state.h"
 
 #define SE_SNAP_VERSION       0
 #define SE_SNAP_PAGE          1

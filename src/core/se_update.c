@@ -14,7 +14,10 @@
 #include <jansson.h>
 
 #include "se_build.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_valid.h"
+#include "se_utf8.h"
+#include "se_time.h"
 
 
 typedef struct {
