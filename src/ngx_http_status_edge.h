@@ -20,6 +20,8 @@
 #include "se_scan_memo.h"
 #include "se_banner_tpl.h"
 #include "se_page.h"
+#include "se_page_css.h"
+#include "se_page_tpl.h"
 #include "se_feed.h"
 #include "se_gate.h"
 #include "se_badge.h"

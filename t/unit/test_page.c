@@ -12,6 +12,8 @@
 #include "failalloc.h"
 
 #include "se_page.h"
+#include "se_page_css.h"
+#include "se_page_tpl.h"
 #include "se_tz.h"
 #include "se_html.h"
 #include "se_pool.h"
