@@ -15,6 +15,9 @@
 #include <strings.h>
 
 #include "se_build.h"
+#include "se_record.h"
+#include "se_update.h"
+#include "se_warn.h"
 #include "se_enum.h"
 #include "se_valid.h"
 #include "se_utf8.h"

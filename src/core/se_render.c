@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "se_build.h"
+#include "se_render.h"
 #include "se_state.h"
 #include "se_enum.h"
 #include "se_derive.h"

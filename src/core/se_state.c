@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "se_build.h"
+#include "se_record.h"
+#include "se_render.h"
+#include "se_warn.h"
 #include "se_derive.h"
 #include "se_valid.h"
 #include "se_state.h"
