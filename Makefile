@@ -62,6 +62,8 @@ NGINX_BIN   ?= /usr/sbin/nginx
 MODULE      := $(NGX_DIR)/ngx_http_status_edge_module.so
 ASAN_MODULE := $(NGX_DIR)/asan/ngx_http_status_edge_module.so
 
+# libpcre2-dev: none of our code uses PCRE, but Debian's nginx headers
+# (nginx-dev) include pcre2.h
 BUILD_PKGS  := nginx nginx-dev libhiredis-dev libjansson-dev libpcre2-dev \
                gcc make perl
 # a whole nginx from a release tarball needs OpenSSL and zlib as well
@@ -80,14 +82,14 @@ WIDGET_DEPS := $(BUILD)/.widget-deps
 TEST_ENV    := STATUS_EDGE_NGINX=$(NGINX_BIN) STATUS_EDGE_MODULE=$(MODULE)
 
 CORE_SRCS   := $(wildcard src/core/*.c)
-# the admin tool has no use for the module's embedded assets
-CLI_CORE    := $(filter-out src/core/se_widget_asset.c,$(CORE_SRCS))
 CORE_HDRS   := $(wildcard src/core/*.h)
+ASSET_SRCS  := $(wildcard src/asset/*.c src/asset/*.h)
 GLUE_DIRS   := src src/snapshot src/publish src/link src/serve
 GLUE_SRCS   := $(wildcard $(addsuffix /*.c,$(GLUE_DIRS)) \
-                 $(addsuffix /*.h,$(GLUE_DIRS)) src/redis/*.c src/redis/*.h)
+                 $(addsuffix /*.h,$(GLUE_DIRS)) src/redis/*.c src/redis/*.h) \
+               $(ASSET_SRCS)
 REDIS_SRCS  := $(wildcard src/redis/*.c)
-CLI_SRCS    := $(wildcard src/cli/*.c) $(REDIS_SRCS)
+CLI_SRCS    := $(wildcard src/cli/*.c)
 CLI_HDRS    := $(wildcard src/cli/*.h src/redis/*.h)
 CLI         := $(BUILD)/status-edge
 ASAN_CLI    := $(BUILD)/asan/status-edge
@@ -100,7 +102,73 @@ UNIT_CFLAGS := -std=c99 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror \
 SAN_FLAGS   := -fsanitize=address,undefined -fno-omit-frame-pointer \
                -fno-sanitize-recover=undefined
 
+# The core (src/core) and the hiredis reply glue (src/redis) are compiled
+# once per flavour into static libraries that the module, the admin tool,
+# the unit tests and the fuzzers link:
+#   build/lib/       normal: nginx's own default flags (-O, as the module
+#                    was built before), -fPIC for the module
+#   build/asan/lib/  the same with ASan and UBSan
+#   build/fuzz/lib/  clang, instrumented for libFuzzer (no main)
+# A static library gives a program only the objects it calls.
+CORE_CFLAGS := -std=c99 -D_GNU_SOURCE -O -g -fPIC -W -Wall -Wextra \
+               -Wpointer-arith -Wno-unused-parameter -Werror \
+               -Isrc/core -Isrc/redis
+FUZZ_SAN    := -fsanitize=fuzzer-no-link,address,undefined \
+               -fno-sanitize-recover=undefined
+LIB_DIR     := $(BUILD)/lib
+ASAN_LIB_DIR := $(BUILD)/asan/lib
+FUZZ_LIB_DIR := $(BUILD)/fuzz/lib
+LIB_NAMES   := libse_core.a libse_redis.a
+LIBS        := $(addprefix $(LIB_DIR)/,$(LIB_NAMES))
+ASAN_LIBS   := $(addprefix $(ASAN_LIB_DIR)/,$(LIB_NAMES))
+FUZZ_LIBS_A := $(addprefix $(FUZZ_LIB_DIR)/,$(LIB_NAMES))
+CORE_LIB    := $(LIB_DIR)/libse_core.a
+ASAN_CORE_LIB := $(ASAN_LIB_DIR)/libse_core.a
+FUZZ_CORE_LIB := $(FUZZ_LIB_DIR)/libse_core.a
+
+# $(1): library dir; the objects of each library
+core_objs   = $(patsubst src/core/%.c,$(1)/core/%.o,$(CORE_SRCS))
+redis_objs  = $(patsubst src/redis/%.c,$(1)/redis/%.o,$(REDIS_SRCS))
+
+$(LIB_DIR)/core/%.o $(LIB_DIR)/redis/%.o: \
+    LIB_CC = $(CC) $(CORE_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+$(ASAN_LIB_DIR)/core/%.o $(ASAN_LIB_DIR)/redis/%.o: \
+    LIB_CC = $(CC) $(CORE_CFLAGS) $(SAN_FLAGS)
+$(FUZZ_LIB_DIR)/core/%.o $(FUZZ_LIB_DIR)/redis/%.o: \
+    LIB_CC = clang $(CORE_CFLAGS) -O1 $(FUZZ_SAN)
+
+# $(1): library dir, $(2): the packages its compiler needs.  -MMD: each
+# object depends on the headers it includes (the .d files).
+define lib_rules
+$(1)/core/%.o: src/core/%.c | need-$(2)
+	@mkdir -p $$(@D)
+	$$(LIB_CC) -MMD -MP -c -o $$@ $$<
+
+$(1)/redis/%.o: src/redis/%.c | need-$(2)
+	@mkdir -p $$(@D)
+	$$(LIB_CC) -MMD -MP -c -o $$@ $$<
+
+$(1)/libse_core.a: $(call core_objs,$(1))
+	rm -f $$@ && ar rcs $$@ $$^
+
+$(1)/libse_redis.a: $(call redis_objs,$(1))
+	rm -f $$@ && ar rcs $$@ $$^
+
+-include $(patsubst %.o,%.d,$(call core_objs,$(1)) $(call redis_objs,$(1)))
+endef
+
+$(eval $(call lib_rules,$(LIB_DIR),build))
+$(eval $(call lib_rules,$(ASAN_LIB_DIR),build))
+$(eval $(call lib_rules,$(FUZZ_LIB_DIR),fuzz))
+
+.PHONY: need-build need-fuzz
+need-build:
+	@tools/need $(BUILD_PKGS)
+need-fuzz:
+	@tools/need $(FUZZ_PKGS)
+
 .PHONY: all deps cli test test-asan unit demo bench fuzz clean widget \
+        scan-tables check-tables \
         test-integration test-matrix test-compat man deb test-deb chaos \
         check-layers
 
@@ -109,18 +177,24 @@ all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 deps:
 	@tools/need $(NGX_PKGS)
 
-# nginx's configure fixes the source list: run it again when that changes
-SRC_LIST    := $(sort $(CORE_SRCS) $(wildcard $(addsuffix /*.c,$(GLUE_DIRS))) \
-                      $(REDIS_SRCS))
+# nginx's configure fixes the lists of sources and headers: run it again
+# when they change (the core's and the Redis glue's sources are in the
+# libraries, their headers are still the module's)
+SRC_LIST    := $(sort $(wildcard $(addsuffix /*.c,$(GLUE_DIRS)) \
+                                 $(addsuffix /*.h,$(GLUE_DIRS)) \
+                                 src/asset/*.c src/asset/*.h) \
+                 $(CORE_HDRS) $(wildcard src/redis/*.h))
 # (or the tree, or the arguments it is given)
 NGX_ID      := $(SRC_LIST) $(NGX_SOURCE) $(subst ",,$(subst ',,$(NGINX_CONFIGURE_ARGS)))
 $(shell mkdir -p $(NGX_DIR)/asan && for d in $(NGX_DIR) $(NGX_DIR)/asan; do \
     echo "$(NGX_ID)" | cmp -s - $$d/srcs.list \
     || echo "$(NGX_ID)" > $$d/srcs.list; done)
 
-# $(1): build dir, $(2): configure's arguments.  The tree is copied (or
-# unpacked) into $(1)/nginx: the source tree is never written to.
-# A release's repository tree keeps configure in auto/.
+# $(1): build dir, $(2): configure's arguments, $(3): the directory of
+# the prebuilt core libraries for config (none: config compiles the core
+# itself).  The tree is copied (or unpacked) into $(1)/nginx: the source
+# tree is never written to.  A release's repository tree keeps configure
+# in auto/.
 define configure_nginx
 	@tools/need $(NGX_PKGS)
 	@test -e $(NGX_SOURCE) || { echo "no nginx source: $(NGX_SOURCE)" >&2; \
@@ -132,12 +206,14 @@ define configure_nginx
 	    . $(NGX_SOURCE)/conf_flags; fi; \
 	cd $(1)/nginx && \
 	if [ -x configure ]; then cfg=./configure; else cfg=auto/configure; fi; \
-	    $$cfg $(2) > $(1)/configure.log 2>&1 \
+	    STATUS_EDGE_LIB_DIR=$(3) $$cfg $(2) > $(1)/configure.log 2>&1 \
 	    || { tail -20 $(1)/configure.log; exit 1; }
 endef
 
-# $(1): build dir, $(2): objs/Makefile's target (the module, or all)
+# $(1): build dir, $(2): objs/Makefile's target (the module, or all).
+# objs/Makefile does not know the libraries: the module is linked again.
 define make_module
+	rm -f $(1)/nginx/objs/ngx_http_status_edge_module.so
 	$(MAKE) -C $(1)/nginx -f objs/Makefile $(2)
 	@if nm -D --undefined-only \
 	        $(1)/nginx/objs/ngx_http_status_edge_module.so | grep -E ' (se_|ngx_http_status_edge_)'; \
@@ -148,7 +224,7 @@ endef
 
 $(NGX_DIR)/nginx/objs/Makefile: config $(NGX_DIR)/srcs.list
 	$(call configure_nginx,$(NGX_DIR),$(NGX_FLAGS) \
-	    --add-dynamic-module=$(CURDIR))
+	    --add-dynamic-module=$(CURDIR),$(LIB_DIR))
 
 # -z nodelete: the module stays mapped after nginx's dlclose() at exit,
 # so a leak report there names its functions
@@ -157,9 +233,9 @@ ASAN_LD_OPT := $(SAN_FLAGS) -Wl,-z,nodelete
 $(NGX_DIR)/asan/nginx/objs/Makefile: config $(NGX_DIR)/asan/srcs.list Makefile
 	$(call configure_nginx,$(NGX_DIR)/asan,$(NGX_FLAGS) \
 	    --with-cc-opt="$(SAN_FLAGS)" --with-ld-opt="$(ASAN_LD_OPT)" \
-	    --add-dynamic-module=$(CURDIR))
+	    --add-dynamic-module=$(CURDIR),$(ASAN_LIB_DIR))
 
-$(MODULE): $(NGX_DIR)/nginx/objs/Makefile $(CORE_SRCS) $(CORE_HDRS) \
+$(MODULE): $(NGX_DIR)/nginx/objs/Makefile $(LIBS) $(CORE_HDRS) \
            $(GLUE_SRCS)
 	$(call make_module,$(NGX_DIR),$(NGX_TARGET))
 
@@ -168,42 +244,56 @@ ifneq ($(NGINX),)
 $(NGINX_BIN): $(MODULE)
 endif
 
-$(ASAN_MODULE): $(NGX_DIR)/asan/nginx/objs/Makefile $(CORE_SRCS) \
+$(ASAN_MODULE): $(NGX_DIR)/asan/nginx/objs/Makefile $(ASAN_LIBS) \
                 $(CORE_HDRS) $(GLUE_SRCS)
 	$(call make_module,$(NGX_DIR)/asan,modules)
 
-$(BUILD)/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) $(wildcard t/unit/*.h)
+$(BUILD)/unit/%: t/unit/%.c $(CORE_LIB) $(CORE_HDRS) $(wildcard t/unit/*.h)
 	@tools/need $(BUILD_PKGS)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(UNIT_CFLAGS) $(UNIT_EXTRA) -o $@ $< $(CORE_SRCS) $(UNIT_LIBS) \
-	    -ljansson
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIBS) $(CORE_LIB) -ljansson
 
-$(BUILD)/asan/unit/%: t/unit/%.c $(CORE_SRCS) $(CORE_HDRS) \
+$(BUILD)/asan/unit/%: t/unit/%.c $(ASAN_CORE_LIB) $(CORE_HDRS) \
                       $(wildcard t/unit/*.h)
 	@mkdir -p $(BUILD)/asan/unit
-	$(CC) $(UNIT_CFLAGS) $(SAN_FLAGS) -o $@ $< $(CORE_SRCS) $(UNIT_LIBS) \
-	    -ljansson
+	$(CC) $(UNIT_CFLAGS) $(SAN_FLAGS) -o $@ $< $(ASAN_UNIT_LIBS) \
+	    $(ASAN_CORE_LIB) -ljansson
 
 # the hiredis glue's own test links it and hiredis
-$(BUILD)/unit/test_redis_raw $(BUILD)/asan/unit/test_redis_raw: \
-    $(REDIS_SRCS) $(wildcard src/redis/*.h)
-$(BUILD)/unit/test_redis_raw $(BUILD)/asan/unit/test_redis_raw: \
-    UNIT_LIBS = -Isrc/redis $(REDIS_SRCS) -lhiredis
+$(BUILD)/unit/test_redis_raw: $(LIB_DIR)/libse_redis.a
+$(BUILD)/unit/test_redis_raw: \
+    UNIT_LIBS = -Isrc/redis $(LIB_DIR)/libse_redis.a -lhiredis
+$(BUILD)/asan/unit/test_redis_raw: $(ASAN_LIB_DIR)/libse_redis.a
+$(BUILD)/asan/unit/test_redis_raw: \
+    ASAN_UNIT_LIBS = -Isrc/redis $(ASAN_LIB_DIR)/libse_redis.a -lhiredis
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) check-tables
+
+# the scanner's tables are tools/scan-tables' output: regenerate them
+# with make scan-tables; check-tables fails when one byte differs
+SCAN_TABLES := src/core/se_scan_tables.h
+
+scan-tables:
+	tools/scan-tables > $(SCAN_TABLES).new && mv -f $(SCAN_TABLES).new \
+	    $(SCAN_TABLES)
+
+check-tables:
+	@tools/scan-tables | cmp - $(SCAN_TABLES) \
+	|| { echo "$(SCAN_TABLES) is not tools/scan-tables' output" \
+	    "(make scan-tables)" >&2; exit 1; }
 
 cli: $(CLI)
 
 # the admin tool: the core plus hiredis and jansson
-$(CLI): $(CLI_SRCS) $(CLI_HDRS) $(CLI_CORE) $(CORE_HDRS)
+$(CLI): $(CLI_SRCS) $(CLI_HDRS) $(LIBS) $(CORE_HDRS)
 	@tools/need $(BUILD_PKGS)
 	@mkdir -p $(BUILD)
 	$(CC) $(CLI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_SRCS) \
-	    $(CLI_CORE) -lhiredis -ljansson
+	    $(LIBS) -lhiredis -ljansson
 
-$(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(CLI_CORE) $(CORE_HDRS)
+$(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(ASAN_LIBS) $(CORE_HDRS)
 	@mkdir -p $(BUILD)/asan
-	$(CC) $(CLI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(CLI_CORE) \
+	$(CC) $(CLI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(ASAN_LIBS) \
 	    -lhiredis -ljansson
 
 # the glue's layers: no include or use of a higher layer
@@ -212,7 +302,7 @@ check-layers:
 
 # one prove run, one summary line: unit TAP programs and integration tests
 test: check-layers $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) \
-      $(BROWSER_DEPS) $(WIDGET_DEPS)
+      $(BROWSER_DEPS) $(WIDGET_DEPS) check-tables
 	@tools/need $(TEST_PKGS)
 	$(TEST_ENV) prove -I t/lib $(UNIT_BINS) t/*.t
 
@@ -235,7 +325,7 @@ $(WIDGET_DEPS): widget/package.json widget/package-lock.json
 	cd widget && npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(BUILD) && touch $@
 
-# regenerates src/core/se_widget_asset.c/.h from widget/src (commit them)
+# regenerates src/asset/se_widget_asset.c/.h from widget/src (commit them)
 widget: $(WIDGET_DEPS)
 	cd widget && npm run --silent build
 
@@ -278,8 +368,7 @@ FUZZ_LIBS    = $(shell pkg-config --libs libxml-2.0 gumbo) -lhiredis \
 FUZZ_LIMIT   = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),\
                    -max_total_time=$(or $(FUZZ_SECONDS),60))
 
-fuzz:
-	@tools/need $(FUZZ_PKGS)
+fuzz: need-fuzz $(FUZZ_LIBS_A)
 	@mkdir -p $(BUILD)/fuzz
 	@for n in $(FUZZ); do \
 	    b=$(BUILD)/fuzz/fuzz_$$n; \
@@ -287,8 +376,8 @@ fuzz:
 	    clang -std=c99 -D_GNU_SOURCE -g -O1 \
 	        -fsanitize=fuzzer,address,undefined \
 	        -fno-sanitize-recover=undefined -Isrc/core -Isrc/redis -It/unit \
-	        $(FUZZ_CFLAGS) -o $$b t/fuzz/fuzz_$$n.c $(CORE_SRCS) \
-	        $(REDIS_SRCS) $(FUZZ_LIBS) || exit 1; \
+	        $(FUZZ_CFLAGS) -o $$b t/fuzz/fuzz_$$n.c $(FUZZ_LIBS_A) \
+	        $(FUZZ_LIBS) || exit 1; \
 	done
 	@for n in $(FUZZ); do \
 	    b=$(BUILD)/fuzz/fuzz_$$n; \
@@ -370,7 +459,7 @@ $(COMPAT_BIN):
 	$(MAKE) -C $(COMPAT_DIR)/nginx -f objs/Makefile binary
 
 ifneq ($(NGINX),)
-$(SYSTEM_MODULE): $(CORE_SRCS) $(CORE_HDRS) $(GLUE_SRCS) config
+$(SYSTEM_MODULE): $(CORE_SRCS) $(REDIS_SRCS) $(CORE_HDRS) $(GLUE_SRCS) config
 	$(MAKE) NGINX= NGINX_SRC= $@
 endif
 

@@ -22,7 +22,7 @@
 #include "ngx_http_status_edge_badge.h"
 #include "ngx_http_status_edge_variables.h"
 #include "ngx_http_status_edge_conf_file.h"
-#include "se_validate.h"
+#include "se_valid.h"
 #include "se_html.h"
 
 

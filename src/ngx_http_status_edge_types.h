@@ -17,9 +17,11 @@
 #include "ngx_http_status_edge_compat.h"
 
 #include "se_state.h"
-#include "se_scan.h"
+#include "se_scan_memo.h"
 #include "se_banner_tpl.h"
 #include "se_page.h"
+#include "se_page_css.h"
+#include "se_page_tpl.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128

@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # status_edge_widget (issue 5): the widget script built into the module
-# (src/core/se_widget_asset.c), served byte for byte with its type, a
+# (src/asset/se_widget_asset.c), served byte for byte with its type, a
 # strong ETag from its content hash (304 on If-None-Match, weak through
 # gzip), Cache-Control from status_edge_widget_max_age, CORS, HEAD, 405;
 # compressed by nginx's gzip filter under 6 KB; served with Redis down;
@@ -19,7 +19,7 @@ my $ROOT = "$FindBin::Bin/..";
 
 # the bytes of the committed asset, read from the C source
 sub asset_bytes {
-    open my $fh, '<', "$ROOT/src/core/se_widget_asset.c" or die "asset: $!";
+    open my $fh, '<', "$ROOT/src/asset/se_widget_asset.c" or die "asset: $!";
     local $/;
     my $c = <$fh>;
     my ($array) = $c =~ /se_widget_js\[\] = \{(.*?)\};/s or die 'no array';

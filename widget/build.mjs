@@ -1,5 +1,5 @@
 // Minifies src/widget.js (terser) and writes it into the module as the C
-// asset ../src/core/se_widget_asset.c + .h: the bytes, their length and a
+// asset ../src/asset/se_widget_asset.c + .h: the bytes, their length and a
 // content hash for the ETag.  The output depends on the source and the
 // pinned terser version only, so a fresh build equals the committed asset.
 //
@@ -14,8 +14,8 @@ import { minify } from 'terser';
 
 const here = new URL('.', import.meta.url).pathname;
 const srcFile = here + 'src/widget.js';
-const outC = here + '../src/core/se_widget_asset.c';
-const outH = here + '../src/core/se_widget_asset.h';
+const outC = here + '../src/asset/se_widget_asset.c';
+const outH = here + '../src/asset/se_widget_asset.h';
 
 const src = readFileSync(srcFile, 'utf8');
 const min = await minify(src, {

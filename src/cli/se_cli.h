@@ -19,7 +19,11 @@
 #include "se_core.h"
 #include "se_model.h"
 #include "se_state.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_derive.h"
+#include "se_valid.h"
+#include "se_utf8.h"
+#include "se_time.h"
 
 /* exit codes */
 #define SE_CLI_OK        0
@@ -168,7 +172,6 @@ const char *se_qname(const char *s);
 
 /* se_cli_args.c */
 int se_args_parse(se_args_t *a, int argc, char **argv, const char **bad);
-const char *se_opt_name(se_opt_e o);
 int se_args_check(se_cli_t *cli);
 const char *se_arg(se_cli_t *cli, se_opt_e o);
 int se_parse_duration(const char *s, int64_t max, int64_t *out);
@@ -198,7 +201,6 @@ int se_redis_hgetall(se_cli_t *cli, const char *key, se_hash_t *h);
 int se_redis_zscore(se_cli_t *cli, const char *zkey, const char *member,
     int *found, double *score);
 int se_redis_zmax(se_cli_t *cli, const char *zkey, double *max, int *found);
-int se_redis_llen(se_cli_t *cli, const char *key, long long *n);
 int se_redis_snapshot(se_cli_t *cli, const char *script,
     const char *history, const char *updates, const char *value,
     const char *bytes, redisReply **reply, se_raw_t **raw);

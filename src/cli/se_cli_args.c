@@ -52,13 +52,6 @@ static const se_optdef_t  se_optdefs[SE_O_N] = {
 };
 
 
-const char *
-se_opt_name(se_opt_e o)
-{
-    return o < SE_O_N ? se_optdefs[o].name : "name.LANG";
-}
-
-
 static void *
 se_grow(void *p, size_t n, size_t size)
 {

@@ -841,28 +841,6 @@ se_redis_zmax(se_cli_t *cli, const char *zkey, double *max, int *found)
 }
 
 
-int
-se_redis_llen(se_cli_t *cli, const char *key, long long *n)
-{
-    redisReply  *r;
-
-    if (se_redis_watch(cli, key) != SE_CLI_OK) {
-        return SE_CLI_FAIL;
-    }
-
-    r = se_redis_cmd(cli, "LLEN %s", key);
-    if (r == NULL) {
-        return SE_CLI_FAIL;
-    }
-
-    *n = r->type == REDIS_REPLY_INTEGER ? r->integer : 0;
-
-    freeReplyObject(r);
-
-    return SE_CLI_OK;
-}
-
-
 /*
  * script: NULL for the module's snapshot script, or one with the same
  * ARGV and reply; an error "WRONGTYPE se-key WANT HAS KEY" from it names

@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "se_badge.h"
-#include "se_banner_int.h"
+#include "se_lang.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_derive.h"
+#include "se_utf8.h"
 
 #define SE_BADGE_PAD        50          /* tenths of a pixel, each side */
 #define SE_BADGE_WIDE       110         /* Hangul, CJK, U+FFFD */
@@ -81,7 +83,7 @@ static const se_badge_text_t  se_badge_texts[SE_LANG_N] = {
 };
 
 
-const char *
+static const char *
 se_badge_color(se_badge_color_e color)
 {
     return se_badge_colors[color < SE_BADGE_N ? color : SE_BADGE_GREY];

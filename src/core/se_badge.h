@@ -37,7 +37,7 @@
 #include "se_core.h"
 #include "se_model.h"
 #include "se_state.h"
-#include "se_banner.h"
+#include "se_lang.h"
 
 #define SE_BADGE_TEXT_MAX  48           /* characters of label or value */
 
@@ -57,8 +57,6 @@ typedef struct {
     size_t               len;
 } se_badge_t;
 
-/* "#2e7d32", ... */
-const char *se_badge_color(se_badge_color_e color);
 
 /*
  * The width of UTF-8 text in tenths of a pixel (Verdana 11px), at most

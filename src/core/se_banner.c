@@ -4,67 +4,16 @@
  */
 
 #include <string.h>
-#include <strings.h>
 
-#include "se_banner_int.h"
+#include "se_banner.h"
 #include "se_html.h"
+#include "se_lang.h"
 #include "se_pool.h"
 #include "se_state.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_time.h"
 
 #define SE_BANNER_BODY_MAX  300         /* characters of an update body */
-
-
-
-static const se_banner_text_t  se_banner_texts[SE_LANG_N] = {
-
-    { "en",
-      { "Notice", "Minor outage", "Partial outage", "Major outage",
-        "Maintenance" },
-      "Scheduled maintenance",
-      { "Investigating", "Identified", "Monitoring", "Resolved",
-        "Postmortem", "Scheduled", "In progress", "Verifying",
-        "Completed" },
-      "Next update by ",
-      "Scheduled for ",
-      "\xe2\x80\x93",                   /* en dash */
-      "View status page",
-      "Dismiss" },
-
-    { "ko",
-      { "\xec\x95\x8c\xeb\xa6\xbc",                     /* 알림 */
-        "\xea\xb2\xbd\xeb\xaf\xb8\xed\x95\x9c \xec\x9e\xa5\xec\x95\xa0",
-                                                        /* 경미한 장애 */
-        "\xeb\xb6\x80\xeb\xb6\x84 \xec\x9e\xa5\xec\x95\xa0",
-                                                        /* 부분 장애 */
-        "\xec\xa3\xbc\xec\x9a\x94 \xec\x9e\xa5\xec\x95\xa0",
-                                                        /* 주요 장애 */
-        "\xec\xa0\x90\xea\xb2\x80" },                   /* 점검 */
-      "\xec\x98\x88\xec\xa0\x95\xeb\x90\x9c \xec\xa0\x90\xea\xb2\x80",
-                                                        /* 예정된 점검 */
-      { "\xec\xa1\xb0\xec\x82\xac \xec\xa4\x91",        /* 조사 중 */
-        "\xec\x9b\x90\xec\x9d\xb8 \xed\x8c\x8c\xec\x95\x85",
-                                                        /* 원인 파악 */
-        "\xeb\xaa\xa8\xeb\x8b\x88\xed\x84\xb0\xeb\xa7\x81 \xec\xa4\x91",
-                                                        /* 모니터링 중 */
-        "\xed\x95\xb4\xea\xb2\xb0\xeb\x90\xa8",         /* 해결됨 */
-        "\xec\x82\xac\xed\x9b\x84 \xeb\xb6\x84\xec\x84\x9d",
-                                                        /* 사후 분석 */
-        "\xec\x98\x88\xec\xa0\x95\xeb\x90\xa8",         /* 예정됨 */
-        "\xec\xa7\x84\xed\x96\x89 \xec\xa4\x91",        /* 진행 중 */
-        "\xea\xb2\x80\xec\xa6\x9d \xec\xa4\x91",        /* 검증 중 */
-        "\xec\x99\x84\xeb\xa3\x8c\xeb\x90\xa8" },       /* 완료됨 */
-      /* 다음 업데이트 예정: */
-      "\xeb\x8b\xa4\xec\x9d\x8c \xec\x97\x85\xeb\x8d\xb0\xec\x9d\xb4"
-      "\xed\x8a\xb8 \xec\x98\x88\xec\xa0\x95: ",
-      "\xec\xa0\x90\xea\xb2\x80 \xec\x9d\xbc\xec\xa0\x95: ",
-                                                        /* 점검 일정: */
-      "~",
-      /* 상태 페이지 보기 */
-      "\xec\x83\x81\xed\x83\x9c \xed\x8e\x98\xec\x9d\xb4\xec\xa7\x80 "
-      "\xeb\xb3\xb4\xea\xb8\xb0",
-      "\xeb\x8b\xab\xea\xb8\xb0" }                      /* 닫기 */
-};
 
 
 static const char  se_banner_stylesheet[] =
@@ -120,13 +69,6 @@ static const char  se_banner_stylesheet[] =
 
 
 const char *
-se_lang_name(se_lang_e lang)
-{
-    return lang < SE_LANG_N ? se_banner_texts[lang].lang : "en";
-}
-
-
-const char *
 se_banner_css(size_t *len)
 {
     if (len) {
@@ -134,127 +76,6 @@ se_banner_css(size_t *len)
     }
 
     return se_banner_stylesheet;
-}
-
-
-/* Accept-Language */
-
-static int
-se_banner_qvalue(const char *p, const char *end)
-{
-    int  q, scale;
-
-    /* "q=1", "q=1.000", "q=0.5"; in thousandths, -1 when broken */
-
-    while (p < end && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    if (end - p < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=') {
-        return -1;
-    }
-
-    p += 2;
-
-    if (*p != '0' && *p != '1') {
-        return -1;
-    }
-
-    q = (*p++ - '0') * 1000;
-
-    if (p < end && *p == '.') {
-        p++;
-
-        for (scale = 100; p < end && *p >= '0' && *p <= '9'; p++) {
-            q += (*p - '0') * scale;
-            scale /= 10;
-        }
-    }
-
-    while (p < end && (*p == ' ' || *p == '\t')) {
-        p++;
-    }
-
-    if (p != end || q > 1000) {
-        return -1;
-    }
-
-    return q;
-}
-
-
-se_lang_e
-se_banner_lang(const char *s, size_t len)
-{
-    const char  *p, *end, *item, *semi, *tag_end;
-    int          q, best[SE_LANG_N];
-    size_t       n, i, pos[SE_LANG_N], k;
-
-    if (s == NULL) {
-        return SE_LANG_EN;
-    }
-
-    for (i = 0; i < SE_LANG_N; i++) {
-        best[i] = -1;
-        pos[i] = SIZE_MAX;
-    }
-
-    p = s;
-    end = s + len;
-
-    for (k = 0; p < end; k++) {
-        item = p;
-
-        while (p < end && *p != ',') {
-            p++;
-        }
-
-        semi = item;
-        while (semi < p && *semi != ';') {
-            semi++;
-        }
-
-        while (item < semi && (*item == ' ' || *item == '\t')) {
-            item++;
-        }
-
-        tag_end = item;
-        while (tag_end < semi && *tag_end != ' ' && *tag_end != '\t'
-               && *tag_end != '-')
-        {
-            tag_end++;
-        }
-
-        n = tag_end - item;
-
-        q = (semi < p) ? se_banner_qvalue(semi + 1, p) : 1000;
-
-        if (p < end) {
-            p++;                        /* ',' */
-        }
-
-        if (q <= 0 || n != 2) {
-            continue;
-        }
-
-        for (i = 0; i < SE_LANG_N; i++) {
-            if (strncasecmp(item, se_banner_texts[i].lang, 2) == 0
-                && q > best[i])
-            {
-                best[i] = q;
-                pos[i] = k;
-            }
-        }
-    }
-
-    if (best[SE_LANG_KO] > best[SE_LANG_EN]
-        || (best[SE_LANG_KO] > 0 && best[SE_LANG_KO] == best[SE_LANG_EN]
-            && pos[SE_LANG_KO] < pos[SE_LANG_EN]))
-    {
-        return SE_LANG_KO;
-    }
-
-    return SE_LANG_EN;
 }
 
 
@@ -502,29 +323,6 @@ se_banner_record_key(const se_incident_t *rec, char key[SE_BANNER_KEY_LEN])
 
 /* markup */
 
-const se_banner_text_t *
-se_banner_text(se_lang_e lang)
-{
-    return &se_banner_texts[lang < SE_LANG_N ? lang : SE_LANG_EN];
-}
-
-
-const se_str_t *
-se_banner_i18n(const se_str_t *base, const se_i18n_t *list, se_lang_e lang)
-{
-    const se_i18n_t  *t;
-
-    if (lang != SE_LANG_EN) {
-        t = se_i18n_find(list, se_lang_name(lang), 2);
-        if (t && t->text.len) {
-            return &t->text;
-        }
-    }
-
-    return base;
-}
-
-
 void
 se_banner_time(se_html_buf_t *b, int64_t t, int64_t now, int date)
 {
@@ -546,7 +344,7 @@ se_banner_time(se_html_buf_t *b, int64_t t, int64_t now, int date)
 
 static void
 se_banner_window(se_html_buf_t *b, const se_incident_t *rec, int64_t now,
-    const se_banner_text_t *txt)
+    const se_lang_labels_t *txt)
 {
     int  date;
 
@@ -603,7 +401,7 @@ se_banner_dismiss_url(se_html_buf_t *b, const se_incident_t *rec,
 
 static void
 se_banner_dismiss(se_html_buf_t *b, const se_incident_t *rec,
-    const se_banner_opts_t *o, const se_banner_text_t *txt, size_t *ret)
+    const se_banner_opts_t *o, const se_lang_labels_t *txt, size_t *ret)
 {
     se_html_str(b, "<a class=\"se-dismiss\" href=\"");
     se_banner_dismiss_url(b, rec, o);
@@ -628,13 +426,13 @@ se_banner_render(const se_model_t *m, const se_incident_t *rec,
     se_html_buf_t            b;
     const se_str_t          *s, *url;
     const se_update_t       *u;
-    const se_banner_text_t  *txt;
+    const se_lang_labels_t  *txt;
 
     memset(out, 0, sizeof(se_banner_t));
     out->ret = SE_BANNER_NO_RET;
 
     lang = o->lang < SE_LANG_N ? o->lang : SE_LANG_EN;
-    txt = &se_banner_texts[lang];
+    txt = se_lang_labels(lang);
     now = o->now ? o->now : m->now;
     u = rec->nupdates ? &rec->updates[0] : NULL;
     upcoming = (rec->kind == SE_KIND_MAINTENANCE
@@ -658,7 +456,7 @@ se_banner_render(const se_model_t *m, const se_incident_t *rec,
                     : txt->level[rec->kind == SE_KIND_MAINTENANCE
                                  ? SE_IMPACT_MAINTENANCE : rec->impact]);
     se_html_str(&b, "</strong> <span class=\"se-name\">");
-    s = se_banner_i18n(&rec->name, rec->name_i18n, lang);
+    s = se_lang_i18n(&rec->name, rec->name_i18n, lang);
     se_html_text(&b, s->data, s->len);
     se_html_str(&b, "</span>");
 
@@ -677,7 +475,7 @@ se_banner_render(const se_model_t *m, const se_incident_t *rec,
                         txt->status[u->status]);
         se_html_str(&b, "</span>");
 
-        s = se_banner_i18n(&u->body, u->body_i18n, lang);
+        s = se_lang_i18n(&u->body, u->body_i18n, lang);
 
         if (s->len) {
             se_html_str(&b, ": <span class=\"se-text\">");

@@ -50,23 +50,9 @@
 #define SE_BANNER_H
 
 #include "se_core.h"
+#include "se_html.h"
+#include "se_lang.h"
 #include "se_model.h"
-
-typedef enum {
-    SE_LANG_EN = 0,
-    SE_LANG_KO,
-    SE_LANG_N
-} se_lang_e;
-
-/* "en", "ko" */
-const char *se_lang_name(se_lang_e lang);
-
-/*
- * The built-in language an Accept-Language header prefers: the highest
- * q of "ko" and "en" (any region: "ko-KR"); on a tie the earlier one;
- * English when neither is named (or the header is empty or broken).
- */
-se_lang_e se_banner_lang(const char *accept_language, size_t len);
 
 typedef struct {
     int                  internal;      /* audience internal */
@@ -158,5 +144,22 @@ char *se_banner_return_write(char *dst, const char *uri, size_t len);
  * For <style nonce="...">CSS</style> or a same-origin stylesheet.
  */
 const char *se_banner_css(size_t *len);
+
+/*
+ * For the gate page and operator templates (se_banner_tpl.c): a time as
+ * "15:30" on the day of now (unless date), "2026-11-21 15:30" otherwise.
+ */
+void se_banner_time(se_html_buf_t *b, int64_t t, int64_t now, int date);
+
+/*
+ * Whether rec passes the context's component filter: it names one of
+ * the filter's ids, or names none (it affects everything), or the
+ * filter is empty.
+ */
+int se_banner_touches(const se_incident_t *rec, const se_banner_ctx_t *ctx);
+
+/* the dismiss link's URL, escaped for an attribute, ending with "r=" */
+void se_banner_dismiss_url(se_html_buf_t *b, const se_incident_t *rec,
+    const se_banner_opts_t *o);
 
 #endif /* SE_BANNER_H */

@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "se_banner_tpl.h"
-#include "se_banner_int.h"
+#include "se_lang.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_utf8.h"
 
 #define SE_TPL_BODY_MAX  300            /* as SE_BANNER_BODY_MAX */
 
@@ -110,14 +111,14 @@ se_banner_tpl_render(const se_banner_tpl_t *t, const se_model_t *m,
     const se_str_t       *s, *url;
     const se_update_t    *u;
     const se_tpl_seg_t   *seg;
-    const se_banner_text_t  *txt;
+    const se_lang_labels_t  *txt;
     char                  key[SE_BANNER_KEY_LEN];
 
     memset(out, 0, sizeof(se_banner_t));
     out->ret = SE_BANNER_NO_RET;
 
     lang = o->lang < SE_LANG_N ? o->lang : SE_LANG_EN;
-    txt = se_banner_text(lang);
+    txt = se_lang_labels(lang);
     now = o->now ? o->now : m->now;
     u = rec->nupdates ? &rec->updates[0] : NULL;
     upcoming = (rec->kind == SE_KIND_MAINTENANCE
@@ -155,7 +156,7 @@ se_banner_tpl_render(const se_banner_tpl_t *t, const se_model_t *m,
             break;
 
         case SE_TPL_NAME:
-            s = se_banner_i18n(&rec->name, rec->name_i18n, lang);
+            s = se_lang_i18n(&rec->name, rec->name_i18n, lang);
             se_html_attr(&b, s->data, s->len);
             break;
 
@@ -165,7 +166,7 @@ se_banner_tpl_render(const se_banner_tpl_t *t, const se_model_t *m,
 
         case SE_TPL_BODY:
             if (u) {
-                se_tpl_body(&b, se_banner_i18n(&u->body, u->body_i18n, lang));
+                se_tpl_body(&b, se_lang_i18n(&u->body, u->body_i18n, lang));
             }
 
             break;

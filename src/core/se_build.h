@@ -1,7 +1,7 @@
 /*
  * Internal: the context of one se_state_build() run, shared by the files
- * that read records (se_record.c, se_update.c), warn (se_warn.c), derive
- * and render.
+ * that read records (se_record.h, se_update.h), warn (se_warn.h) and
+ * render (se_render.h).
  */
 
 #ifndef SE_BUILD_H
@@ -22,46 +22,5 @@ typedef struct {
     size_t          nwarnings;
     unsigned        oom:1;
 } se_build_t;
-
-/*
- * Counts one bad record or field and stores the warning
- *   <what> "<id>": <message> "<value>"
- * with id and value escaped to printable ASCII and truncated; id and
- * value may be NULL.  Out of memory sets b->oom.
- */
-void se_warn(se_build_t *b, const char *what, const char *id,
-    size_t idlen, const char *msg, const char *val, size_t vallen);
-
-/* the same with the message  <reason> "<key>"  (key escaped) */
-void se_warn_key(se_build_t *b, const char *what, const char *id,
-    size_t idlen, const char *reason, const char *key, size_t keylen,
-    const char *val, size_t vallen);
-
-/* escaped, truncated copy for log lines: dst has room for dstsize */
-void se_escape(char *dst, size_t dstsize, const char *s, size_t len,
-    size_t max);
-
-/* page hash [1] into the model */
-int se_read_page(se_build_t *b, const se_raw_t *hash);
-
-/* one component record [id, score, hash]; SE_ERROR only when oom */
-int se_read_component(se_build_t *b, const se_raw_t *rec);
-
-/* one incident/maintenance record [id, score, hash, updates] */
-int se_read_incident(se_build_t *b, const se_raw_t *rec, se_kind_e kind);
-
-/*
- * one update (a JSON object string, at position pos of the list) into u;
- * SE_DECLINED when bad
- */
-int se_read_update(se_build_t *b, const se_incident_t *inc,
-    const se_raw_t *raw, size_t pos, se_update_t *u);
-
-/* derivation after reading: groups, page.updated_at */
-void se_derive(se_model_t *m);
-
-/* renders every document; SE_ERROR only when oom */
-int se_render(se_build_t *b, se_indicator_e ind, char **docs,
-    size_t *lens);
 
 #endif /* SE_BUILD_H */

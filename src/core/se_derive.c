@@ -7,7 +7,8 @@
 #include <strings.h>
 
 #include "se_build.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_derive.h"
 
 
 /* severity order: none < maintenance < minor < major < critical */

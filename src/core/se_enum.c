@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "se_validate.h"
+#include "se_enum.h"
 
 
 static const char  *se_comp_status_names[SE_COMP_N] = {

@@ -6,9 +6,12 @@
 #include <string.h>
 
 #include "se_feed.h"
-#include "se_banner_int.h"
+#include "se_lang.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_valid.h"
+#include "se_utf8.h"
+#include "se_time.h"
 
 #define SE_FEED_TAG  "tag:status-edge,2026:"
 
@@ -19,10 +22,6 @@ typedef struct {
 } se_feed_entry_t;
 
 
-static const char  *se_feed_names[SE_FEED_N] = {
-    "history.atom", "history.rss"
-};
-
 static const char  *se_feed_days[7] = {
     "Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"
 };
@@ -31,13 +30,6 @@ static const char  *se_feed_months[12] = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
     "Nov", "Dec"
 };
-
-
-const char *
-se_feed_name(se_feed_e kind)
-{
-    return kind < SE_FEED_N ? se_feed_names[kind] : "";
-}
 
 
 int
@@ -248,9 +240,9 @@ se_feed_entry_id(se_html_buf_t *b, const se_model_t *m,
 static void
 se_feed_title(se_html_buf_t *b, const se_feed_entry_t *e)
 {
-    const se_banner_text_t  *txt;
+    const se_lang_labels_t  *txt;
 
-    txt = se_banner_text(SE_LANG_EN);
+    txt = se_lang_labels(SE_LANG_EN);
 
     se_feed_xml(b, e->rec->name.data, e->rec->name.len, 0);
     se_html_str(b, ": ");

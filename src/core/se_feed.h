@@ -31,9 +31,6 @@ typedef enum {
     SE_FEED_N
 } se_feed_e;
 
-/* "history.atom", "history.rss" */
-const char *se_feed_name(se_feed_e kind);
-
 /*
  * Renders the feed: *data (se_free()) is UTF-8, NUL-terminated, *len
  * bytes.  SE_OK, or SE_ERROR when out of memory.

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "se_gate.h"
-#include "se_banner_int.h"
+#include "se_banner.h"
+#include "se_lang.h"
 #include "se_html.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_time.h"
 
 
 /* the gate's own words; labels, statuses and times come from the banner */
@@ -119,11 +121,11 @@ se_gate_render(const se_model_t *m, const se_incident_t *rec,
     const se_str_t          *s, *url;
     const se_update_t       *u;
     const se_gate_text_t    *gt;
-    const se_banner_text_t  *txt;
+    const se_lang_labels_t  *txt;
 
     lang = lang < SE_LANG_N ? lang : SE_LANG_EN;
     gt = &se_gate_texts[lang];
-    txt = se_banner_text(lang);
+    txt = se_lang_labels(lang);
     u = rec->nupdates ? &rec->updates[0] : NULL;
 
     se_html_buf_init(&b);
@@ -136,7 +138,7 @@ se_gate_render(const se_model_t *m, const se_incident_t *rec,
                     "<meta name=\"robots\" content=\"noindex\"><title>");
     se_html_text(&b, gt->title, strlen(gt->title));
 
-    s = se_banner_i18n(&m->page.name, m->page.name_i18n, lang);
+    s = se_lang_i18n(&m->page.name, m->page.name_i18n, lang);
     if (s->len) {
         se_html_str(&b, " - ");
         se_html_text(&b, s->data, s->len);
@@ -150,7 +152,7 @@ se_gate_render(const se_model_t *m, const se_incident_t *rec,
                   txt->level[SE_IMPACT_MAINTENANCE], "</p>");
 
     se_html_str(&b, "<h1 class=\"se-gate-name\">");
-    s = se_banner_i18n(&rec->name, rec->name_i18n, lang);
+    s = se_lang_i18n(&rec->name, rec->name_i18n, lang);
     se_html_text(&b, s->data, s->len);
     se_html_str(&b, "</h1>");
 
@@ -160,7 +162,7 @@ se_gate_render(const se_model_t *m, const se_incident_t *rec,
                   txt->status[u ? u->status : rec->status], "</span>");
 
     if (u) {
-        s = se_banner_i18n(&u->body, u->body_i18n, lang);
+        s = se_lang_i18n(&u->body, u->body_i18n, lang);
 
         if (s->len) {
             se_html_str(&b, ": <span class=\"se-text\">");

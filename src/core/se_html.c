@@ -6,7 +6,8 @@
 
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_valid.h"
+#include "se_utf8.h"
 
 #define SE_HTML_TEXT   0
 #define SE_HTML_ATTR   1

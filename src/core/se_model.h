@@ -12,9 +12,17 @@
 #define SE_MODEL_H
 
 #include "se_core.h"
-#include "se_state.h"
 
 #define SE_TIME_NONE  INT64_MIN
+
+typedef enum {
+    SE_INDICATOR_NONE = 0,
+    SE_INDICATOR_MINOR,
+    SE_INDICATOR_MAJOR,
+    SE_INDICATOR_CRITICAL,
+    SE_INDICATOR_MAINTENANCE,
+    SE_INDICATOR_UNKNOWN
+} se_indicator_e;
 
 typedef struct {
     const char     *data;
@@ -151,31 +159,5 @@ typedef struct {
     uint64_t        trimmed_maintenances;
     uint64_t        limited_hashes;        /* read known fields only */
 } se_model_t;
-
-const se_model_t *se_state_model(const se_state_t *st);
-int64_t se_state_now(const se_state_t *st);
-
-/* enum names as in the Statuspage API ("degraded_performance", ...) */
-const char *se_comp_status_name(se_comp_status_e s);
-const char *se_status_name(se_status_e s);
-const char *se_impact_name(se_impact_e i);
-const char *se_audience_name(se_audience_e a);
-
-/* status predicates (SPEC section 2) */
-int se_status_unresolved(se_status_e s);  /* incident not resolved/pm */
-int se_status_upcoming(se_status_e s);    /* maintenance scheduled */
-int se_status_active(se_status_e s);      /* in_progress or verifying */
-
-/* lookups; NULL when absent */
-const se_component_t *se_model_component(const se_model_t *m,
-    const char *id, size_t len);
-const se_i18n_t *se_i18n_find(const se_i18n_t *list, const char *lang,
-    size_t len);
-
-/*
- * The indicator of the model: with internal == 0 only public incidents
- * and maintenances count (what the JSON documents show), with 1 all.
- */
-se_indicator_e se_model_indicator(const se_model_t *m, int internal);
 
 #endif /* SE_MODEL_H */

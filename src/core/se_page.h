@@ -38,7 +38,7 @@
 
 #include "se_core.h"
 #include "se_model.h"
-#include "se_banner.h"
+#include "se_lang.h"
 #include "se_tpl.h"
 #include "se_tz.h"
 
@@ -67,10 +67,6 @@
  */
 typedef se_tpl_t  se_page_tpl_t;
 
-int se_page_tpl_parse(const char *text, size_t len, se_page_tpl_t **out,
-    char *err, size_t errlen);
-void se_page_tpl_free(se_page_tpl_t *t);
-
 typedef struct {
     se_lang_e              lang;
     int64_t                now;           /* Unix seconds, 0: model->now */
@@ -94,8 +90,5 @@ int se_page_render(const se_model_t *m, const se_page_opts_t *o,
  */
 int64_t se_page_refresh_at(const se_model_t *m, const se_tz_t *tz,
     int64_t now);
-
-/* the stylesheet (static, ASCII, NUL-terminated) */
-const char *se_page_css(size_t *len);
 
 #endif /* SE_PAGE_H */

@@ -15,7 +15,13 @@
 #include <strings.h>
 
 #include "se_build.h"
-#include "se_validate.h"
+#include "se_record.h"
+#include "se_update.h"
+#include "se_warn.h"
+#include "se_enum.h"
+#include "se_valid.h"
+#include "se_utf8.h"
+#include "se_time.h"
 
 typedef enum {
     SE_FT_NAME = 0,     /* single-line text, <= 255 bytes, translatable */

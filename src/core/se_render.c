@@ -15,7 +15,12 @@
 #include <jansson.h>
 
 #include "se_build.h"
-#include "se_validate.h"
+#include "se_render.h"
+#include "se_state.h"
+#include "se_enum.h"
+#include "se_derive.h"
+#include "se_valid.h"
+#include "se_time.h"
 
 #define SE_LIST_MAX  50     /* incidents.json, scheduled-maintenances.json */
 

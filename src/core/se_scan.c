@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "se_scan.h"
+#include "se_scan_tables.h"
 
 
 enum {
@@ -64,122 +65,6 @@ enum {
     sw_script_dbl_esc_end,
     sw_found,                           /* transient: the body tag ended */
     sw_done
-};
-
-
-/*
- * The names that matter: body, html, frameset, plaintext, script, style,
- * textarea, title, xmp, iframe, noembed, noframes, noscript, as bits of
- * a mask of candidates.
- */
-
-enum {
-    se_tag_body = 0,
-    se_tag_html,
-    se_tag_frameset,
-    se_tag_plaintext,
-    se_tag_script,
-    se_tag_style,                       /* RAWTEXT and RCDATA from here */
-    se_tag_textarea,
-    se_tag_title,
-    se_tag_xmp,
-    se_tag_iframe,
-    se_tag_noembed,
-    se_tag_noframes,
-    se_tag_noscript,
-    se_tag_other
-};
-
-#define SE_SCAN_ALL  ((1u << se_tag_other) - 1)
-
-
-/*
- * The names with a given letter at position n, 0 to 8 (the longest name
- * has 9): [n][letter - 'a'].  Matching a name is one AND per letter.
- */
-
-static const uint16_t  se_scan_at[9][26] = {
-    { /* 0 */
-        0x0000, 0x0001, 0x0000, 0x0000, 0x0000, 0x0004, 0x0000, 0x0002,
-        0x0200, 0x0000, 0x0000, 0x0000, 0x0000, 0x1c00, 0x0000, 0x0008,
-        0x0000, 0x0000, 0x0030, 0x00c0, 0x0000, 0x0000, 0x0000, 0x0100,
-        0x0000, 0x0000
-    },
-    { /* 1 */
-        0x0000, 0x0000, 0x0010, 0x0000, 0x0040, 0x0200, 0x0000, 0x0000,
-        0x0080, 0x0000, 0x0000, 0x0008, 0x0100, 0x0000, 0x1c01, 0x0000,
-        0x0000, 0x0004, 0x0000, 0x0022, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000
-    },
-    { /* 2 */
-        0x000c, 0x0000, 0x0000, 0x0001, 0x0400, 0x0800, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0002, 0x0000, 0x0000, 0x0100,
-        0x0000, 0x0210, 0x1000, 0x0080, 0x0000, 0x0000, 0x0000, 0x0040,
-        0x0020, 0x0000
-    },
-    { /* 3 */
-        0x0200, 0x0000, 0x1000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0018, 0x0000, 0x0000, 0x00a2, 0x0404, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0800, 0x0000, 0x0040, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0001, 0x0000
-    },
-    { /* 4 */
-        0x0840, 0x0400, 0x0000, 0x0000, 0x00a4, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0200, 0x0008, 0x0000, 0x0010,
-        0x0000, 0x1000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000
-    },
-    { /* 5 */
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0600, 0x0000, 0x0000, 0x0000,
-        0x1000, 0x0000, 0x0000, 0x0000, 0x0800, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0040, 0x0004, 0x0018, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000
-    },
-    { /* 6 */
-        0x0000, 0x0000, 0x0000, 0x0400, 0x084c, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x1000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000
-    },
-    { /* 7 */
-        0x0040, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0800, 0x1004, 0x0000, 0x0000, 0x0000, 0x0008,
-        0x0000, 0x0000
-    },
-    { /* 8 */
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0008, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000
-    }
-};
-
-
-/* the names of each length, 0 to 9 */
-
-static const uint16_t  se_scan_length[10] = {
-    0x0000, 0x0000, 0x0000, 0x0100, 0x0003, 0x00a0, 0x0210, 0x0400,
-    0x1844, 0x0008
-};
-
-
-/* the bytes that stop a skip in the states below */
-
-#define SE_SCAN_SP    0x01              /* whitespace */
-#define SE_SCAN_SL    0x02              /* '/' */
-#define SE_SCAN_GT    0x04              /* '>' */
-#define SE_SCAN_EQ    0x08              /* '=' */
-#define SE_SCAN_LT    0x10              /* '<' */
-#define SE_SCAN_DASH  0x20              /* '-' */
-
-#define SE_SCAN_NAME_END  (SE_SCAN_SP|SE_SCAN_SL|SE_SCAN_GT)
-
-static const uint8_t  se_scan_class[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 0,       /* \t \n \f \r */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20, 0, 2,    /* ' ' '-' '/' */
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 8, 4, 0     /* '<' '=' '>' */
 };
 
 
@@ -894,100 +779,9 @@ end:
 
 
 void
-se_scan_memo_init(se_scan_memo_t *m, size_t window)
+se_scan_end(se_scan_t *s)
 {
-    m->window = window ? window : SE_SCAN_WINDOW;
-    m->answer = 0;
-    m->steps = 0;
-}
-
-
-int
-se_scan_memo_feed(se_scan_memo_t *m, se_scan_t *s, const unsigned char *p,
-    size_t len, size_t *pos)
-{
-    int     rc;
-    size_t  k, n, from, step;
-
-    if (m->answer && len >= m->answer
-        && memcmp(p, m->data, m->answer) == 0)
-    {
-        s->state = sw_done;
-        *pos = m->answer;
-        return SE_OK;
-    }
-
-    /* the whole steps this stream shares with the kept one: skipped */
-
-    n = len / SE_SCAN_MEMO_STEP;
-
-    if (n > m->steps) {
-        n = m->steps;
-    }
-
-    for (k = 0; k < n; k++) {
-        if (memcmp(p + k * SE_SCAN_MEMO_STEP, m->data + k * SE_SCAN_MEMO_STEP,
-                   SE_SCAN_MEMO_STEP)
-            != 0)
-        {
-            break;
-        }
-    }
-
-    if (k > 0) {
-        *s = m->at[k];
-    }
-
-    m->steps = k;
-
-    /* on from there, a step at a time, keeping the state after each */
-
-    rc = SE_AGAIN;
-    from = k * SE_SCAN_MEMO_STEP;
-
-    while (from < len) {
-        step = len - from;
-
-        if (from < SE_SCAN_MEMO_MAX && step > SE_SCAN_MEMO_STEP) {
-            step = SE_SCAN_MEMO_STEP;
-        }
-
-        rc = se_scan_feed(s, p + from, step, pos);
-
-        if (rc == SE_OK) {
-            *pos += from;
-            break;
-        }
-
-        from += step;
-
-        if (rc == SE_DECLINED) {
-            break;
-        }
-
-        if (step == SE_SCAN_MEMO_STEP && from <= SE_SCAN_MEMO_MAX) {
-            m->steps = from / SE_SCAN_MEMO_STEP;
-            m->at[m->steps] = *s;
-        }
-    }
-
-    /* keep the bytes read (up to the answer) */
-
-    n = (rc == SE_OK) ? *pos : from;
-
-    if (n > SE_SCAN_MEMO_MAX) {
-        n = SE_SCAN_MEMO_MAX;
-    }
-
-    from = k * SE_SCAN_MEMO_STEP;
-
-    if (n > from) {
-        memcpy(m->data + from, p + from, n - from);
-    }
-
-    m->answer = (rc == SE_OK && *pos <= SE_SCAN_MEMO_MAX) ? *pos : 0;
-
-    return rc;
+    s->state = sw_done;
 }
 
 

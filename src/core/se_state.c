@@ -6,7 +6,12 @@
 #include <string.h>
 
 #include "se_build.h"
-#include "se_validate.h"
+#include "se_record.h"
+#include "se_render.h"
+#include "se_warn.h"
+#include "se_derive.h"
+#include "se_valid.h"
+#include "se_state.h"
 
 #define SE_SNAP_VERSION       0
 #define SE_SNAP_PAGE          1

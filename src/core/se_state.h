@@ -25,16 +25,9 @@
 #define SE_STATE_H
 
 #include "se_core.h"
+#include "se_model.h"
 #include "se_raw.h"
 
-typedef enum {
-    SE_INDICATOR_NONE = 0,
-    SE_INDICATOR_MINOR,
-    SE_INDICATOR_MAJOR,
-    SE_INDICATOR_CRITICAL,
-    SE_INDICATOR_MAINTENANCE,
-    SE_INDICATOR_UNKNOWN
-} se_indicator_e;
 
 typedef enum {
     SE_DOC_STATUS = 0,                 /* status.json */
@@ -78,8 +71,6 @@ uint64_t se_state_hash(const se_state_t *st);
 uint64_t se_fnv(uint64_t h, const void *data, size_t len);
 
 se_indicator_e se_state_indicator(const se_state_t *st);
-const char *se_indicator_name(se_indicator_e ind);    /* "none", ... */
-const char *se_indicator_description(se_indicator_e ind);
 
 /* rendered JSON documents, UTF-8, no trailing newline */
 const char *se_state_doc(const se_state_t *st, se_doc_e doc, size_t *len);
@@ -92,5 +83,9 @@ const char *se_doc_name(se_doc_e doc);  /* "summary", metrics labels */
 size_t se_state_bad_records(const se_state_t *st);
 size_t se_state_nwarnings(const se_state_t *st);     /* stored, capped */
 const char *se_state_warning(const se_state_t *st, size_t i);
+
+/* the validated model, and Redis TIME at the load (0 when unknown) */
+const se_model_t *se_state_model(const se_state_t *st);
+int64_t se_state_now(const se_state_t *st);
 
 #endif /* SE_STATE_H */

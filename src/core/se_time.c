@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "se_validate.h"
+#include "se_time.h"
 
 
 /* days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant) */

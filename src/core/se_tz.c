@@ -7,7 +7,7 @@
 
 #include "se_tz.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_valid.h"
 
 
 typedef struct {

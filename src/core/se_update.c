@@ -14,7 +14,12 @@
 #include <jansson.h>
 
 #include "se_build.h"
-#include "se_validate.h"
+#include "se_update.h"
+#include "se_warn.h"
+#include "se_enum.h"
+#include "se_valid.h"
+#include "se_utf8.h"
+#include "se_time.h"
 
 
 typedef struct {

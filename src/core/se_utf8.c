@@ -2,7 +2,7 @@
  * UTF-8 validation (RFC 3629) and text checks.
  */
 
-#include "se_validate.h"
+#include "se_utf8.h"
 
 
 size_t

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "se_validate.h"
+#include "se_valid.h"
 
 
 static int

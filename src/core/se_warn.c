@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "se_build.h"
+#include "se_warn.h"
 
 #define SE_WARN_ID_MAX   64     /* input bytes of an id shown */
 #define SE_WARN_VAL_MAX  64     /* input bytes of a value shown */

@@ -18,7 +18,8 @@
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_render_badges.h"
-#include "se_validate.h"
+#include "se_derive.h"
+#include "se_valid.h"
 
 
 static void ngx_http_status_edge_badge_args(ngx_http_request_t *r,
@@ -73,7 +74,7 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     }
 
     if (arg.len == 2 || (arg.len > 2 && arg.data[2] == '-')) {
-        lang = se_banner_lang((const char *) arg.data, arg.len);
+        lang = se_lang_negotiate((const char *) arg.data, arg.len);
 
     } else {
         lang = ngx_http_status_edge_request_lang(r);

@@ -13,7 +13,7 @@
 
 #include "ngx_http_status_edge_dismiss.h"
 #include "ngx_http_status_edge_response.h"
-#include "se_validate.h"
+#include "se_valid.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_COOKIE_AGE  (30 * 86400)

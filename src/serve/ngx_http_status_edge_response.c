@@ -346,7 +346,7 @@ ngx_http_status_edge_request_lang(ngx_http_request_t *r)
         return SE_LANG_EN;
     }
 
-    return se_banner_lang((const char *) h->value.data, h->value.len);
+    return se_lang_negotiate((const char *) h->value.data, h->value.len);
 }
 
 

@@ -12,6 +12,7 @@
 #include "ngx_http_status_edge_variables.h"
 #include "ngx_http_status_edge_banner_decide.h"
 #include "ngx_http_status_edge_publish.h"
+#include "se_enum.h"
 
 
 static ngx_int_t ngx_http_status_edge_indicator_variable(

@@ -1,7 +1,7 @@
 
 /*
  * status-edge: status_edge_widget serves the embeddable widget script,
- * built into the module (src/core/se_widget_asset.c, generated from
+ * built into the module (src/asset/se_widget_asset.c, generated from
  * widget/src/widget.js), so no file is needed on disk.  A strong ETag
  * from the script's content hash answers If-None-Match with 304; nginx's
  * gzip filter compresses it when gzip_types lists text/javascript.

@@ -17,7 +17,9 @@
 #include "ngx_http_status_edge_render_text.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_time.h"
+#include "se_utf8.h"
 
 
 static void ngx_http_status_edge_text_field(se_html_buf_t *b,

@@ -28,7 +28,7 @@
 #include "se_page.h"
 #include "se_feed.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_state.h"
 #include "se_banner.h"
 #include "se_gate.h"
 #include "fz_markup.h"

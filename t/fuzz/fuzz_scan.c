@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "scan_pieces.h"
+#include "se_scan_memo.h"
 #include "fz_markup.h"
 
 #define FZ_NONE       SCAN_NONE

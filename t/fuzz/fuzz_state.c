@@ -34,6 +34,7 @@
 
 #include "se_raw.h"
 #include "se_state.h"
+#include "se_enum.h"
 
 #define FZ_MAX_NODES  8192
 #define FZ_MAX_DEPTH  8

@@ -9,6 +9,7 @@
 #include "tap.h"
 #include "snap.h"
 #include "fixture.h"
+#include "se_time.h"
 
 #define NOW      1795272000LL       /* 2026-11-21T14:40:00Z */
 #define DISMISS  "/_se/dismiss"

@@ -12,7 +12,7 @@
 #include "se_banner.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_state.h"
 
 #include "banner_fixture.h"
 
@@ -899,7 +899,7 @@ test_lang(void)
     int     ok;
 
     for (ok = 1, i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        if (se_banner_lang(cases[i].h, strlen(cases[i].h)) != cases[i].want)
+        if (se_lang_negotiate(cases[i].h, strlen(cases[i].h)) != cases[i].want)
         {
             tap_diag("Accept-Language: %s", cases[i].h);
             ok = 0;
@@ -907,7 +907,7 @@ test_lang(void)
     }
 
     tap_ok(ok, "Accept-Language: %u cases", (unsigned) i);
-    tap_ok(se_banner_lang(NULL, 0) == SE_LANG_EN, "no header: English");
+    tap_ok(se_lang_negotiate(NULL, 0) == SE_LANG_EN, "no header: English");
     tap_is(se_lang_name(SE_LANG_KO), "ko", "lang name ko");
 }
 

@@ -13,7 +13,7 @@
 #include "se_banner_tpl.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_state.h"
 
 #include "banner_fixture.h"
 

@@ -5,6 +5,8 @@
 #include "tap.h"
 #include "snap.h"
 #include "jcheck.h"
+#include "se_derive.h"
+#include "se_enum.h"
 
 typedef struct {
     const char      *comp;      /* component status or NULL */

@@ -3,7 +3,8 @@
  */
 
 #include "tap.h"
-#include "se_validate.h"
+#include "se_enum.h"
+#include "se_state.h"
 
 #define S(lit)  lit, sizeof(lit) - 1
 

@@ -12,7 +12,7 @@
 #include "se_gate.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_state.h"
 
 #include "banner_fixture.h"
 

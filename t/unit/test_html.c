@@ -9,7 +9,7 @@
 
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_utf8.h"
 
 #define ESC_TEXT   0
 #define ESC_ATTR   1

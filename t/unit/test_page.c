@@ -12,10 +12,12 @@
 #include "failalloc.h"
 
 #include "se_page.h"
+#include "se_page_css.h"
+#include "se_page_tpl.h"
 #include "se_tz.h"
 #include "se_html.h"
 #include "se_pool.h"
-#include "se_validate.h"
+#include "se_state.h"
 
 #include "banner_fixture.h"
 

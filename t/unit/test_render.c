@@ -7,6 +7,7 @@
 #include "snap.h"
 #include "jcheck.h"
 #include "fixture.h"
+#include "se_derive.h"
 
 static const char *const  page_keys[] = {
     "id", "name", "url", "time_zone", "updated_at", NULL

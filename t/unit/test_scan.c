@@ -8,6 +8,7 @@
 
 #include "tap.h"
 #include "scan_pieces.h"
+#include "se_scan_memo.h"
 
 
 #define NONE  SCAN_NONE             /* no body tag: SE_AGAIN at the end */

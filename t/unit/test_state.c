@@ -6,6 +6,7 @@
 #include "tap.h"
 #include "snap.h"
 #include "jcheck.h"
+#include "se_derive.h"
 
 /* a good update, as a JSON string inside the snapshot JSON */
 #define GOOD_UPD                                                              \

@@ -3,7 +3,7 @@
  */
 
 #include "tap.h"
-#include "se_validate.h"
+#include "se_time.h"
 
 
 static void

@@ -3,7 +3,8 @@
  */
 
 #include "tap.h"
-#include "se_validate.h"
+#include "se_valid.h"
+#include "se_utf8.h"
 
 #define S(lit)  lit, sizeof(lit) - 1
 

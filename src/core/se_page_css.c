@@ -1,0 +1,101 @@
+/*
+ * The status page's stylesheet (se_page_css.h).
+ */
+
+#include "se_page_css.h"
+
+
+static const char  se_page_stylesheet[] =
+    ":root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--muted:#57606a;"
+    "--line:#d0d7de;--card:#f6f8fa;--link:#0a58ca;--ok:#1a7f37;"
+    "--minor:#7d4e00;--major:#b35000;--critical:#cf222e;--maint:#0969da}\n"
+    "@media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;"
+    "--muted:#9da7b3;--line:#30363d;--card:#161b22;--link:#6cb6ff;"
+    "--ok:#3fb950;--minor:#d29922;--major:#f0883e;--critical:#ff7b72;"
+    "--maint:#58a6ff}}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;background:var(--bg);color:var(--fg);"
+    "font:16px/1.5 system-ui,-apple-system,\"Segoe UI\",Roboto,"
+    "\"Noto Sans KR\",\"Apple SD Gothic Neo\",\"Malgun Gothic\","
+    "sans-serif;overflow-wrap:anywhere}\n"
+    "a{color:var(--link)}\n"
+    "a:focus-visible,summary:focus-visible{outline:2px solid var(--link);"
+    "outline-offset:2px}\n"
+    ".wrap{max-width:50rem;margin:0 auto;padding:0 1rem}\n"
+    ".skip{position:absolute;left:-999px}\n"
+    ".skip:focus{left:1rem;top:1rem;background:var(--bg);padding:.5rem}\n"
+    ".vh{position:absolute;width:1px;height:1px;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap}\n"
+    ".top{border-bottom:1px solid var(--line);padding:1.25rem 0}\n"
+    ".top h1{margin:0;font-size:1.5rem}\n"
+    ".top h1 a{color:inherit;text-decoration:none}\n"
+    "main{padding-bottom:2rem}\n"
+    "h2{font-size:1.25rem;margin:2rem 0 .75rem}\n"
+    "h3{font-size:1.05rem;margin:0 0 .25rem}\n"
+    "h4{font-size:1rem;margin:0 0 .25rem}\n"
+    "p{margin:.25rem 0}\n"
+    ".overall{margin:1.5rem 0;padding:1rem 1.25rem;border-radius:.5rem;"
+    "color:#fff;background:#1a7f37;font-size:1.25rem;font-weight:600}\n"
+    ".ind-minor{background:#7d4e00}\n"
+    ".ind-major{background:#a84a00}\n"
+    ".ind-critical{background:#a40e26}\n"
+    ".ind-maintenance{background:#0a58ca}\n"
+    ".record{border:1px solid var(--line);border-left:.35rem solid "
+    "var(--muted);border-radius:.5rem;padding:1rem;margin:0 0 1rem;"
+    "background:var(--card)}\n"
+    ".record.imp-minor{border-left-color:var(--minor)}\n"
+    ".record.imp-major{border-left-color:var(--major)}\n"
+    ".record.imp-critical{border-left-color:var(--critical)}\n"
+    ".record.imp-maintenance{border-left-color:var(--maint)}\n"
+    ".meta,.affects,.when,.next,.desc,.resolved,.none,.foot{"
+    "color:var(--muted);font-size:.9rem}\n"
+    ".badge{font-weight:600}\n"
+    ".badge.imp-none{color:var(--muted)}\n"
+    ".badge.imp-minor{color:var(--minor)}\n"
+    ".badge.imp-major{color:var(--major)}\n"
+    ".badge.imp-critical{color:var(--critical)}\n"
+    ".badge.imp-maintenance{color:var(--maint)}\n"
+    ".timeline{list-style:none;margin:.75rem 0 0;padding:0 0 0 1rem;"
+    "border-left:2px solid var(--line)}\n"
+    ".timeline li{margin:0 0 .75rem}\n"
+    ".upd time{color:var(--muted);font-size:.9rem;margin-left:.5rem}\n"
+    ".components{list-style:none;margin:0;padding:0;border:1px solid "
+    "var(--line);border-radius:.5rem}\n"
+    ".comp{padding:.75rem 1rem;border-top:1px solid var(--line)}\n"
+    ".components>.comp:first-child{border-top:0}\n"
+    ".row{display:flex;justify-content:space-between;gap:1rem;"
+    "flex-wrap:wrap}\n"
+    ".name{font-weight:600}\n"
+    ".children{list-style:none;margin:.5rem 0 0;padding:0 0 0 1rem}\n"
+    ".children .comp{padding:.5rem 0}\n"
+    ".cs{font-weight:600}\n"
+    ".cs-operational{color:var(--ok)}\n"
+    ".cs-degraded_performance{color:var(--minor)}\n"
+    ".cs-partial_outage{color:var(--major)}\n"
+    ".cs-major_outage{color:var(--critical)}\n"
+    ".cs-under_maintenance{color:var(--maint)}\n"
+    ".days{list-style:none;margin:0;padding:0}\n"
+    ".day{border-bottom:1px solid var(--line);padding:.75rem 0}\n"
+    ".day h3{font-size:1rem}\n"
+    ".past{margin:.5rem 0 .75rem}\n"
+    ".past h4{color:var(--fg)}\n"
+    ".past.imp-minor h4{color:var(--minor)}\n"
+    ".past.imp-major h4{color:var(--major)}\n"
+    ".past.imp-critical h4{color:var(--critical)}\n"
+    ".past.imp-maintenance h4{color:var(--maint)}\n"
+    "summary{cursor:pointer;color:var(--link);font-size:.9rem}\n"
+    ".foot{border-top:1px solid var(--line);padding:1rem 0 2rem}\n"
+    "@media (max-width:600px){body{font-size:15px}"
+    ".overall{font-size:1.1rem}.record{padding:.75rem}}\n"
+    "@media (prefers-reduced-motion:reduce){*{transition:none}}\n";
+
+
+const char *
+se_page_css(size_t *len)
+{
+    if (len) {
+        *len = sizeof(se_page_stylesheet) - 1;
+    }
+
+    return se_page_stylesheet;
+}
