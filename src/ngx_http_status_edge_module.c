@@ -24,6 +24,10 @@
 #include "ngx_http_status_edge_conf_file.h"
 #include "se_valid.h"
 #include "se_html.h"
+#include "se_core.h"
+#include "se_model.h"
+#include "se_scan.h"
+#include "se_banner_tpl.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_DEFAULT_PAGE  "status:"

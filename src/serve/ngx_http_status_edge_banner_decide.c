@@ -15,6 +15,8 @@
 #include "ngx_http_status_edge_banner_decide.h"
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_compat.h"
+#include "se_banner.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_COOKIE   "status_edge_dismissed"

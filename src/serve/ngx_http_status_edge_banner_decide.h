@@ -12,6 +12,7 @@
 
 #include "ngx_http_status_edge_types.h"
 #include "ngx_http_status_edge_render_banners.h"
+#include "se_scan.h"
 
 
 /* what a request's banner is, decided once per request */

@@ -17,6 +17,7 @@
 #include "ngx_http_status_edge_events.h"
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
+#include "se_state.h"
 
 
 /* how often the worker looks for due heartbeats and for ngx_exiting */

@@ -18,7 +18,8 @@
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_render_gate.h"
 #include "ngx_http_status_edge_banner_decide.h"
-#include "se_pool.h"
+#include "se_lang.h"
+#include "se_gate.h"
 
 
 static ngx_int_t ngx_http_status_edge_gate_handler(ngx_http_request_t *r);

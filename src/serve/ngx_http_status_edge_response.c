@@ -12,6 +12,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_response.h"
+#include "ngx_http_status_edge_compat.h"
 
 
 static ngx_int_t ngx_http_status_edge_chain(ngx_http_request_t *r,

@@ -9,7 +9,7 @@
 
 
 #include "ngx_http_status_edge_types.h"
-#include "se_banner.h"
+#include "se_lang.h"
 
 
 ngx_int_t ngx_http_status_edge_output(ngx_http_request_t *r, u_char *data,

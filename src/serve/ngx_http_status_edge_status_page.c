@@ -24,7 +24,13 @@
 #include "ngx_http_status_edge_render_status_page.h"
 #include "ngx_http_status_edge_conf_file.h"
 #include "ngx_http_status_edge_api.h"
-#include "se_pool.h"
+#include "se_core.h"
+#include "se_lang.h"
+#include "se_state.h"
+#include "se_page.h"
+#include "se_page_css.h"
+#include "se_page_tpl.h"
+#include "se_feed.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_HISTORY_DAYS  14

@@ -13,6 +13,8 @@
 #include "ngx_http_status_edge_banner_decide.h"
 #include "ngx_http_status_edge_publish.h"
 #include "se_enum.h"
+#include "se_model.h"
+#include "se_state.h"
 
 
 static ngx_int_t ngx_http_status_edge_indicator_variable(
