@@ -61,7 +61,6 @@ static char *ngx_http_status_edge_banner_template(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static void ngx_http_status_edge_free_template(void *data);
 static ngx_int_t ngx_http_status_edge_postconfiguration(ngx_conf_t *cf);
-static ngx_int_t ngx_http_status_edge_preconfiguration(ngx_conf_t *cf);
 static ngx_int_t ngx_http_status_edge_init_process(ngx_cycle_t *cycle);
 static void ngx_http_status_edge_exit_process(ngx_cycle_t *cycle);
 
@@ -276,7 +275,7 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
 
 
 static ngx_http_module_t  ngx_http_status_edge_module_ctx = {
-    ngx_http_status_edge_preconfiguration, /* preconfiguration */
+    ngx_http_status_edge_add_variables,    /* preconfiguration */
     ngx_http_status_edge_postconfiguration, /* postconfiguration */
 
     ngx_http_status_edge_create_main_conf, /* create main configuration */
@@ -1021,17 +1020,6 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
     }
 
     return ngx_http_status_edge_banner_filter_init(cf);
-}
-
-
-static ngx_int_t
-ngx_http_status_edge_preconfiguration(ngx_conf_t *cf)
-{
-    if (ngx_http_status_edge_gate_add_variables(cf) != NGX_OK) {
-        return NGX_ERROR;
-    }
-
-    return ngx_http_status_edge_add_variables(cf);
 }
 
 

@@ -25,12 +25,8 @@
 static ngx_int_t ngx_http_status_edge_gate_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_gate_send(ngx_http_request_t *r,
     ngx_http_status_edge_gate_t *g);
-static ngx_int_t ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
 
 
-static ngx_str_t  ngx_http_status_edge_gated_name =
-    ngx_string("status_edge_gated");
 static ngx_str_t  ngx_http_status_edge_html_type = ngx_string("text/html");
 static ngx_str_t  ngx_http_status_edge_gate_utf8 = ngx_string("utf-8");
 
@@ -55,23 +51,6 @@ ngx_http_status_edge_gate_init(ngx_conf_t *cf)
     }
 
     *h = ngx_http_status_edge_gate_handler;
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_status_edge_gate_add_variables(ngx_conf_t *cf)
-{
-    ngx_http_variable_t  *var;
-
-    var = ngx_http_add_variable(cf, &ngx_http_status_edge_gated_name,
-                                NGX_HTTP_VAR_NOCACHEABLE);
-    if (var == NULL) {
-        return NGX_ERROR;
-    }
-
-    var->get_handler = ngx_http_status_edge_gated_variable;
 
     return NGX_OK;
 }
@@ -224,29 +203,4 @@ ngx_http_status_edge_gate_send(ngx_http_request_t *r,
     /* the gate runs before the content phase: r is the main request */
 
     return ngx_http_status_edge_output(r, g->html, g->len);
-}
-
-
-static ngx_int_t
-ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_status_edge_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_status_edge_module);
-
-    if (ctx && ctx->gated) {
-        v->data = (u_char *) "1";
-        v->len = 1;
-
-    } else {
-        v->data = (u_char *) "";
-        v->len = 0;
-    }
-
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
 }
