@@ -61,6 +61,8 @@ static char *ngx_http_status_edge_banner_template(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static void ngx_http_status_edge_free_template(void *data);
 static ngx_int_t ngx_http_status_edge_postconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_status_edge_phase_add(ngx_conf_t *cf,
+    ngx_http_phases phase, ngx_http_handler_pt handler);
 static ngx_int_t ngx_http_status_edge_init_process(ngx_cycle_t *cycle);
 static void ngx_http_status_edge_exit_process(ngx_cycle_t *cycle);
 
@@ -1003,7 +1005,10 @@ ngx_http_status_edge_free_template(void *data)
 static ngx_int_t
 ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
 {
-    if (ngx_http_status_edge_gate_init(cf) != NGX_OK) {
+    if (ngx_http_status_edge_phase_add(cf, NGX_HTTP_PREACCESS_PHASE,
+                                       ngx_http_status_edge_gate_handler)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -1015,11 +1020,34 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    if (ngx_http_status_edge_banner_decide_init(cf) != NGX_OK) {
+    if (ngx_http_status_edge_phase_add(cf, NGX_HTTP_PRECONTENT_PHASE,
+                                       ngx_http_status_edge_banner_precontent)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
     return ngx_http_status_edge_banner_filter_init(cf);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_phase_add(ngx_conf_t *cf, ngx_http_phases phase,
+    ngx_http_handler_pt handler)
+{
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[phase].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = handler;
+
+    return NGX_OK;
 }
 
 

@@ -28,7 +28,6 @@
                                                 /* If-Match */
 
 
-static ngx_int_t ngx_http_status_edge_precontent(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_upstream_page(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_navigation(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_conditional(ngx_http_request_t *r,
@@ -42,25 +41,6 @@ static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h,
     ngx_uint_t mask);
 static ngx_int_t ngx_http_status_edge_dismissed(ngx_http_request_t *r,
     ngx_http_status_edge_banner_t *banner);
-
-
-ngx_int_t
-ngx_http_status_edge_banner_decide_init(ngx_conf_t *cf)
-{
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_status_edge_precontent;
-
-    return NGX_OK;
-}
 
 
 /*
@@ -230,8 +210,8 @@ ngx_http_status_edge_dismissed(ngx_http_request_t *r,
  * copy is one with this banner (see ngx_http_status_edge_conditional()).
  */
 
-static ngx_int_t
-ngx_http_status_edge_precontent(ngx_http_request_t *r)
+ngx_int_t
+ngx_http_status_edge_banner_precontent(ngx_http_request_t *r)
 {
     ngx_http_status_edge_ctx_t       *ctx;
     ngx_http_status_edge_loc_conf_t  *slcf;

@@ -22,7 +22,6 @@
 #include "se_gate.h"
 
 
-static ngx_int_t ngx_http_status_edge_gate_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_gate_send(ngx_http_request_t *r,
     ngx_http_status_edge_gate_t *g);
 
@@ -38,25 +37,6 @@ static ngx_str_t  ngx_http_status_edge_gate_utf8 = ngx_string("utf-8");
  */
 
 ngx_int_t
-ngx_http_status_edge_gate_init(ngx_conf_t *cf)
-{
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_status_edge_gate_handler;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
 ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
 {
     ngx_int_t                         rc;
