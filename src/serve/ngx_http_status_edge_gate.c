@@ -27,7 +27,6 @@ static ngx_int_t ngx_http_status_edge_gate_send(ngx_http_request_t *r,
 
 
 static ngx_str_t  ngx_http_status_edge_html_type = ngx_string("text/html");
-static ngx_str_t  ngx_http_status_edge_gate_utf8 = ngx_string("utf-8");
 
 
 /*
@@ -164,12 +163,8 @@ ngx_http_status_edge_gate_send(ngx_http_request_t *r,
     }
 
     r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
-    r->headers_out.content_type = ngx_http_status_edge_html_type;
-    r->headers_out.content_type_len = ngx_http_status_edge_html_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.charset = ngx_http_status_edge_gate_utf8;
-    r->headers_out.content_length_n = g->len;
-    r->headers_out.last_modified_time = -1;
+    ngx_http_status_edge_set_type_length(r, &ngx_http_status_edge_html_type,
+                                         g->len);
 
     /* no ranges of a 503 page, no conditional 304 either */
     r->allow_ranges = 0;

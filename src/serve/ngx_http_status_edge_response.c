@@ -378,13 +378,7 @@ ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
         r->headers_out.status = NGX_HTTP_OK;
     }
 
-    /* the type alone, so gzip_types and the like match it */
-    r->headers_out.content_type = *type;
-    r->headers_out.content_type_len = type->len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.charset = ngx_http_status_edge_utf8;
-    r->headers_out.content_length_n = length;
-    r->headers_out.last_modified_time = -1;
+    ngx_http_status_edge_set_type_length(r, type, length);
 
     rc = ngx_http_send_header(r);
 
@@ -393,4 +387,23 @@ ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
     }
 
     return ngx_http_output_filter(r, out);
+}
+
+
+/*
+ * The type of a body the module writes, in UTF-8, its length (-1: not
+ * known) and no Last-Modified
+ */
+
+void
+ngx_http_status_edge_set_type_length(ngx_http_request_t *r, ngx_str_t *type,
+    off_t length)
+{
+    /* the type alone, so gzip_types and the like match it */
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.charset = ngx_http_status_edge_utf8;
+    r->headers_out.content_length_n = length;
+    r->headers_out.last_modified_time = -1;
 }

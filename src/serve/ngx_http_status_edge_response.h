@@ -18,6 +18,8 @@ ngx_int_t ngx_http_status_edge_send_data(ngx_http_request_t *r,
     ngx_str_t *type, u_char *data, size_t len);
 ngx_int_t ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
     ngx_chain_t *out, off_t length);
+void ngx_http_status_edge_set_type_length(ngx_http_request_t *r,
+    ngx_str_t *type, off_t length);
 ngx_int_t ngx_http_status_edge_method(ngx_http_request_t *r,
     ngx_uint_t methods, ngx_str_t *allow);
 ngx_table_elt_t *ngx_http_status_edge_push_header(ngx_http_request_t *r,
