@@ -246,12 +246,7 @@ ngx_http_status_edge_upstream_page(ngx_http_request_t *r)
     u_char           *p, *last;
     ngx_table_elt_t  *accept;
 
-#if (NGX_HTTP_HEADERS)
-    accept = r->headers_in.accept;
-#else
-    accept = ngx_http_status_edge_header(&r->headers_in.headers, "accept",
-                                         sizeof("accept") - 1);
-#endif
+    accept = ngx_http_status_edge_request_accept(r);
     if (accept == NULL) {
         return 1;
     }
@@ -288,12 +283,7 @@ ngx_http_status_edge_navigation(ngx_http_request_t *r)
         return 1;
     }
 
-#if (NGX_HTTP_HEADERS)
-    h = r->headers_in.accept;
-#else
-    h = ngx_http_status_edge_header(&r->headers_in.headers, "accept",
-                                    sizeof("accept") - 1);
-#endif
+    h = ngx_http_status_edge_request_accept(r);
     if (h == NULL) {
         return 0;
     }

@@ -2,8 +2,9 @@
 /*
  * status-edge: response helpers shared by the handlers (API, badge,
  * status page, widget, events, gate, dismiss): one place for the method
- * check, a ready buffer, the ETag, "no-store", header tables, the CORS
- * preflight, the endpoint under a location and the visitor's language.
+ * check, a ready buffer, the ETag, "no-store", header tables, the type
+ * and length, the CORS preflight, the endpoint under a location, the
+ * visitor's language and Accept.
  */
 
 
@@ -348,6 +349,24 @@ ngx_http_status_edge_request_lang(ngx_http_request_t *r)
     }
 
     return se_lang_negotiate((const char *) h->value.data, h->value.len);
+}
+
+
+/* the request's Accept header, NULL: none */
+
+ngx_table_elt_t *
+ngx_http_status_edge_request_accept(ngx_http_request_t *r)
+{
+#if (NGX_HTTP_HEADERS)
+
+    return r->headers_in.accept;
+
+#else
+
+    return ngx_http_status_edge_header(&r->headers_in.headers, "accept",
+                                       sizeof("accept") - 1);
+
+#endif
 }
 
 

@@ -38,6 +38,7 @@ ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r,
 ngx_int_t ngx_http_status_edge_location_rest(ngx_http_request_t *r,
     u_char **rest);
 se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
+ngx_table_elt_t *ngx_http_status_edge_request_accept(ngx_http_request_t *r);
 ngx_table_elt_t *ngx_http_status_edge_header(ngx_list_t *headers,
     const char *lowcase, size_t len);
 

@@ -557,11 +557,7 @@ ngx_http_status_edge_prefers_text(ngx_http_request_t *r)
     ngx_uint_t        q, html, text, html_rank, text_rank, rank;
     ngx_table_elt_t  *h;
 
-#if (NGX_HTTP_HEADERS)
-    h = r->headers_in.accept;
-#else
-    h = ngx_http_status_edge_header(&r->headers_in.headers, "accept", 6);
-#endif
+    h = ngx_http_status_edge_request_accept(r);
 
     if (h == NULL) {
         return 0;
