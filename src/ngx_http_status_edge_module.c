@@ -951,11 +951,7 @@ ngx_http_status_edge_banner_template(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_status_edge_main_conf_t *smcf = conf;
 
-    u_char              *text;
-    size_t               n;
-    ngx_str_t           *value, name;
-    ngx_pool_cleanup_t  *cln;
-    char                 err[256];
+    ngx_str_t  *value, name;
 
     if (smcf->variants.tpl) {
         return "is duplicate";
@@ -964,32 +960,15 @@ ngx_http_status_edge_banner_template(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     name = value[1];
 
-    if (ngx_http_status_edge_conf_read_file(cf, &name, SE_BANNER_TPL_MAX,
-                                            "banner template", &text, &n)
+    if (ngx_http_status_edge_conf_template(cf, &name, SE_BANNER_TPL_MAX,
+                                           "banner template",
+                                           se_banner_tpl_parse,
+                                           ngx_http_status_edge_free_template,
+                                           &smcf->variants.tpl)
         != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }
-
-    if (se_banner_tpl_parse((const char *) text, n, &smcf->variants.tpl,
-                            err, sizeof(err))
-        != SE_OK)
-    {
-        smcf->variants.tpl = NULL;
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid banner template \"%V\": %s", &name, err);
-        return NGX_CONF_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        se_banner_tpl_free(smcf->variants.tpl);
-        smcf->variants.tpl = NULL;
-        return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_status_edge_free_template;
-    cln->data = smcf->variants.tpl;
 
     return NGX_CONF_OK;
 }
