@@ -12,6 +12,10 @@
 
 SHELL := /bin/bash
 
+# the rules made by $(eval) below come first in the file: a plain make
+# must still make all
+.DEFAULT_GOAL := all
+
 # nginx reads an inherited listening socket list from NGINX: a make
 # variable of that name must not reach the nginx the tests start
 unexport NGINX

@@ -24,6 +24,10 @@
 #include "ngx_http_status_edge_conf_file.h"
 #include "se_valid.h"
 #include "se_html.h"
+#include "se_core.h"
+#include "se_model.h"
+#include "se_scan.h"
+#include "se_banner_tpl.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_DEFAULT_PAGE  "status:"
@@ -57,7 +61,8 @@ static char *ngx_http_status_edge_banner_template(ngx_conf_t *cf,
     ngx_command_t *cmd, void *conf);
 static void ngx_http_status_edge_free_template(void *data);
 static ngx_int_t ngx_http_status_edge_postconfiguration(ngx_conf_t *cf);
-static ngx_int_t ngx_http_status_edge_preconfiguration(ngx_conf_t *cf);
+static ngx_int_t ngx_http_status_edge_phase_add(ngx_conf_t *cf,
+    ngx_http_phases phase, ngx_http_handler_pt handler);
 static ngx_int_t ngx_http_status_edge_init_process(ngx_cycle_t *cycle);
 static void ngx_http_status_edge_exit_process(ngx_cycle_t *cycle);
 
@@ -272,7 +277,7 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
 
 
 static ngx_http_module_t  ngx_http_status_edge_module_ctx = {
-    ngx_http_status_edge_preconfiguration, /* preconfiguration */
+    ngx_http_status_edge_add_variables,    /* preconfiguration */
     ngx_http_status_edge_postconfiguration, /* postconfiguration */
 
     ngx_http_status_edge_create_main_conf, /* create main configuration */
@@ -946,11 +951,7 @@ ngx_http_status_edge_banner_template(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_status_edge_main_conf_t *smcf = conf;
 
-    u_char              *text;
-    size_t               n;
-    ngx_str_t           *value, name;
-    ngx_pool_cleanup_t  *cln;
-    char                 err[256];
+    ngx_str_t  *value, name;
 
     if (smcf->variants.tpl) {
         return "is duplicate";
@@ -959,32 +960,15 @@ ngx_http_status_edge_banner_template(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     name = value[1];
 
-    if (ngx_http_status_edge_conf_read_file(cf, &name, SE_BANNER_TPL_MAX,
-                                            "banner template", &text, &n)
+    if (ngx_http_status_edge_conf_template(cf, &name, SE_BANNER_TPL_MAX,
+                                           "banner template",
+                                           se_banner_tpl_parse,
+                                           ngx_http_status_edge_free_template,
+                                           &smcf->variants.tpl)
         != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }
-
-    if (se_banner_tpl_parse((const char *) text, n, &smcf->variants.tpl,
-                            err, sizeof(err))
-        != SE_OK)
-    {
-        smcf->variants.tpl = NULL;
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid banner template \"%V\": %s", &name, err);
-        return NGX_CONF_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        se_banner_tpl_free(smcf->variants.tpl);
-        smcf->variants.tpl = NULL;
-        return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_status_edge_free_template;
-    cln->data = smcf->variants.tpl;
 
     return NGX_CONF_OK;
 }
@@ -1000,7 +984,10 @@ ngx_http_status_edge_free_template(void *data)
 static ngx_int_t
 ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
 {
-    if (ngx_http_status_edge_gate_init(cf) != NGX_OK) {
+    if (ngx_http_status_edge_phase_add(cf, NGX_HTTP_PREACCESS_PHASE,
+                                       ngx_http_status_edge_gate_handler)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -1012,7 +999,10 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
-    if (ngx_http_status_edge_banner_decide_init(cf) != NGX_OK) {
+    if (ngx_http_status_edge_phase_add(cf, NGX_HTTP_PRECONTENT_PHASE,
+                                       ngx_http_status_edge_banner_precontent)
+        != NGX_OK)
+    {
         return NGX_ERROR;
     }
 
@@ -1021,13 +1011,22 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
 
 
 static ngx_int_t
-ngx_http_status_edge_preconfiguration(ngx_conf_t *cf)
+ngx_http_status_edge_phase_add(ngx_conf_t *cf, ngx_http_phases phase,
+    ngx_http_handler_pt handler)
 {
-    if (ngx_http_status_edge_gate_add_variables(cf) != NGX_OK) {
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[phase].handlers);
+    if (h == NULL) {
         return NGX_ERROR;
     }
 
-    return ngx_http_status_edge_add_variables(cf);
+    *h = handler;
+
+    return NGX_OK;
 }
 
 

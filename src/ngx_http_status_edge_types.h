@@ -2,7 +2,8 @@
 /*
  * status-edge: the types every layer of the nginx glue shares (the
  * configuration, the counters); functions are declared by the header of
- * the file that defines them.
+ * the file that defines them.  It includes the core headers its own
+ * declarations need and no more: a file includes what it uses itself.
  */
 
 
@@ -14,14 +15,10 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include "ngx_http_status_edge_compat.h"
-
 #include "se_state.h"
 #include "se_scan_memo.h"
 #include "se_banner_tpl.h"
 #include "se_page.h"
-#include "se_page_css.h"
-#include "se_page_tpl.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128

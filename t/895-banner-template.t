@@ -35,6 +35,8 @@ sub write_file {
         servers => $t->server_conf));
     isnt $rc, 0, 'unknown placeholder: nginx -t fails';
     like $out, qr/bad\.tpl/, '... naming the file';
+    like $out, qr/invalid banner template "[^"]*bad\.tpl": /,
+        '... as a banner template';
     like $out, qr/nmae/, '... and the placeholder';
     like $out, qr/line 2/, '... and its line';
 

@@ -457,6 +457,8 @@ $t->stop;
     isnt $rc, 0, 'bad page template: nginx -t fails';
     like $out, qr/bad\.tpl.*\{\{incidnets\}\}.*line 2/,
         '... naming the file, the placeholder and its line';
+    like $out, qr/invalid status page template "[^"]*bad\.tpl": /,
+        '... as a status page template';
     ($rc, $out) = $t2->nginx_test($conf->(
         "            status_edge_status_page_template $dir/none.tpl;\n"));
     isnt $rc, 0, 'missing page template: nginx -t fails';

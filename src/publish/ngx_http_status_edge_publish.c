@@ -16,7 +16,10 @@
 
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_store.h"
+#include "ngx_http_status_edge_compat.h"
 #include "se_snapshot.h"
+#include "se_model.h"
+#include "se_state.h"
 
 
 /* one source's last snapshot in shared memory */

@@ -13,6 +13,8 @@
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_render_text.h"
+#include "se_core.h"
+#include "se_state.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_CALLBACK_MAX  128

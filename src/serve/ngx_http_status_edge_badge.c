@@ -20,6 +20,11 @@
 #include "ngx_http_status_edge_render_badges.h"
 #include "se_derive.h"
 #include "se_valid.h"
+#include "se_core.h"
+#include "se_model.h"
+#include "se_lang.h"
+#include "se_state.h"
+#include "se_badge.h"
 
 
 static void ngx_http_status_edge_badge_args(ngx_http_request_t *r,

@@ -15,6 +15,8 @@
 #include "ngx_http_status_edge_banner_decide.h"
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_compat.h"
+#include "se_banner.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_COOKIE   "status_edge_dismissed"
@@ -26,7 +28,6 @@
                                                 /* If-Match */
 
 
-static ngx_int_t ngx_http_status_edge_precontent(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_upstream_page(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_navigation(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_conditional(ngx_http_request_t *r,
@@ -40,25 +41,6 @@ static ngx_uint_t ngx_http_status_edge_stripped(ngx_table_elt_t *h,
     ngx_uint_t mask);
 static ngx_int_t ngx_http_status_edge_dismissed(ngx_http_request_t *r,
     ngx_http_status_edge_banner_t *banner);
-
-
-ngx_int_t
-ngx_http_status_edge_banner_decide_init(ngx_conf_t *cf)
-{
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PRECONTENT_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_status_edge_precontent;
-
-    return NGX_OK;
-}
 
 
 /*
@@ -228,8 +210,8 @@ ngx_http_status_edge_dismissed(ngx_http_request_t *r,
  * copy is one with this banner (see ngx_http_status_edge_conditional()).
  */
 
-static ngx_int_t
-ngx_http_status_edge_precontent(ngx_http_request_t *r)
+ngx_int_t
+ngx_http_status_edge_banner_precontent(ngx_http_request_t *r)
 {
     ngx_http_status_edge_ctx_t       *ctx;
     ngx_http_status_edge_loc_conf_t  *slcf;
@@ -264,12 +246,7 @@ ngx_http_status_edge_upstream_page(ngx_http_request_t *r)
     u_char           *p, *last;
     ngx_table_elt_t  *accept;
 
-#if (NGX_HTTP_HEADERS)
-    accept = r->headers_in.accept;
-#else
-    accept = ngx_http_status_edge_header(&r->headers_in.headers, "accept",
-                                         sizeof("accept") - 1);
-#endif
+    accept = ngx_http_status_edge_request_accept(r);
     if (accept == NULL) {
         return 1;
     }
@@ -306,12 +283,7 @@ ngx_http_status_edge_navigation(ngx_http_request_t *r)
         return 1;
     }
 
-#if (NGX_HTTP_HEADERS)
-    h = r->headers_in.accept;
-#else
-    h = ngx_http_status_edge_header(&r->headers_in.headers, "accept",
-                                    sizeof("accept") - 1);
-#endif
+    h = ngx_http_status_edge_request_accept(r);
     if (h == NULL) {
         return 0;
     }

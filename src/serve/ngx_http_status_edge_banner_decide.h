@@ -12,6 +12,7 @@
 
 #include "ngx_http_status_edge_types.h"
 #include "ngx_http_status_edge_render_banners.h"
+#include "se_scan.h"
 
 
 /* what a request's banner is, decided once per request */
@@ -38,7 +39,7 @@ typedef struct {
 } ngx_http_status_edge_ctx_t;
 
 
-ngx_int_t ngx_http_status_edge_banner_decide_init(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_edge_banner_precontent(ngx_http_request_t *r);
 ngx_http_status_edge_ctx_t *ngx_http_status_edge_banner_decide(
     ngx_http_request_t *r, ngx_http_status_edge_ctx_t *ctx);
 void ngx_http_status_edge_banner_done(ngx_http_request_t *r,

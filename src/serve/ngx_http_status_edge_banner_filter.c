@@ -18,6 +18,10 @@
 #include "ngx_http_status_edge_banner_decide.h"
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
+#include "se_core.h"
+#include "se_banner.h"
+#include "se_scan.h"
+#include "se_scan_memo.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_NONCE_MAX  128

@@ -1,7 +1,8 @@
 
 /*
- * status-edge: a file named in a directive (a template), read whole at
- * configuration time.
+ * status-edge: a template file named in a directive, read whole and
+ * parsed at configuration time, so that a bad placeholder fails
+ * "nginx -t" with its line instead of a request.
  */
 
 
@@ -10,15 +11,65 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_conf_file.h"
+#include "se_core.h"
+
+
+static ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf,
+    ngx_str_t *name, size_t max, const char *what, u_char **text,
+    size_t *len);
 
 
 /*
- * Reads a whole file named in a directive, relative to the prefix, into
- * cf->temp_pool: the template directives parse it once and drop the text.
- * "name" is made absolute in place for the caller's own messages.
+ * The template "what" in the file "name" (relative to the prefix, made
+ * absolute in place), of at most "max" bytes, parsed by "parse" into
+ * *tpl, which "tpl_free" frees with the configuration.  NGX_OK, or
+ * NGX_ERROR with the error logged and *tpl as it was.
  */
 
 ngx_int_t
+ngx_http_status_edge_conf_template(ngx_conf_t *cf, ngx_str_t *name,
+    size_t max, const char *what, ngx_http_status_edge_tpl_parse_pt parse,
+    ngx_pool_cleanup_pt tpl_free, se_tpl_t **tpl)
+{
+    u_char              *text;
+    size_t               n;
+    se_tpl_t            *t;
+    ngx_pool_cleanup_t  *cln;
+    char                 err[256];
+
+    if (ngx_http_status_edge_conf_read_file(cf, name, max, what, &text, &n)
+        != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    if (parse((const char *) text, n, &t, err, sizeof(err)) != SE_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid %s \"%V\": %s", what, name, err);
+        return NGX_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        tpl_free(t);
+        return NGX_ERROR;
+    }
+
+    cln->handler = tpl_free;
+    cln->data = t;
+
+    *tpl = t;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Reads a whole file into cf->temp_pool: the template is parsed once and
+ * the text dropped.
+ */
+
+static ngx_int_t
 ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
     size_t max, const char *what, u_char **text, size_t *len)
 {

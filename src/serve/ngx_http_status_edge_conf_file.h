@@ -1,6 +1,7 @@
 
 /*
- * status-edge: a file named in a directive, read at configuration time.
+ * status-edge: a template file named in a directive, read and parsed at
+ * configuration time.
  */
 
 
@@ -9,10 +10,17 @@
 
 
 #include "ngx_http_status_edge_types.h"
+#include "se_tpl.h"
 
 
-ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
-    size_t max, const char *what, u_char **text, size_t *len);
+/* se_banner_tpl_parse(), se_page_tpl_parse() */
+typedef int (*ngx_http_status_edge_tpl_parse_pt)(const char *text,
+    size_t len, se_tpl_t **out, char *err, size_t errlen);
+
+
+ngx_int_t ngx_http_status_edge_conf_template(ngx_conf_t *cf, ngx_str_t *name,
+    size_t max, const char *what, ngx_http_status_edge_tpl_parse_pt parse,
+    ngx_pool_cleanup_pt tpl_free, se_tpl_t **tpl);
 
 
 #endif /* _NGX_HTTP_STATUS_EDGE_CONF_FILE_H_INCLUDED_ */

@@ -14,6 +14,8 @@
 #include "ngx_http_status_edge_dismiss.h"
 #include "ngx_http_status_edge_response.h"
 #include "se_valid.h"
+#include "se_core.h"
+#include "se_banner.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_COOKIE_AGE  (30 * 86400)

@@ -17,6 +17,7 @@
 #include "ngx_http_status_edge_events.h"
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
+#include "se_state.h"
 
 
 /* how often the worker looks for due heartbeats and for ngx_exiting */
@@ -86,6 +87,8 @@ static ngx_int_t ngx_http_status_edge_events_refuse(ngx_http_request_t *r,
 static ngx_msec_t ngx_http_status_edge_events_jitter(ngx_msec_t min,
     ngx_msec_t max);
 static ngx_int_t ngx_http_status_edge_events_headers(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_events_send_header(
+    ngx_http_request_t *r, off_t length);
 static ngx_int_t ngx_http_status_edge_last_event_id(ngx_http_request_t *r,
     uint64_t *id);
 static void ngx_http_status_edge_events_push(
@@ -117,7 +120,6 @@ static ngx_event_t   ngx_http_status_edge_events_pass_ev;
 
 static ngx_str_t  ngx_http_status_edge_events_type =
     ngx_string("text/event-stream");
-static ngx_str_t  ngx_http_status_edge_events_utf8 = ngx_string("utf-8");
 
 static u_char  ngx_http_status_edge_events_ping[] = ": heartbeat\n\n";
 static u_char  ngx_http_status_edge_events_end_of_event[] = "\n\n";
@@ -297,26 +299,31 @@ ngx_http_status_edge_events_headers(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_type = ngx_http_status_edge_events_type;
-    r->headers_out.content_type_len = ngx_http_status_edge_events_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.charset = ngx_http_status_edge_events_utf8;
-    r->headers_out.content_length_n = -1;
-    r->headers_out.last_modified_time = -1;
-
-    /* never compressed, never in ranges: gzip would hold the events back */
-    r->gzip_tested = 1;
-    r->gzip_ok = 0;
-    r->allow_ranges = 0;
-
-    rc = ngx_http_send_header(r);
+    rc = ngx_http_status_edge_events_send_header(r, -1);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
         return rc == NGX_AGAIN ? NGX_OK : rc;
     }
 
     return NGX_OK;
+}
+
+
+/* a 200 event stream, of that length (-1: open) */
+
+static ngx_int_t
+ngx_http_status_edge_events_send_header(ngx_http_request_t *r, off_t length)
+{
+    r->headers_out.status = NGX_HTTP_OK;
+    ngx_http_status_edge_set_type_length(r, &ngx_http_status_edge_events_type,
+                                         length);
+
+    /* never compressed, never in ranges: gzip would hold the events back */
+    r->gzip_tested = 1;
+    r->gzip_ok = 0;
+    r->allow_ranges = 0;
+
+    return ngx_http_send_header(r);
 }
 
 
@@ -332,6 +339,7 @@ ngx_http_status_edge_events_headers(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_status_edge_events_refuse(ngx_http_request_t *r, ngx_msec_t retry)
 {
+    off_t                             length;
     u_char                           *p;
     size_t                            len;
     uint64_t                          id, version;
@@ -395,21 +403,11 @@ ngx_http_status_edge_events_refuse(ngx_http_request_t *r, ngx_msec_t retry)
 
     head->last = p;
 
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_type = ngx_http_status_edge_events_type;
-    r->headers_out.content_type_len = ngx_http_status_edge_events_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.charset = ngx_http_status_edge_events_utf8;
-    r->headers_out.content_length_n = (head->last - head->pos)
+    length = (head->last - head->pos)
         + (bytes ? len + sizeof(ngx_http_status_edge_events_end_of_event) - 1
                  : 0);
-    r->headers_out.last_modified_time = -1;
 
-    r->gzip_tested = 1;
-    r->gzip_ok = 0;
-    r->allow_ranges = 0;
-
-    rc = ngx_http_send_header(r);
+    rc = ngx_http_status_edge_events_send_header(r, length);
 
     if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
         return rc;

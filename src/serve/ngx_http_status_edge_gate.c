@@ -18,20 +18,15 @@
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_render_gate.h"
 #include "ngx_http_status_edge_banner_decide.h"
-#include "se_pool.h"
+#include "se_lang.h"
+#include "se_gate.h"
 
 
-static ngx_int_t ngx_http_status_edge_gate_handler(ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_gate_send(ngx_http_request_t *r,
     ngx_http_status_edge_gate_t *g);
-static ngx_int_t ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
 
 
-static ngx_str_t  ngx_http_status_edge_gated_name =
-    ngx_string("status_edge_gated");
 static ngx_str_t  ngx_http_status_edge_html_type = ngx_string("text/html");
-static ngx_str_t  ngx_http_status_edge_gate_utf8 = ngx_string("utf-8");
 
 
 /*
@@ -41,42 +36,6 @@ static ngx_str_t  ngx_http_status_edge_gate_utf8 = ngx_string("utf-8");
  */
 
 ngx_int_t
-ngx_http_status_edge_gate_init(ngx_conf_t *cf)
-{
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
-
-    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
-
-    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
-    if (h == NULL) {
-        return NGX_ERROR;
-    }
-
-    *h = ngx_http_status_edge_gate_handler;
-
-    return NGX_OK;
-}
-
-
-ngx_int_t
-ngx_http_status_edge_gate_add_variables(ngx_conf_t *cf)
-{
-    ngx_http_variable_t  *var;
-
-    var = ngx_http_add_variable(cf, &ngx_http_status_edge_gated_name,
-                                NGX_HTTP_VAR_NOCACHEABLE);
-    if (var == NULL) {
-        return NGX_ERROR;
-    }
-
-    var->get_handler = ngx_http_status_edge_gated_variable;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
 ngx_http_status_edge_gate_handler(ngx_http_request_t *r)
 {
     ngx_int_t                         rc;
@@ -204,12 +163,8 @@ ngx_http_status_edge_gate_send(ngx_http_request_t *r,
     }
 
     r->headers_out.status = NGX_HTTP_SERVICE_UNAVAILABLE;
-    r->headers_out.content_type = ngx_http_status_edge_html_type;
-    r->headers_out.content_type_len = ngx_http_status_edge_html_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.charset = ngx_http_status_edge_gate_utf8;
-    r->headers_out.content_length_n = g->len;
-    r->headers_out.last_modified_time = -1;
+    ngx_http_status_edge_set_type_length(r, &ngx_http_status_edge_html_type,
+                                         g->len);
 
     /* no ranges of a 503 page, no conditional 304 either */
     r->allow_ranges = 0;
@@ -223,29 +178,4 @@ ngx_http_status_edge_gate_send(ngx_http_request_t *r,
     /* the gate runs before the content phase: r is the main request */
 
     return ngx_http_status_edge_output(r, g->html, g->len);
-}
-
-
-static ngx_int_t
-ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_status_edge_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r->main, ngx_http_status_edge_module);
-
-    if (ctx && ctx->gated) {
-        v->data = (u_char *) "1";
-        v->len = 1;
-
-    } else {
-        v->data = (u_char *) "";
-        v->len = 0;
-    }
-
-    v->valid = 1;
-    v->no_cacheable = 1;
-    v->not_found = 0;
-
-    return NGX_OK;
 }

@@ -1,6 +1,6 @@
 
 /*
- * status-edge: the maintenance gate and $status_edge_gated.
+ * status-edge: the maintenance gate, a preaccess handler.
  */
 
 
@@ -11,8 +11,7 @@
 #include "ngx_http_status_edge_types.h"
 
 
-ngx_int_t ngx_http_status_edge_gate_init(ngx_conf_t *cf);
-ngx_int_t ngx_http_status_edge_gate_add_variables(ngx_conf_t *cf);
+ngx_int_t ngx_http_status_edge_gate_handler(ngx_http_request_t *r);
 
 
 #endif /* _NGX_HTTP_STATUS_EDGE_GATE_H_INCLUDED_ */

@@ -2,8 +2,9 @@
 /*
  * status-edge: response helpers shared by the handlers (API, badge,
  * status page, widget, events, gate, dismiss): one place for the method
- * check, a ready buffer, the ETag, "no-store", header tables, the CORS
- * preflight, the endpoint under a location and the visitor's language.
+ * check, a ready buffer, the ETag, "no-store", header tables, the type
+ * and length, the CORS preflight, the endpoint under a location, the
+ * visitor's language and Accept.
  */
 
 
@@ -12,6 +13,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_response.h"
+#include "ngx_http_status_edge_compat.h"
 
 
 static ngx_int_t ngx_http_status_edge_chain(ngx_http_request_t *r,
@@ -350,6 +352,24 @@ ngx_http_status_edge_request_lang(ngx_http_request_t *r)
 }
 
 
+/* the request's Accept header, NULL: none */
+
+ngx_table_elt_t *
+ngx_http_status_edge_request_accept(ngx_http_request_t *r)
+{
+#if (NGX_HTTP_HEADERS)
+
+    return r->headers_in.accept;
+
+#else
+
+    return ngx_http_status_edge_header(&r->headers_in.headers, "accept",
+                                       sizeof("accept") - 1);
+
+#endif
+}
+
+
 /* the API's headers (CORS, nosniff, type, length), then out */
 
 ngx_int_t
@@ -377,13 +397,7 @@ ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
         r->headers_out.status = NGX_HTTP_OK;
     }
 
-    /* the type alone, so gzip_types and the like match it */
-    r->headers_out.content_type = *type;
-    r->headers_out.content_type_len = type->len;
-    r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.charset = ngx_http_status_edge_utf8;
-    r->headers_out.content_length_n = length;
-    r->headers_out.last_modified_time = -1;
+    ngx_http_status_edge_set_type_length(r, type, length);
 
     rc = ngx_http_send_header(r);
 
@@ -392,4 +406,23 @@ ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
     }
 
     return ngx_http_output_filter(r, out);
+}
+
+
+/*
+ * The type of a body the module writes, in UTF-8, its length (-1: not
+ * known) and no Last-Modified
+ */
+
+void
+ngx_http_status_edge_set_type_length(ngx_http_request_t *r, ngx_str_t *type,
+    off_t length)
+{
+    /* the type alone, so gzip_types and the like match it */
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
+    r->headers_out.content_type_lowcase = NULL;
+    r->headers_out.charset = ngx_http_status_edge_utf8;
+    r->headers_out.content_length_n = length;
+    r->headers_out.last_modified_time = -1;
 }

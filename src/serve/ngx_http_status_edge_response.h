@@ -9,7 +9,7 @@
 
 
 #include "ngx_http_status_edge_types.h"
-#include "se_banner.h"
+#include "se_lang.h"
 
 
 ngx_int_t ngx_http_status_edge_output(ngx_http_request_t *r, u_char *data,
@@ -18,6 +18,8 @@ ngx_int_t ngx_http_status_edge_send_data(ngx_http_request_t *r,
     ngx_str_t *type, u_char *data, size_t len);
 ngx_int_t ngx_http_status_edge_api_send(ngx_http_request_t *r, ngx_str_t *type,
     ngx_chain_t *out, off_t length);
+void ngx_http_status_edge_set_type_length(ngx_http_request_t *r,
+    ngx_str_t *type, off_t length);
 ngx_int_t ngx_http_status_edge_method(ngx_http_request_t *r,
     ngx_uint_t methods, ngx_str_t *allow);
 ngx_table_elt_t *ngx_http_status_edge_push_header(ngx_http_request_t *r,
@@ -36,6 +38,7 @@ ngx_int_t ngx_http_status_edge_options(ngx_http_request_t *r,
 ngx_int_t ngx_http_status_edge_location_rest(ngx_http_request_t *r,
     u_char **rest);
 se_lang_e ngx_http_status_edge_request_lang(ngx_http_request_t *r);
+ngx_table_elt_t *ngx_http_status_edge_request_accept(ngx_http_request_t *r);
 ngx_table_elt_t *ngx_http_status_edge_header(ngx_list_t *headers,
     const char *lowcase, size_t len);
 

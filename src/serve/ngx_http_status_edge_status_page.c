@@ -24,7 +24,12 @@
 #include "ngx_http_status_edge_render_status_page.h"
 #include "ngx_http_status_edge_conf_file.h"
 #include "ngx_http_status_edge_api.h"
-#include "se_pool.h"
+#include "se_lang.h"
+#include "se_state.h"
+#include "se_page.h"
+#include "se_page_css.h"
+#include "se_page_tpl.h"
+#include "se_feed.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_HISTORY_DAYS  14
@@ -182,12 +187,7 @@ ngx_http_status_edge_status_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
 {
     ngx_http_status_edge_loc_conf_t *slcf = conf;
 
-    u_char              *text;
-    size_t               n;
-    ngx_str_t           *value, name;
-    se_page_tpl_t       *tpl;
-    ngx_pool_cleanup_t  *cln;
-    char                 err[256];
+    ngx_str_t  *value, name;
 
     if (slcf->status_page_tpl != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
@@ -196,33 +196,14 @@ ngx_http_status_edge_status_page_template(ngx_conf_t *cf, ngx_command_t *cmd,
     value = cf->args->elts;
     name = value[1];
 
-    if (ngx_http_status_edge_conf_read_file(cf, &name, SE_PAGE_TPL_MAX,
-                                            "status page template", &text,
-                                            &n)
+    if (ngx_http_status_edge_conf_template(cf, &name, SE_PAGE_TPL_MAX,
+                                 "status page template", se_page_tpl_parse,
+                                 ngx_http_status_edge_free_status_page_tpl,
+                                 &slcf->status_page_tpl)
         != NGX_OK)
     {
         return NGX_CONF_ERROR;
     }
-
-    if (se_page_tpl_parse((const char *) text, n, &tpl, err, sizeof(err))
-        != SE_OK)
-    {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid status page template \"%V\": %s",
-                           &name, err);
-        return NGX_CONF_ERROR;
-    }
-
-    cln = ngx_pool_cleanup_add(cf->pool, 0);
-    if (cln == NULL) {
-        se_page_tpl_free(tpl);
-        return NGX_CONF_ERROR;
-    }
-
-    cln->handler = ngx_http_status_edge_free_status_page_tpl;
-    cln->data = tpl;
-
-    slcf->status_page_tpl = tpl;
 
     return NGX_CONF_OK;
 }
@@ -551,11 +532,7 @@ ngx_http_status_edge_prefers_text(ngx_http_request_t *r)
     ngx_uint_t        q, html, text, html_rank, text_rank, rank;
     ngx_table_elt_t  *h;
 
-#if (NGX_HTTP_HEADERS)
-    h = r->headers_in.accept;
-#else
-    h = ngx_http_status_edge_header(&r->headers_in.headers, "accept", 6);
-#endif
+    h = ngx_http_status_edge_request_accept(r);
 
     if (h == NULL) {
         return 0;

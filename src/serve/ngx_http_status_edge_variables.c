@@ -13,6 +13,8 @@
 #include "ngx_http_status_edge_banner_decide.h"
 #include "ngx_http_status_edge_publish.h"
 #include "se_enum.h"
+#include "se_model.h"
+#include "se_state.h"
 
 
 static ngx_int_t ngx_http_status_edge_indicator_variable(
@@ -23,7 +25,11 @@ static ngx_int_t ngx_http_status_edge_banner_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_status_edge_incident_variable(
     ngx_http_request_t *r, ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 static se_state_t *ngx_http_status_edge_request_state(ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_variable_value(
+    ngx_http_variable_value_t *v, u_char *data, size_t len);
 
 
 static ngx_http_variable_t  ngx_http_status_edge_vars[] = {
@@ -39,6 +45,11 @@ static ngx_http_variable_t  ngx_http_status_edge_vars[] = {
 
     { ngx_string("status_edge_incident"), NULL,
       ngx_http_status_edge_incident_variable, 0, 0, 0 },
+
+    /* the gate sets it in the preaccess phase: a value read earlier, */
+    /* in the rewrite phase, is not kept */
+    { ngx_string("status_edge_gated"), NULL,
+      ngx_http_status_edge_gated_variable, 0, NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
 };
@@ -91,13 +102,8 @@ ngx_http_status_edge_indicator_variable(ngx_http_request_t *r,
                                    : SE_INDICATOR_UNKNOWN);
 
     /* the name is a static string of the core: no copy needed */
-    v->data = (u_char *) name;
-    v->len = ngx_strlen(name);
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-
-    return NGX_OK;
+    return ngx_http_status_edge_variable_value(v, (u_char *) name,
+                                               ngx_strlen(name));
 }
 
 
@@ -106,6 +112,7 @@ ngx_http_status_edge_version_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
     u_char      *p;
+    size_t       len;
     se_state_t  *state;
 
     state = ngx_http_status_edge_request_state(r);
@@ -119,13 +126,9 @@ ngx_http_status_edge_version_variable(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    v->len = ngx_sprintf(p, "%uL", se_state_version(state)) - p;
-    v->data = p;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
+    len = ngx_sprintf(p, "%uL", se_state_version(state)) - p;
 
-    return NGX_OK;
+    return ngx_http_status_edge_variable_value(v, p, len);
 }
 
 
@@ -133,17 +136,14 @@ static ngx_int_t
 ngx_http_status_edge_banner_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
+    const char                  *value;
     ngx_http_status_edge_ctx_t  *ctx;
 
     ctx = ngx_http_status_edge_banner_ctx(r);
 
-    v->data = (u_char *) ((ctx && ctx->applies) ? "1" : "0");
-    v->len = 1;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
+    value = (ctx && ctx->applies) ? "1" : "0";
 
-    return NGX_OK;
+    return ngx_http_status_edge_variable_value(v, (u_char *) value, 1);
 }
 
 
@@ -155,18 +155,40 @@ ngx_http_status_edge_incident_variable(ngx_http_request_t *r,
 
     ctx = ngx_http_status_edge_banner_ctx(r);
 
+    if (ctx == NULL || !ctx->applies) {
+        return ngx_http_status_edge_variable_value(v, (u_char *) "", 0);
+    }
+
+    return ngx_http_status_edge_variable_value(v, ctx->incident.data,
+                                               ctx->incident.len);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_gated_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_status_edge_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r->main, ngx_http_status_edge_module);
+
+    if (ctx && ctx->gated) {
+        return ngx_http_status_edge_variable_value(v, (u_char *) "1", 1);
+    }
+
+    return ngx_http_status_edge_variable_value(v, (u_char *) "", 0);
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_variable_value(ngx_http_variable_value_t *v,
+    u_char *data, size_t len)
+{
+    v->data = data;
+    v->len = len;
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;
-
-    if (ctx == NULL || !ctx->applies) {
-        v->len = 0;
-        v->data = (u_char *) "";
-        return NGX_OK;
-    }
-
-    v->data = ctx->incident.data;
-    v->len = ctx->incident.len;
 
     return NGX_OK;
 }

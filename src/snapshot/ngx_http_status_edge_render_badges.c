@@ -10,6 +10,10 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_render_badges.h"
+#include "se_core.h"
+#include "se_model.h"
+#include "se_lang.h"
+#include "se_state.h"
 
 
 static void ngx_http_status_edge_badge_etag_make(

@@ -11,6 +11,7 @@
 
 #include "ngx_http_status_edge_snapshot.h"
 #include "se_badge.h"
+#include "se_lang.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_SVG_ETAG                                        \

@@ -10,6 +10,10 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_render_banners.h"
+#include "se_core.h"
+#include "se_model.h"
+#include "se_state.h"
+#include "se_banner_tpl.h"
 
 
 static ngx_int_t ngx_http_status_edge_banners_render(

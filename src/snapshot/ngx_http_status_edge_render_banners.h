@@ -11,6 +11,8 @@
 
 #include "ngx_http_status_edge_snapshot.h"
 #include "se_banner.h"
+#include "se_model.h"
+#include "se_lang.h"
 
 
 /* a banner rendered for one variant */

@@ -11,6 +11,10 @@
 
 #include "ngx_http_status_edge_render_gate.h"
 #include "se_pool.h"
+#include "se_core.h"
+#include "se_lang.h"
+#include "se_state.h"
+#include "se_gate.h"
 
 
 static ngx_int_t ngx_http_status_edge_gate_render(

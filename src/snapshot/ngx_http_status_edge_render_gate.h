@@ -10,7 +10,7 @@
 
 
 #include "ngx_http_status_edge_snapshot.h"
-#include "se_gate.h"
+#include "se_model.h"
 
 
 /* the maintenance page of one component set and language */

@@ -12,6 +12,11 @@
 #include "ngx_http_status_edge_render_status_page.h"
 #include "se_pool.h"
 #include "se_tz.h"
+#include "se_core.h"
+#include "se_model.h"
+#include "se_lang.h"
+#include "se_state.h"
+#include "se_page.h"
 
 
 static ngx_int_t ngx_http_status_edge_status_page_render(

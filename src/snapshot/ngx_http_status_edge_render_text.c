@@ -20,6 +20,8 @@
 #include "se_enum.h"
 #include "se_time.h"
 #include "se_utf8.h"
+#include "se_model.h"
+#include "se_state.h"
 
 
 static void ngx_http_status_edge_text_field(se_html_buf_t *b,

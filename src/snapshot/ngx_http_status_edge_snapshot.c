@@ -13,6 +13,8 @@
 
 #include "ngx_http_status_edge_snapshot.h"
 #include "se_raw_codec.h"
+#include "se_core.h"
+#include "se_raw.h"
 
 
 /* the snapshot, with one reference, the caller's; NULL: no memory */

@@ -12,6 +12,7 @@
 
 #include "ngx_http_status_edge_types.h"
 #include "ngx_http_status_edge_renderers.h"
+#include "se_state.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_ETAG_LEN                                        \
