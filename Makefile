@@ -12,6 +12,9 @@
 
 SHELL := /bin/bash
 
+# the library rules below come before all: make alone builds everything
+.DEFAULT_GOAL := all
+
 # nginx reads an inherited listening socket list from NGINX: a make
 # variable of that name must not reach the nginx the tests start
 unexport NGINX
