@@ -148,8 +148,10 @@ sub lookup_throughput {
         for my $k (qw(badge gate)) {
             push @LOOKUP_ROWS,
                 ["$k instructions/request, module", sprintf('%.0f', $ir->{$k}),
-                 sprintf('nginx %.0f, module %+.1f%%', $ir->{"${k}_ref"},
-                         100 * ($ir->{$k} / $ir->{"${k}_ref"} - 1)), '', ''];
+                 sprintf('nginx %.0f, module %+.1f%%; its own code %.0f',
+                         $ir->{"${k}_ref"},
+                         100 * ($ir->{$k} / $ir->{"${k}_ref"} - 1),
+                         $ir->{own}{$k}), '', ''];
         }
     }
 

@@ -50,6 +50,9 @@ sub report {
         ['user instructions/request, nginx', sprintf('%.0f', $ir->{ref}),
          sprintf('module %+.1f%%', 100 * ($ir->{module} / $ir->{ref} - 1)),
          '', ''],
+        ["  of which the module's own code",
+         sprintf('%.0f', $ir->{own}{module}),
+         'its functions, not those they call', '', ''],
         ) : ());
         push @info, sprintf "throughput: 1 nginx, 1 worker, wrk -t%d -c%d "
             . "-d%ds keepalive, %d rounds each side, median; body %d bytes, "
@@ -133,6 +136,11 @@ sub report {
                               100 * ($ir->{$s} / $ir->{$ref} - 1),
                               $BANNER_LABEL{$ref}), '', ''];
             }
+            my @all = (@BANNER_SIDES, @BANNER_SCAN_SIDES);
+            push @rows, ["  of which the module's own code: "
+                . join(', ', @all),
+                join(' / ', map { sprintf '%.0f', $ir->{own}{$_} } @all),
+                'its functions, not those they call', '', ''];
         }
         push @info, sprintf "banner: 1 front nginx, 1 worker, proxy_pass "
             . "(keepalive) to a core nginx backend serving a %d-byte page; "
@@ -231,7 +239,10 @@ sub report {
         ($pt->{ir} ? (
         ['user instructions/request, page / file',
          sprintf('%.0f / %.0f', $pt->{ir}{module}, $pt->{ir}{ref}),
-         'callgrind', '', '']) : ());
+         'callgrind', '', ''],
+        ["  of which the module's own code", sprintf('%.0f',
+         $pt->{ir}{own}{module}), 'its functions, not those they call',
+         '', '']) : ());
         push @run, "page part: wrk -t$OPT{threads} -c$OPT{connections} "
             . "-d$OPT{duration}s x $OPT{rounds}";
         push @warn, "warning: page part: $pt->{errors} wrk errors"
