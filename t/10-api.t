@@ -192,7 +192,8 @@ run_blocks(t => $t, state => $S, nginx => {}, blocks => [
         is_deeply $_[0]{status},
             { indicator => 'major', description => 'Partial System Outage' },
             'status.json: indicator major (partial outage + major incident)';
-    }, save => { status => sub { (json_decode($_[2] // '') || {})->{status} } }),
+    }, save => {
+        status => sub { (json_decode($_[2] // '') || {})->{status} } }),
 
     endpoint('summary.json', sub {
         my ($d, $vars) = @_;
@@ -212,8 +213,8 @@ run_blocks(t => $t, state => $S, nginx => {}, blocks => [
 
     endpoint('incidents.json', sub {
         my ($d) = @_;
-        ids_are($d, incidents => [qw(inc-api inc-pay)],
-            'incidents.json: public incidents newest first (resolved included)');
+        ids_are($d, incidents => [qw(inc-api inc-pay)], 'incidents.json: '
+            . 'public incidents newest first (resolved included)');
         check_records($d, $K, incidents => 'incidents.json');
         # documents carry only what they are about
         ok !exists $d->{scheduled_maintenances}
@@ -258,7 +259,8 @@ run_blocks(t => $t, state => $S, nginx => {}, blocks => [
         my ($d) = @_;
         ids_are($d, scheduled_maintenances =>
             [qw(mnt-later mnt-db mnt-verify mnt-net)],
-            'scheduled-maintenances.json: all four, newest scheduled_for first');
+            'scheduled-maintenances.json: all four, newest scheduled_for '
+            . 'first');
         check_records($d, $K2, scheduled_maintenances =>
             'scheduled-maintenances.json');
     }, name => 'S2 scheduled-maintenances.json'),
