@@ -33,6 +33,7 @@ package StatusEdge::Blocks;
 #   headers  { lowercase name => exact string, qr// or a list of them }
 #   absent   [header names that must not be sent]
 #   content_length  1: a Content-Length, when sent, is the body's length
+#            (of a GET: the body of a HEAD is empty)
 #   body     exact string or qr//;  body_unlike: qr// (or a list of them)
 #   json     the decoded body compared with is_deeply (all of it)
 #   json_ok  a sub ($data, $vars) returning true when the decoded body is
