@@ -166,8 +166,9 @@ sub check_records {
 # the page, CORS, no internal incident), then $check->($data, $vars)
 sub endpoint {
     my ($ep, $check, %more) = @_;
+    my $name = $more{name} // $ep;
     return {
-        name    => $ep,
+        name    => $name,
         request => [GET => "/api/v2/$ep"],
         status  => 200,
         headers => {
@@ -180,7 +181,7 @@ sub endpoint {
         json_check  => sub {
             my ($d, $vars) = @_;
             $d = {} unless ref $d eq 'HASH';
-            check_page($d->{page}, $ep);
+            check_page($d->{page}, $name);
             $check->($d, $vars) if $check;
         },
         %more,
