@@ -2,7 +2,9 @@
 # Every JSON endpoint and field against Statuspage v2 semantics, with the
 # sample state written by plain redis-cli (SPEC §1): page, components,
 # unresolved vs resolved incidents, upcoming vs active maintenances,
-# internal incidents never shown.
+# internal incidents never shown.  One block a request
+# (StatusEdge::Blocks); the field-by-field comparisons with the state
+# written are the subs below, which the blocks' json_check calls.
 
 use strict;
 use warnings;
@@ -11,29 +13,65 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use JSON::PP ();
-use StatusEdge::Test qw(sample_state parse_ts ts);
+use StatusEdge::Test qw(sample_state parse_ts ts json_decode);
+use StatusEdge::Blocks qw(run_blocks);
 
 binmode Test::More->builder->$_, ':encoding(UTF-8)'
     for qw(output failure_output todo_output);
 
-my @ENDPOINTS = qw(status.json summary.json components.json incidents.json
-    incidents/unresolved.json scheduled-maintenances.json
-    scheduled-maintenances/upcoming.json scheduled-maintenances/active.json);
-
 my $t = StatusEdge::Test->new;
-$t->start_redis;
 my $now = time;
 my $S = sample_state(now => $now);
-my $v = $t->write_state($S);
-$t->start_nginx;
-ok $t->wait_version($v), "every worker serves version $v";
 
-my %by_id;
-for my $kind (qw(components incidents maintenances)) {
-    $by_id{$kind}{ $_->{id} } = $_ for @{ $S->{$kind} };
+# --- maintenance in progress / verifying: active; completed: neither
+my $S2 = sample_state(now => $now);
+$S2->{maintenances}[0]{status} = 'in_progress';
+$S2->{maintenances}[0]{scheduled_for} = ts($now - 600);
+$S2->{maintenances}[0]{scheduled_until} = ts($now + 3600);
+unshift @{ $S2->{maintenances}[0]{updates} },
+    { id => 'upd-mnt-2', status => 'in_progress', body => 'Started.',
+      created_at => ts($now - 600) };
+push @{ $S2->{maintenances} },
+    { id => 'mnt-verify', name => 'Cache migration', status => 'verifying',
+      impact => 'maintenance', created_at => ts($now - 7200),
+      updated_at => ts($now - 300), scheduled_for => ts($now - 3600),
+      scheduled_until => ts($now - 300), components => 'web',
+      updates => [{ id => 'upd-v-1', status => 'verifying',
+                    body => 'Verifying.', created_at => ts($now - 300) }] },
+    { id => 'mnt-later', name => 'Later work', status => 'scheduled',
+      impact => 'maintenance', created_at => ts($now - 7200),
+      updated_at => ts($now - 7200), scheduled_for => ts($now + 10 * 86400),
+      scheduled_until => ts($now + 10 * 86400 + 3600), components => 'web',
+      updates => [] };
+
+# --- everything resolved, components operational: all clear
+my $S3 = sample_state(now => $now);
+$_->{status} = 'operational' for @{ $S3->{components} };
+$S3->{incidents}[0]{status} = 'resolved';
+$S3->{incidents}[0]{resolved_at} = ts($now - 60);
+$S3->{incidents}[1]{status} = 'resolved';
+
+# the records of a state by kind and id
+sub by_id {
+    my ($state) = @_;
+    my %by;
+    for my $kind (qw(components incidents maintenances)) {
+        $by{$kind}{ $_->{id} } = $_ for @{ $state->{$kind} };
+    }
+    return \%by;
 }
+my $K = by_id($S);
+my $K2 = by_id($S2);
 
 sub ids { [map { ref $_ eq 'HASH' ? $_->{id} : $_ } @{ $_[0] || [] }] }
+
+# the ids of a document's list $key (sorted => 1: in any order)
+sub ids_are {
+    my ($d, $key, $want, $what, %o) = @_;
+    my $got = ids($d->{$key});
+    $got = [sort @$got] if $o{sorted};
+    is_deeply $got, $want, $what;
+}
 
 sub same_time {
     my ($got, $want, $name) = @_;
@@ -58,8 +96,8 @@ sub check_page {
 }
 
 sub check_component {
-    my ($c, $what) = @_;
-    my $w = $by_id{components}{ $c->{id} // '' };
+    my ($c, $known, $what) = @_;
+    my $w = $known->{components}{ $c->{id} // '' };
     ok $w, "$what: known component id " . ($c->{id} // 'null') or return;
     is $c->{name}, $w->{name}, "$what: name";
     is $c->{status}, $w->{status}, "$what: status";
@@ -77,8 +115,8 @@ sub check_component {
 my @INC_TIMES = qw(created_at updated_at monitoring_at resolved_at next_update_at);
 
 sub check_incident {
-    my ($i, $kind, $what) = @_;
-    my $w = $by_id{$kind}{ $i->{id} // '' };
+    my ($i, $known, $kind, $what) = @_;
+    my $w = $known->{$kind}{ $i->{id} // '' };
     ok $w, "$what: known id " . ($i->{id} // 'null') or return;
     for my $f (qw(name status impact shortlink postmortem_url)) {
         is $i->{$f}, $w->{$f}, "$what: $f";
@@ -110,129 +148,150 @@ sub check_incident {
     }
 }
 
-my %doc;
-my %raw;
-for my $ep (@ENDPOINTS) {
-    my ($st, $h, $data, $body) = $t->get_json("/api/v2/$ep");
-    is $st, 200, "$ep: 200";
-    like $h->{'content-type'} // '', qr{^application/json(?:;\s*charset=utf-8)?$}i,
-        "$ep: application/json";
-    is $h->{'access-control-allow-origin'}, '*', "$ep: CORS";
-    ok ref $data eq 'HASH', "$ep: a JSON object" or diag $body;
-    is $h->{'content-length'}, length $body, "$ep: Content-Length matches"
-        if defined $h->{'content-length'};
-    $doc{$ep} = $data || {};
-    $raw{$ep} = $body // '';
-    check_page($doc{$ep}{page}, $ep);
+sub check_components {
+    my ($d, $known, $ep) = @_;
+    ids_are($d, components => [qw(api web storage db payments)],
+        "$ep: components in position order");
+    check_component($_, $known, "$ep component $_->{id}")
+        for @{ $d->{components} || [] };
 }
 
-# status.json
-is_deeply $doc{'status.json'}{status},
-    { indicator => 'major', description => 'Partial System Outage' },
-    'status.json: indicator major (partial outage + major incident)';
-
-# components
-for my $ep ('summary.json', 'components.json') {
-    my $cs = $doc{$ep}{components};
-    is_deeply ids($cs), [qw(api web storage db payments)], "$ep: components in position order";
-    check_component($_, "$ep component $_->{id}") for @{ $cs || [] };
+sub check_records {
+    my ($d, $known, $key, $ep) = @_;
+    my $kind = $key eq 'incidents' ? 'incidents' : 'maintenances';
+    check_incident($_, $known, $kind, "$ep $_->{id}") for @{ $d->{$key} || [] };
 }
 
-# incidents
-is_deeply ids($doc{'incidents.json'}{incidents}), [qw(inc-api inc-pay)],
-    'incidents.json: public incidents newest first (resolved included)';
-is_deeply ids($doc{'incidents/unresolved.json'}{incidents}), ['inc-api'],
-    'incidents/unresolved.json: only the unresolved one';
-is_deeply ids($doc{'summary.json'}{incidents}), ['inc-api'],
-    'summary.json: unresolved incidents only';
-check_incident($_, 'incidents', "incidents.json $_->{id}")
-    for @{ $doc{'incidents.json'}{incidents} || [] };
-check_incident($_, 'incidents', "summary.json $_->{id}")
-    for @{ $doc{'summary.json'}{incidents} || [] };
-is_deeply $doc{'summary.json'}{status}, $doc{'status.json'}{status},
-    'summary.json: same status as status.json';
-
-# maintenances
-is_deeply ids($doc{'scheduled-maintenances.json'}{scheduled_maintenances}),
-    [qw(mnt-db mnt-net)], 'scheduled-maintenances.json: all, newest first';
-is_deeply ids($doc{'scheduled-maintenances/upcoming.json'}{scheduled_maintenances}),
-    ['mnt-db'], 'upcoming: the scheduled one';
-is_deeply ids($doc{'scheduled-maintenances/active.json'}{scheduled_maintenances}),
-    [], 'active: none';
-is_deeply ids($doc{'summary.json'}{scheduled_maintenances}), ['mnt-db'],
-    'summary.json: upcoming and active maintenances';
-check_incident($_, 'maintenances', "scheduled-maintenances.json $_->{id}")
-    for @{ $doc{'scheduled-maintenances.json'}{scheduled_maintenances} || [] };
-
-# documents carry only what they are about
-ok !exists $doc{'incidents.json'}{scheduled_maintenances}
-    && !grep({ /^mnt-/ } @{ ids($doc{'incidents.json'}{incidents}) }),
-    'incidents.json: no maintenances';
-
-# internal incidents never appear
-for my $ep (@ENDPOINTS) {
-    unlike $raw{$ep}, qr/inc-internal|upd-int-1|CI runners/, "$ep: no internal incident";
+# a GET of an endpoint: what every document answers (a JSON object with
+# the page, CORS, no internal incident), then $check->($data, $vars)
+sub endpoint {
+    my ($ep, $check, %more) = @_;
+    my $name = $more{name} // $ep;
+    return {
+        name    => $name,
+        request => [GET => "/api/v2/$ep"],
+        status  => 200,
+        headers => {
+            'content-type' => qr{^application/json(?:;\s*charset=utf-8)?$}i,
+            'access-control-allow-origin' => '*' },
+        content_length => 1,
+        json_ok => sub { ref $_[0] eq 'HASH' },
+        # internal incidents never appear
+        body_unlike => qr/inc-internal|upd-int-1|CI runners/,
+        json_check  => sub {
+            my ($d, $vars) = @_;
+            $d = {} unless ref $d eq 'HASH';
+            check_page($d->{page}, $name);
+            $check->($d, $vars) if $check;
+        },
+        %more,
+    };
 }
 
-# --- maintenance in progress / verifying: active; completed: neither
-my $S2 = sample_state(now => $now);
-$S2->{maintenances}[0]{status} = 'in_progress';
-$S2->{maintenances}[0]{scheduled_for} = ts($now - 600);
-$S2->{maintenances}[0]{scheduled_until} = ts($now + 3600);
-unshift @{ $S2->{maintenances}[0]{updates} },
-    { id => 'upd-mnt-2', status => 'in_progress', body => 'Started.',
-      created_at => ts($now - 600) };
-push @{ $S2->{maintenances} },
-    { id => 'mnt-verify', name => 'Cache migration', status => 'verifying',
-      impact => 'maintenance', created_at => ts($now - 7200),
-      updated_at => ts($now - 300), scheduled_for => ts($now - 3600),
-      scheduled_until => ts($now - 300), components => 'web',
-      updates => [{ id => 'upd-v-1', status => 'verifying',
-                    body => 'Verifying.', created_at => ts($now - 300) }] },
-    { id => 'mnt-later', name => 'Later work', status => 'scheduled',
-      impact => 'maintenance', created_at => ts($now - 7200),
-      updated_at => ts($now - 7200), scheduled_for => ts($now + 10 * 86400),
-      scheduled_until => ts($now + 10 * 86400 + 3600), components => 'web',
-      updates => [] };
-%by_id = ();
-$by_id{components}{ $_->{id} } = $_ for @{ $S2->{components} };
-$by_id{maintenances}{ $_->{id} } = $_ for @{ $S2->{maintenances} };
-$by_id{incidents}{ $_->{id} } = $_ for @{ $S2->{incidents} };
-$v = $t->write_state($S2);
-ok $t->wait_version($v), "every worker serves version $v";
+run_blocks(t => $t, state => $S, nginx => {}, blocks => [
+    endpoint('status.json', sub {
+        is_deeply $_[0]{status},
+            { indicator => 'major', description => 'Partial System Outage' },
+            'status.json: indicator major (partial outage + major incident)';
+    }, save => {
+        status => sub { (json_decode($_[2] // '') || {})->{status} } }),
 
-my (undef, undef, $act) = $t->get_json('/api/v2/scheduled-maintenances/active.json');
-is_deeply [sort @{ ids($act->{scheduled_maintenances}) }], [qw(mnt-db mnt-verify)],
-    'active: in_progress and verifying';
-my (undef, undef, $up) = $t->get_json('/api/v2/scheduled-maintenances/upcoming.json');
-is_deeply ids($up->{scheduled_maintenances}), ['mnt-later'], 'upcoming: the scheduled one';
-my (undef, undef, $all) = $t->get_json('/api/v2/scheduled-maintenances.json');
-is_deeply ids($all->{scheduled_maintenances}),
-    [qw(mnt-later mnt-db mnt-verify mnt-net)],
-    'scheduled-maintenances.json: all four, newest scheduled_for first';
-check_incident($_, 'maintenances', "scheduled-maintenances.json $_->{id}")
-    for @{ $all->{scheduled_maintenances} || [] };
-my (undef, undef, $sum) = $t->get_json('/api/v2/summary.json');
-is_deeply [sort @{ ids($sum->{scheduled_maintenances}) }],
-    [qw(mnt-db mnt-later mnt-verify)], 'summary.json: upcoming and active, not completed';
-is $sum->{status}{indicator}, 'major', 'summary.json: indicator still major';
+    endpoint('summary.json', sub {
+        my ($d, $vars) = @_;
+        check_components($d, $K, 'summary.json');
+        ids_are($d, incidents => ['inc-api'],
+            'summary.json: unresolved incidents only');
+        check_records($d, $K, incidents => 'summary.json');
+        is_deeply $d->{status}, $vars->{status},
+            'summary.json: same status as status.json';
+        ids_are($d, scheduled_maintenances => ['mnt-db'],
+            'summary.json: upcoming and active maintenances');
+    }),
 
-# --- everything resolved, components operational: all clear
-my $S3 = sample_state(now => $now);
-$_->{status} = 'operational' for @{ $S3->{components} };
-$S3->{incidents}[0]{status} = 'resolved';
-$S3->{incidents}[0]{resolved_at} = ts($now - 60);
-$S3->{incidents}[1]{status} = 'resolved';
-$v = $t->write_state($S3);
-ok $t->wait_version($v), "every worker serves version $v";
-my (undef, undef, $st) = $t->get_json('/api/v2/status.json');
-is_deeply $st->{status}, { indicator => 'none', description => 'All Systems Operational' },
-    'all resolved: none / All Systems Operational';
-my (undef, undef, $unr) = $t->get_json('/api/v2/incidents/unresolved.json');
-is_deeply ids($unr->{incidents}), [], 'unresolved: empty array';
-my (undef, undef, $inc) = $t->get_json('/api/v2/incidents.json');
-is_deeply ids($inc->{incidents}), [qw(inc-api inc-pay)], 'incidents.json: both resolved ones';
-same_time($inc->{incidents}[0]{resolved_at}, ts($now - 60), 'inc-api resolved_at');
+    endpoint('components.json', sub {
+        check_components($_[0], $K, 'components.json');
+    }),
 
-$t->stop;
+    endpoint('incidents.json', sub {
+        my ($d) = @_;
+        ids_are($d, incidents => [qw(inc-api inc-pay)], 'incidents.json: '
+            . 'public incidents newest first (resolved included)');
+        check_records($d, $K, incidents => 'incidents.json');
+        # documents carry only what they are about
+        ok !exists $d->{scheduled_maintenances}
+            && !grep({ /^mnt-/ } @{ ids($d->{incidents}) }),
+            'incidents.json: no maintenances';
+    }),
+
+    endpoint('incidents/unresolved.json', sub {
+        ids_are($_[0], incidents => ['inc-api'],
+            'incidents/unresolved.json: only the unresolved one');
+    }),
+
+    endpoint('scheduled-maintenances.json', sub {
+        my ($d) = @_;
+        ids_are($d, scheduled_maintenances => [qw(mnt-db mnt-net)],
+            'scheduled-maintenances.json: all, newest first');
+        check_records($d, $K, scheduled_maintenances =>
+            'scheduled-maintenances.json');
+    }),
+
+    endpoint('scheduled-maintenances/upcoming.json', sub {
+        ids_are($_[0], scheduled_maintenances => ['mnt-db'],
+            'upcoming: the scheduled one');
+    }),
+
+    endpoint('scheduled-maintenances/active.json', sub {
+        ids_are($_[0], scheduled_maintenances => [], 'active: none');
+    }),
+
+    # S2: in progress and verifying are active, completed is neither
+    endpoint('scheduled-maintenances/active.json', sub {
+        ids_are($_[0], scheduled_maintenances => [qw(mnt-db mnt-verify)],
+            'active: in_progress and verifying', sorted => 1);
+    }, name => 'S2 active.json', state => $S2),
+
+    endpoint('scheduled-maintenances/upcoming.json', sub {
+        ids_are($_[0], scheduled_maintenances => ['mnt-later'],
+            'upcoming: the scheduled one');
+    }, name => 'S2 upcoming.json'),
+
+    endpoint('scheduled-maintenances.json', sub {
+        my ($d) = @_;
+        ids_are($d, scheduled_maintenances =>
+            [qw(mnt-later mnt-db mnt-verify mnt-net)],
+            'scheduled-maintenances.json: all four, newest scheduled_for '
+            . 'first');
+        check_records($d, $K2, scheduled_maintenances =>
+            'scheduled-maintenances.json');
+    }, name => 'S2 scheduled-maintenances.json'),
+
+    endpoint('summary.json', sub {
+        my ($d) = @_;
+        ids_are($d, scheduled_maintenances => [qw(mnt-db mnt-later mnt-verify)],
+            'summary.json: upcoming and active, not completed', sorted => 1);
+        is $d->{status}{indicator}, 'major',
+            'summary.json: indicator still major';
+    }, name => 'S2 summary.json'),
+
+    # S3: everything resolved, components operational: all clear
+    endpoint('status.json', sub {
+        is_deeply $_[0]{status},
+            { indicator => 'none', description => 'All Systems Operational' },
+            'all resolved: none / All Systems Operational';
+    }, name => 'S3 status.json', state => $S3),
+
+    endpoint('incidents/unresolved.json', sub {
+        ids_are($_[0], incidents => [], 'unresolved: empty array');
+    }, name => 'S3 unresolved.json'),
+
+    endpoint('incidents.json', sub {
+        my ($d) = @_;
+        ids_are($d, incidents => [qw(inc-api inc-pay)],
+            'incidents.json: both resolved ones');
+        same_time($d->{incidents}[0]{resolved_at}, ts($now - 60),
+            'inc-api resolved_at');
+    }, name => 'S3 incidents.json'),
+]);
+
 done_testing;

@@ -8,13 +8,15 @@
 # of a navigation while a banner applies; untouched otherwise), no <body>
 # (page byte-identical), the scan window, the stylesheet link and location,
 # 5 MB responses streamed through intact, and a page nginx serves itself.
+# The upstream's routes are set first, then one block a request
+# (StatusEdge::Blocks).
 
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
-use StatusEdge::Test qw(wait_until);
+use StatusEdge::Blocks qw(run_blocks);
 use StatusEdge::Upstream qw(banner_env banner_count inserted_at
     markup_problems se_banner_key);
 
@@ -58,27 +60,61 @@ sub page_route {
         body => $pieces, delay => $o{delay} // 0.01, %{ $o{route} || {} });
 }
 
-# GET through nginx; checks that the page is the upstream's with one
-# banner inserted at $pos (undef: no banner, byte-identical); returns
-# ($status, $headers, $body, $inserted)
-sub check_page {
+# a page in $size-byte pieces
+sub pieces {
+    my ($page, $size) = @_;
+    return [map { substr($page, $_ * $size, $size) }
+        0 .. int(length($page) / $size)];
+}
+
+# a block: GET $path answers 200 with $page and one banner inserted at
+# $pos, the rest intact; $more->($inserted, $headers, $body) checks more
+sub banner_block {
     my ($name, $path, $page, $pos, %o) = @_;
-    my ($st, $h, $body) = $t->http(GET => $path, headers => $o{headers} || []);
-    if (!defined $pos) {
-        ok defined $st && $st == 200 && defined $body && $body eq $page,
-            "$name: 200, byte-identical, no banner"
-            or diag "status " . ($st // $h->{_error}) . ', '
-                . banner_count($body) . " banners, got:\n" . substr($body // '', 0, 600);
-        return ($st, $h, $body, undef);
-    }
-    my $ins = inserted_at($body, $page, $pos);
-    ok defined $st && $st == 200 && defined $ins && banner_count($ins) == 1
-        && banner_count($body) == 1,
-        "$name: one banner right after the body tag, the rest intact"
-        or diag "status " . ($st // $h->{_error}) . ', ' . banner_count($body)
-            . " banners; expected insertion at $pos after:\n"
-            . substr($page, 0, $pos) . "\ngot:\n" . substr($body // '', 0, $pos + 2500);
-    return ($st, $h, $body, $ins);
+    my $more = delete $o{more};
+    return {
+        name    => $name,
+        request => [GET => $path],
+        status  => 200,
+        check   => sub {
+            my (undef, $h, $body) = @_;
+            my $ins = inserted_at($body, $page, $pos);
+            ok defined $ins && banner_count($ins) == 1
+                && banner_count($body) == 1,
+                "$name: one banner right after the body tag, the rest intact"
+                or diag banner_count($body) . ' banners; expected insertion '
+                    . "at $pos after:\n" . substr($page, 0, $pos) . "\ngot:\n"
+                    . substr($body // '', 0, $pos + 2500);
+            $more->($ins // '', $h, $body) if $more;
+        },
+        %o,
+    };
+}
+
+# a block: GET $path answers 200 with $page byte for byte (no banner)
+sub untouched_block {
+    my ($name, $path, $page, %o) = @_;
+    return { name => $name, request => [GET => $path], status => 200,
+             body => $page, %o };
+}
+
+# a block for a page of 5 MB: the check compares without printing it
+sub large_block {
+    my ($name, $path, $page, $pos) = @_;
+    return {
+        name    => $name,
+        request => [GET => $path, timeout => 30],
+        status  => 200,
+        check   => sub {
+            my (undef, undef, $body) = @_;
+            my $ok = defined $pos
+                ? banner_count(inserted_at($body, $page, $pos) // '') == 1
+                : defined $body && $body eq $page;
+            ok $ok, "$name: " . (defined $pos ? 'one banner, the rest' : 'all')
+                . ' complete and identical'
+                or diag length($body // '') . ' of ' . length $page;
+        },
+    };
 }
 
 # --- the basic page: headers, markup, variables ---------------------------
@@ -93,83 +129,106 @@ page_route('/basic', [substr($basic, 0, 40), substr($basic, 40)],
                 'X-Upstream' => 'yes'],
     route => { conditional => 1, ranges => 1 });
 
-my ($st, $h, $body, $ins) = check_page('basic page', '/basic', $basic, length $basic_head);
-# the header waits for the first body buffers: with the tag in them the
-# page keeps an exact Content-Length (the upstream's plus the banner)
-ok !exists $h->{'content-length'}
-    || $h->{'content-length'} == length $body,
-    'Content-Length absent or exactly the length sent'
-    or diag "Content-Length: $h->{'content-length'}, body " . length $body;
-ok defined $h->{etag} && $h->{etag} =~ m{\AW/"}, 'ETag made weak'
-    or diag 'ETag: ' . ($h->{etag} // '(none)');
-# RFC 9110 8.8.3: W/ DQUOTE *etagc DQUOTE, the upstream's tag and the state
-like $h->{etag} // '', qr{\AW/"v1-se[0-9a-f]{16}"\z},
-    'the weak ETag is well-formed: W/"<upstream tag>-se<state hash>"';
-ok !exists $h->{'last-modified'}, 'no Last-Modified';
-ok !exists $h->{'accept-ranges'}, 'no Accept-Ranges';
-is $h->{'cache-control'}, 'private, no-cache',
-    'Cache-Control: no cache keeps the page past the incident';
-ok !exists $h->{expires}, 'no Expires';
-is $h->{'x-upstream'}, 'yes', "the upstream's other headers pass";
-like $h->{'content-type'} // '', qr{\Atext/html}, 'Content-Type kept';
-is $h->{'x-se-banner'}, '1', '$status_edge_banner is 1';
-is $h->{'x-se-incident'}, 'inc-api', '$status_edge_incident is the incident id';
-$ins //= '';
-like $ins, qr{<div class="se-banner se-major" role="status"}, 'major banner, role="status"';
-like $ins, qr{ lang="en"}, 'lang="en" without Accept-Language';
-like $ins, qr{<span class="se-name">Elevated API error rates</span>}, 'incident name';
-like $ins, qr{A faulty deploy has been identified and is being rolled back\.},
-    'latest update body';
-like $ins, qr{<a class="se-dismiss" href="/status-edge/dismiss\?id=inc-api&amp;u=upd-api-2&amp;r=/basic"},
-    'dismiss link: id, latest update, return path';
-like $ins, qr{<link (?=[^>]*\brel="stylesheet")(?=[^>]*\bhref="/status-edge/banner\.css")[^>]*>},
-    'stylesheet link (no CSP)';
-unlike $ins, qr{<style}i, 'no inline style without a CSP nonce';
-unlike $ins, qr{<script}i, 'no script';
-is_deeply [markup_problems($ins, link_ok => $LINK_OK)], [], 'only the module\'s own markup, ASCII';
-my $r = $up->last_request('/basic');
-is $r && $r->{method}, 'GET', 'upstream got the GET';
+my @basic = (
+    banner_block('basic page', '/basic', $basic, length $basic_head,
+        before  => sub { $up->clear_requests },
+        # the header waits for the first body buffers: with the tag in
+        # them the page keeps an exact Content-Length (the upstream's plus
+        # the banner)
+        content_length => 1,
+        headers => {
+            # RFC 9110 8.8.3: W/ DQUOTE *etagc DQUOTE, the upstream's tag
+            # and the state
+            etag => [qr{\AW/"}, qr{\AW/"v1-se[0-9a-f]{16}"\z}],
+            # no cache keeps the page past the incident
+            'cache-control' => 'private, no-cache',
+            'x-upstream'    => 'yes',
+            'content-type'  => qr{\Atext/html},
+            'x-se-banner'   => '1',
+            'x-se-incident' => 'inc-api' },
+        absent  => [qw(last-modified accept-ranges expires)],
+        more    => sub {
+            my ($ins) = @_;
+            like $ins, qr{<div class="se-banner se-major" role="status"},
+                'major banner, role="status"';
+            like $ins, qr{ lang="en"}, 'lang="en" without Accept-Language';
+            like $ins, qr{<span class="se-name">Elevated API error rates</span>},
+                'incident name';
+            like $ins, qr{A faulty deploy has been identified and is being rolled back\.},
+                'latest update body';
+            like $ins, qr{<a class="se-dismiss" href="/status-edge/dismiss\?id=inc-api&amp;u=upd-api-2&amp;r=/basic"},
+                'dismiss link: id, latest update, return path';
+            like $ins, qr{<link (?=[^>]*\brel="stylesheet")(?=[^>]*\bhref="/status-edge/banner\.css")[^>]*>},
+                'stylesheet link (no CSP)';
+            unlike $ins, qr{<style}i, 'no inline style without a CSP nonce';
+            unlike $ins, qr{<script}i, 'no script';
+            is_deeply [markup_problems($ins, link_ok => $LINK_OK)], [],
+                'only the module\'s own markup, ASCII';
+            my $r = $up->last_request('/basic');
+            is $r && $r->{method}, 'GET', 'upstream got the GET';
+        }),
 
-# the request toward the upstream while a banner applies: a browser's
-# navigation (Accept names text/html) revalidating a copy cached before
-# the incident gets the full page (what other clients' validators do:
-# t/831-banner-revalidate.t)
-$up->clear_requests;
-($st, $h, $body) = $t->http(GET => '/basic', headers => [
-    'Accept' => 'text/html,application/xhtml+xml,*/*;q=0.8',
-    'Accept-Encoding' => 'gzip, deflate, br',
-    'If-None-Match' => '"v1"',
-    'If-Modified-Since' => 'Sat, 01 Nov 2025 10:00:00 GMT',
-    'X-Custom' => 'kept', 'Cookie' => 'session=abc']);
-is $st, 200, 'If-None-Match of the page cached before the incident: 200, not 304';
-is banner_count($body), 1, '... with the banner';
-$r = $up->last_request('/basic');
-my @gone = grep { exists $r->{h}{$_} }
-    qw(accept-encoding if-none-match if-modified-since);
-is_deeply \@gone, [], 'upstream request: no Accept-Encoding or conditional headers'
-    or diag explain $r->{h};
-is $r->{h}{'x-custom'}, 'kept', 'upstream request: other headers kept';
-is $r->{h}{cookie}, 'session=abc', 'upstream request: Cookie kept';
+    # the request toward the upstream while a banner applies: a browser's
+    # navigation (Accept names text/html) revalidating a copy cached
+    # before the incident gets the full page (what other clients'
+    # validators do: t/831-banner-revalidate.t)
+    { name    => 'If-None-Match of the page cached before the incident',
+      before  => sub { $up->clear_requests },
+      request => [GET => '/basic', headers => [
+          'Accept' => 'text/html,application/xhtml+xml,*/*;q=0.8',
+          'Accept-Encoding' => 'gzip, deflate, br',
+          'If-None-Match' => '"v1"',
+          'If-Modified-Since' => 'Sat, 01 Nov 2025 10:00:00 GMT',
+          'X-Custom' => 'kept', 'Cookie' => 'session=abc']],
+      status  => 200,
+      check   => sub {
+          my (undef, undef, $body) = @_;
+          is banner_count($body), 1, '... with the banner';
+          my $r = $up->last_request('/basic');
+          my @gone = grep { exists $r->{h}{$_} }
+              qw(accept-encoding if-none-match if-modified-since);
+          is_deeply \@gone, [],
+              'upstream request: no Accept-Encoding or conditional headers'
+              or diag explain $r->{h};
+          is $r->{h}{'x-custom'}, 'kept', 'upstream request: other headers kept';
+          is $r->{h}{cookie}, 'session=abc', 'upstream request: Cookie kept';
+      } },
 
-$up->clear_requests;
-($st, $h, $body) = $t->http(GET => '/basic',
-    headers => ['Range' => 'bytes=0-9', 'If-Range' => '"v1"']);
-# Range and If-Range reach the upstream: a partial answer carries no
-# banner (only a 200 is eligible), so resumed downloads keep working
-$r = $up->last_request('/basic');
-ok $r && exists $r->{h}{range} && exists $r->{h}{'if-range'},
-    'upstream request: Range and If-Range kept';
-ok $st == 206 ? banner_count($body) == 0
-              : defined inserted_at($body, $basic, length $basic_head),
-    "Range while a banner applies: 206 without a banner or 200 with it ($st)";
-ok $st == 206 || !exists $h->{'accept-ranges'},
-    '... a page with the banner advertises no Accept-Ranges';
+    # Range and If-Range reach the upstream: a partial answer carries no
+    # banner (only a 200 is eligible), so resumed downloads keep working
+    { name    => 'Range while a banner applies',
+      before  => sub { $up->clear_requests },
+      request => [GET => '/basic',
+                  headers => ['Range' => 'bytes=0-9', 'If-Range' => '"v1"']],
+      check   => sub {
+          my ($st, $h, $body) = @_;
+          my $r = $up->last_request('/basic');
+          ok $r && exists $r->{h}{range} && exists $r->{h}{'if-range'},
+              'upstream request: Range and If-Range kept';
+          $st //= 0;
+          ok $st == 206 ? banner_count($body) == 0
+                        : defined inserted_at($body, $basic, length $basic_head),
+              "Range while a banner applies: 206 without a banner or 200 with it ($st)";
+          ok $st == 206 || !exists $h->{'accept-ranges'},
+              '... a page with the banner advertises no Accept-Ranges';
+      } },
 
-# the weak ETag back: 304 is fine, a 200 must carry the banner
-my (undef, $h1) = $t->http(GET => '/basic');
-my ($st2, $h2, $b2) = $t->http(GET => '/basic', headers => ['If-None-Match' => $h1->{etag} // '"x"']);
-ok $st2 == 304 || $st2 == 200 && banner_count($b2) == 1,
-    "If-None-Match with the banner page's own ETag: 304 or 200 with the banner ($st2)";
+    # the weak ETag back: 304 is fine, a 200 must carry the banner
+    { name    => 'the banner page',
+      request => [GET => '/basic'],
+      status  => 200,
+      save    => { etag => 'etag' } },
+    { name    => "If-None-Match with the banner page's own ETag",
+      request => [GET => '/basic',
+                  headers => ['If-None-Match' => sub { $_[0]{etag} // '"x"' }]],
+      check   => sub {
+          my ($st, undef, $body) = @_;
+          $st //= 0;
+          ok $st == 304 || $st == 200 && banner_count($body) == 1,
+              "If-None-Match with the banner page's own ETag: 304 or 200 "
+              . "with the banner ($st)";
+      } },
+);
 
 # --- upper case, attributes, comments, raw text, <bodyx>, <body/> --------
 my @cases = (
@@ -191,12 +250,14 @@ my @cases = (
      qq{<html><body title='say "hi" > there' data-q="it's >">}, qq{ok</body></html>}],
 );
 my $i = 0;
+my @tags;
 for my $c (@cases) {
     my ($name, $head, $tail) = @$c;
     $i++;
     my $page = $head . $tail;
-    page_route("/case$i", [substr($page, 0, int(length($page) / 2)), substr($page, int(length($page) / 2))]);
-    check_page($name, "/case$i", $page, length $head);
+    my $half = int(length($page) / 2);
+    page_route("/case$i", [substr($page, 0, $half), substr($page, $half)]);
+    push @tags, banner_block($name, "/case$i", $page, length $head);
 }
 
 # --- no <body>: byte-identical ----------------------------------------------
@@ -208,115 +269,113 @@ my @nobody = (
     ['empty body', ''],
 );
 for my $c (@nobody) {
+    my ($name, $page) = @$c;
     $i++;
-    page_route("/case$i", length $c->[1] ? [$c->[1]] : []);
-    check_page($c->[0], "/case$i", $c->[1], undef);
+    page_route("/case$i", length $page ? [$page] : []);
+    push @tags, untouched_block($name, "/case$i", $page);
 }
 
 # --- the scan window ----------------------------------------------------------
-{
-    my $pad = '<!-- ' . ('p' x 1990) . ' -->';        # 2000 bytes
-    my $late = "<html><head>$pad</head><body>late</body></html>";
-    page_route('/late', [substr($late, 0, 700), substr($late, 700)]);
-    check_page('status_edge_banner_window 1k: body tag after 2000 bytes', '/win1k/late', $late, undef);
-    my $early = '<html><head><!-- ' . ('e' x 400) . ' --></head><body>early</body></html>';
-    page_route('/early', [substr($early, 0, 300), substr($early, 300)]);
-    check_page('status_edge_banner_window 1k: body tag within 500 bytes', '/win1k/early',
-        $early, index($early, '<body>') + 6);
-
-    # default window 64 KiB
-    my $big_pad = '<!-- ' . ('q' x 70_000) . ' -->';
-    my $p70 = "<html><head>$big_pad</head><body>far</body></html>";
-    page_route('/far', [map { substr($p70, $_ * 8192, 8192) } 0 .. int(length($p70) / 8192)],
-        route => { delay => 0 });
-    check_page('default window: body tag after 70 KB: no banner', '/far', $p70, undef);
-    my $mid_pad = '<!-- ' . ('m' x 60_000) . ' -->';
-    my $p60 = "<html><head>$mid_pad</head><body>near</body></html>";
-    page_route('/near', [map { substr($p60, $_ * 8192, 8192) } 0 .. int(length($p60) / 8192)],
-        route => { delay => 0 });
-    check_page('default window: body tag after 60 KB: banner', '/near', $p60,
-        index($p60, '<body>') + 6);
-}
+my $pad = '<!-- ' . ('p' x 1990) . ' -->';        # 2000 bytes
+my $late = "<html><head>$pad</head><body>late</body></html>";
+page_route('/late', [substr($late, 0, 700), substr($late, 700)]);
+my $early = '<html><head><!-- ' . ('e' x 400) . ' --></head><body>early</body></html>';
+page_route('/early', [substr($early, 0, 300), substr($early, 300)]);
+# default window 64 KiB
+my $p70 = '<html><head><!-- ' . ('q' x 70_000) . ' --></head><body>far</body></html>';
+page_route('/far', pieces($p70, 8192), route => { delay => 0 });
+my $p60 = '<html><head><!-- ' . ('m' x 60_000) . ' --></head><body>near</body></html>';
+page_route('/near', pieces($p60, 8192), route => { delay => 0 });
+my @window = (
+    untouched_block('status_edge_banner_window 1k: body tag after 2000 bytes',
+        '/win1k/late', $late),
+    banner_block('status_edge_banner_window 1k: body tag within 500 bytes',
+        '/win1k/early', $early, index($early, '<body>') + 6),
+    untouched_block('default window: body tag after 70 KB: no banner',
+        '/far', $p70),
+    banner_block('default window: body tag after 60 KB: banner',
+        '/near', $p60, index($p60, '<body>') + 6),
+);
 
 # --- 5 MB through, complete and identical ------------------------------------
-{
-    my $chunk = join '', map { sprintf "<p>line %05d of a large page, no body tag here</p>\n", $_ } 1 .. 1300;
-    $chunk = substr($chunk, 0, 65536);
-    my $n = 80;                                        # 5 MiB
-    $up->route('/large', headers => $HTML,
-        body => ['<html><head><title>large</title></head>', { repeat => $chunk, times => $n }]);
-    my $page = '<html><head><title>large</title></head>' . ($chunk x $n);
-    my ($lst, $lh, $lb) = $t->http(GET => '/large', timeout => 30);
-    ok defined $lst && $lst == 200 && defined $lb && length($lb) == length($page) && $lb eq $page,
-        '5 MB without a body tag: complete and identical'
-        or diag "status " . ($lst // $lh->{_error}) . ', ' . length($lb // '') . ' of ' . length($page);
-
-    my $head = '<!DOCTYPE html><html><head></head><body class="big">';
-    $up->route('/large-banner', headers => $HTML,
-        body => [$head, { repeat => $chunk, times => $n }, '</body></html>']);
-    $page = $head . ($chunk x $n) . '</body></html>';
-    ($lst, $lh, $lb) = $t->http(GET => '/large-banner', timeout => 30);
-    my $li = inserted_at($lb, $page, length $head);
-    ok defined $lst && $lst == 200 && defined $li && banner_count($li) == 1,
-        '5 MB with a body tag at the start: banner, the rest complete and identical'
-        or diag "status " . ($lst // $lh->{_error}) . ', ' . length($lb // '') . ' of ' . length($page);
-
-    # close-delimited (no Content-Length from the upstream)
-    $up->route('/large-close', headers => $HTML, length => 0,
-        body => ['<html><head><title>large</title></head>', { repeat => $chunk, times => $n }]);
-    $page = '<html><head><title>large</title></head>' . ($chunk x $n);
-    ($lst, $lh, $lb) = $t->http(GET => '/large-close', timeout => 30);
-    ok defined $lst && $lst == 200 && defined $lb && $lb eq $page,
-        '5 MB close-delimited, no body tag: complete and identical'
-        or diag "status " . ($lst // $lh->{_error}) . ', ' . length($lb // '') . ' of ' . length($page);
-}
+my $chunk = join '', map { sprintf "<p>line %05d of a large page, no body tag here</p>\n", $_ } 1 .. 1300;
+$chunk = substr($chunk, 0, 65536);
+my $n = 80;                                        # 5 MiB
+my $lhead = '<html><head><title>large</title></head>';
+my $bhead = '<!DOCTYPE html><html><head></head><body class="big">';
+$up->route('/large', headers => $HTML,
+    body => [$lhead, { repeat => $chunk, times => $n }]);
+$up->route('/large-banner', headers => $HTML,
+    body => [$bhead, { repeat => $chunk, times => $n }, '</body></html>']);
+# close-delimited (no Content-Length from the upstream)
+$up->route('/large-close', headers => $HTML, length => 0,
+    body => [$lhead, { repeat => $chunk, times => $n }]);
+my @large = (
+    large_block('5 MB without a body tag', '/large', $lhead . ($chunk x $n)),
+    large_block('5 MB with a body tag at the start',
+        '/large-banner', $bhead . ($chunk x $n) . '</body></html>',
+        length $bhead),
+    large_block('5 MB close-delimited, no body tag', '/large-close',
+        $lhead . ($chunk x $n)),
+);
 
 # --- no banner applies: untouched ---------------------------------------------
-$up->clear_requests;
 my @cond = ('Accept-Encoding' => 'gzip, deflate', 'If-None-Match' => '"zz"',
     'If-Modified-Since' => 'Sat, 01 Nov 2025 09:00:00 GMT', 'X-Custom' => 'kept');
-for my $loc (['quiet' => 'no incident on the page'], ['off' => 'status_edge_banner off']) {
-    my ($where, $why) = @$loc;
-    $up->clear_requests;
-    my ($qs, $qh, $qb) = $t->http(GET => "/$where/basic", headers => \@cond);
-    ok $qs == 200 && $qb eq $basic, "$why: page byte-identical";
-    is $qh->{'content-length'}, length $basic, "$why: Content-Length kept";
-    is $qh->{etag}, '"v1"', "$why: strong ETag kept";
-    is $qh->{'last-modified'}, 'Sat, 01 Nov 2025 10:00:00 GMT', "$why: Last-Modified kept";
-    is $qh->{'accept-ranges'}, 'bytes', "$why: Accept-Ranges kept";
-    is $qh->{'cache-control'}, 'public, max-age=600', "$why: Cache-Control kept";
-    is $qh->{'x-se-banner'}, '0', "$why: \$status_edge_banner is 0";
-    is $qh->{'x-se-incident'} // '', '', "$why: \$status_edge_incident is empty";
-    my $qr = $up->last_request('/basic');
-    is_deeply [map { $qr->{h}{$_} } qw(accept-encoding if-none-match if-modified-since x-custom)],
-        ['gzip, deflate', '"zz"', 'Sat, 01 Nov 2025 09:00:00 GMT', 'kept'],
-        "$why: upstream request untouched";
-    ($qs, $qh, $qb) = $t->http(GET => "/$where/basic", headers => ['Range' => 'bytes=0-9']);
-    is "$qs " . ($qb // ''), '206 ' . substr($basic, 0, 10), "$why: ranges work as without the module";
-}
+my @quiet = map {
+    my ($where, $why) = @$_;
+    untouched_block($why, "/$where/basic", $basic,
+        before  => sub { $up->clear_requests },
+        request => [GET => "/$where/basic", headers => \@cond],
+        headers => {
+            'content-length' => length $basic,
+            etag             => '"v1"',
+            'last-modified'  => 'Sat, 01 Nov 2025 10:00:00 GMT',
+            'accept-ranges'  => 'bytes',
+            'cache-control'  => 'public, max-age=600',
+            'x-se-banner'    => '0' },
+        # $status_edge_incident is empty: add_header sends no empty value
+        absent  => ['x-se-incident'],
+        check   => sub {
+            my $qr = $up->last_request('/basic');
+            is_deeply [map { $qr->{h}{$_} }
+                       qw(accept-encoding if-none-match if-modified-since x-custom)],
+                ['gzip, deflate', '"zz"', 'Sat, 01 Nov 2025 09:00:00 GMT', 'kept'],
+                "$why: upstream request untouched";
+        }),
+    { name    => "$why: ranges work as without the module",
+      request => [GET => "/$where/basic", headers => ['Range' => 'bytes=0-9']],
+      status  => 206,
+      body    => substr($basic, 0, 10) }
+} ['quiet' => 'no incident on the page'], ['off' => 'status_edge_banner off'];
 
 # --- a page nginx serves itself ----------------------------------------------
-{
-    my $sp = '<html><head></head><body>static</body></html>';
-    my ($ss, $sh, $sb) = $t->http(GET => '/static.html');
-    my $si = inserted_at($sb, $sp, length '<html><head></head><body>');
-    ok $ss == 200 && defined $si && banner_count($si) == 1, 'return 200 text/html: banner inserted'
-        or diag $sb;
-    is $sh->{'content-length'}, length $sb,
-        '... with the exact Content-Length (tag in the first buffer)';
-    is $sh->{'x-se-banner'}, '1', '... $status_edge_banner 1';
-}
+my $sp = '<html><head></head><body>static</body></html>';
+my @static = banner_block('return 200 text/html', '/static.html', $sp,
+    length '<html><head></head><body>',
+    headers => { 'x-se-banner' => '1' },
+    more    => sub {
+        my (undef, $h, $body) = @_;
+        is $h->{'content-length'}, length $body,
+            '... with the exact Content-Length (tag in the first buffer)';
+    });
 
 # --- the stylesheet ------------------------------------------------------------
-{
-    my ($cs, $ch, $cb) = $t->http(GET => '/status-edge/banner.css');
-    is $cs, 200, 'banner.css: 200';
-    like $ch->{'content-type'} // '', qr{\Atext/css}, 'banner.css: text/css';
-    like $cb // '', qr/\.se-banner\b/, 'banner.css: the banner styles';
-    ok defined $cb && $cb !~ /[^\x09\x0a\x0d\x20-\x7e]/, 'banner.css: ASCII';
-    my ($hs, undef, $hb) = $t->http(HEAD => '/status-edge/banner.css');
-    is "$hs " . length($hb // ''), '200 0', 'banner.css: HEAD';
-}
+my @css = (
+    { name        => 'banner.css',
+      request     => [GET => '/status-edge/banner.css'],
+      status      => 200,
+      headers     => { 'content-type' => qr{\Atext/css} },
+      body        => qr/\.se-banner\b/,
+      body_unlike => qr/[^\x09\x0a\x0d\x20-\x7e]/ },
+    { name    => 'banner.css HEAD',
+      request => [HEAD => '/status-edge/banner.css'],
+      status  => 200,
+      body    => '' },
+);
+
+run_blocks(t => $t,
+    blocks => [@basic, @tags, @window, @large, @quiet, @static, @css]);
 
 $t->stop;
 $up->stop;

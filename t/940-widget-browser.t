@@ -26,7 +26,7 @@ ok(-d "$ROOT/t/browser/node_modules/playwright-core",
 
 my $t = StatusEdge::Test->new;
 $t->start_redis;
-$t->write_state({
+my $v = $t->write_state({
     page => { id => 'widgettest', name => 'Example Cloud',
               url => 'https://status.example.com',
               time_zone => 'Asia/Seoul' },
@@ -67,6 +67,9 @@ EOF
         default_type text/html;
     }
 EOF2
+
+# the first Redis load follows the start: the summary is 503 until then
+ok($t->wait_version($v), "state $v loaded");
 
 my $mod = 'http://127.0.0.1:' . $t->port . '/status-edge/';
 # live updates must come through the event stream: the polling fallback

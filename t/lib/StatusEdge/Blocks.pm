@@ -26,14 +26,20 @@ package StatusEdge::Blocks;
 #   redis    [[command, args...], ...] sent to Redis before the request
 #   state    a state written with write_state; its version is awaited
 #            (one assertion: "<name>: state loaded")
+#   before   sub ($vars) run before the request (resetting what the check
+#            looks at afterwards, an upstream's request log say)
 #   request  [method, path, StatusEdge::Test::http options]
 #   status   the expected status (undef: a timeout or connection error)
 #   headers  { lowercase name => exact string, qr// or a list of them }
 #   absent   [header names that must not be sent]
+#   content_length  1: a Content-Length, when sent, is the body's length
+#            (of a GET: the body of a HEAD is empty)
 #   body     exact string or qr//;  body_unlike: qr// (or a list of them)
 #   json     the decoded body compared with is_deeply (all of it)
 #   json_ok  a sub ($data, $vars) returning true when the decoded body is
 #            right
+#   json_check  sub ($data, $vars): more assertions on the decoded body
+#            (undef when it is not JSON)
 #   check    sub ($status, $headers, $body, $vars): more assertions
 #   save     { var => header name or sub ($status, $headers, $body) }
 #   conf     instead of a request, `nginx -t` of nginx_conf(%$conf)
@@ -51,8 +57,9 @@ use StatusEdge::Test qw(json_decode);
 
 our @EXPORT_OK = qw(run_blocks run_block);
 
-my %KNOWN = map { $_ => 1 } qw(name redis state request status headers
-    absent body body_unlike json json_ok check save conf exit output);
+my %KNOWN = map { $_ => 1 } qw(name redis state before request status
+    headers absent content_length body body_unlike json json_ok json_check
+    check save conf exit output);
 
 # run_blocks(t => existing StatusEdge::Test, state, nginx, blocks,
 #            stop => 0 to leave nginx running); returns the test object
@@ -97,6 +104,7 @@ sub run_block {
         Test::More::ok($t->wait_version($v), "$name: state loaded");
     }
     return _run_conf($t, $b, $vars) if $b->{conf};
+    $b->{before}->($vars) if $b->{before};
 
     my ($method, $path, %opt) = map { _value($_, $vars) }
         @{ $b->{request} || croak "block '$name': no request" };
@@ -116,6 +124,13 @@ sub run_block {
         Test::More::ok(!defined $h->{$k}, "$name: no $k")
             or Test::More::diag("$k: $h->{$k}");
     }
+    if ($b->{content_length}) {
+        my $cl = $h->{'content-length'};
+        Test::More::ok(!defined $cl || $cl eq length($body // ''),
+            "$name: Content-Length absent or the body's length")
+            or Test::More::diag("Content-Length: $cl, body "
+                . length($body // ''));
+    }
     _match($body, _value($b->{body}, $vars), "$name: body")
         if exists $b->{body};
     my $un = $b->{body_unlike};
@@ -131,6 +146,7 @@ sub run_block {
         Test::More::ok($data && $b->{json_ok}->($data, $vars), "$name: json")
             or Test::More::diag('got: ' . substr($body // '', 0, 300));
     }
+    $b->{json_check}->(json_decode($body // ''), $vars) if $b->{json_check};
     $b->{check}->($st, $h, $body, $vars) if $b->{check};
     for my $var (sort keys %{ $b->{save} || {} }) {
         my $from = $b->{save}{$var};
