@@ -188,7 +188,8 @@ se_tls_create(const char *cacert, const char *cert, const char *key,
         } else if (SSL_CTX_use_PrivateKey_file(tls->ctx, key,
                                                SSL_FILETYPE_PEM) != 1)
         {
-            *why = se_sprintf("cannot use --key %s: %s", se_q(key),
+            *why = se_sprintf("cannot use --key %s with --cert %s: %s",
+                              se_q(key), se_q(cert),
                               se_ssl_reason("not a PEM private key"));
 
         } else if (SSL_CTX_check_private_key(tls->ctx) != 1) {
@@ -280,7 +281,8 @@ static int
 se_conn_ssl_again(se_conn_t *c, int rc, int64_t deadline,
     const char *doing)
 {
-    int  e;
+    const char  *reason;
+    int          e;
 
     e = SSL_get_error(c->ssl, rc);
 
@@ -313,7 +315,13 @@ se_conn_ssl_again(se_conn_t *c, int rc, int64_t deadline,
         /* fall through */
 
     default:
-        se_conn_fail(c, "TLS: %s", se_ssl_reason("protocol error"));
+        reason = se_ssl_reason("protocol error");
+
+        se_conn_fail(c, "TLS: %s%s",
+                     strstr(reason, "certificate required")
+                     ? "the server wants a client certificate (--cert and "
+                       "--key): " : "",
+                     reason);
         return SE_ERROR;
     }
 }
