@@ -17,6 +17,8 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
+use IO::Socket::INET;
+use POSIX ();
 use StatusEdge::Test qw(wait_until);
 use StatusEdge::CLI;
 use StatusEdge::Fleet;
@@ -122,7 +124,9 @@ my $murl = 'rediss://127.0.0.1:' . $f->tls_port('mtls') . '/0';
 ($rc, $out, $err) = cli({ redis => $murl }, 'component', 'add', 'db',
     '--name', 'DB', '--cacert', $ca);
 is $rc, 1, 'no client certificate: exit 1';
-like $err, qr/cannot connect to Redis "\Q$murl\E": TLS: the server wants a client certificate \(--cert and --key\): tlsv13 alert certificate required/,
+# the server's alert, or, when the PING after the handshake reached a
+# socket the server had closed, the connection reset
+like $err, qr/cannot connect to Redis "\Q$murl\E": TLS: the server (?:wants a client certificate \(--cert and --key\): tlsv13 alert certificate required|closed the connection after the handshake \(does it want a client certificate\? --cert and --key\))\n\z/,
     'no client certificate: says so' or diag $err;
 is $f->cmd('mtls', 'GET', 'status:version'), undef,
     'no client certificate: nothing written';
@@ -256,6 +260,49 @@ like $err, qr/Sentinel 127\.0\.0\.1:\d+: TLS: the server's certificate cannot be
     'rediss+sentinel:// with another CA: the Sentinel is not trusted' or diag $err;
 is $f->cmd('tp', 'HGET', 'status:component:edge', 'status'), 'operational',
     'rediss+sentinel:// with another CA: nothing written';
+
+# --- 6. bounds of the connection ------------------------------------------------------
+
+# a server that answers every command with $answer (undef: never answers)
+sub fake_server {
+    my ($answer) = @_;
+    my $l = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1',
+        LocalPort => 0, Proto => 'tcp', ReuseAddr => 1) or die "listen: $!";
+    my $pid = fork // die "fork: $!";
+    if (!$pid) {
+        while (my $s = $l->accept) {
+            while (sysread($s, my $buf, 65536)) {
+                syswrite($s, $answer) if defined $answer;
+            }
+            close $s;
+        }
+        POSIX::_exit(0);
+    }
+    my $port = $l->sockport;
+    close $l;
+    return ($port, $pid);
+}
+
+{
+    # hiredis 0.14 would allocate 16 GiB for this header: the reader limit
+    my ($port, $pid) = fake_server("*2147483647\r\n");
+    ($rc, $out, $err) = cli({ redis => "redis://127.0.0.1:$port/0" }, 'show');
+    is $rc, 1, 'an array header beyond the limit: exit 1';
+    like $err, qr/Redis "redis:\/\/127\.0\.0\.1:$port\/0": a bad reply \(Out of memory\) while /,
+        'an array header beyond the limit: a bad reply' or diag $err;
+    kill 'KILL', $pid;
+    waitpid $pid, 0;
+
+    # a TLS port that never answers the handshake: the connect deadline
+    ($port, $pid) = fake_server(undef);
+    ($rc, $out, $err) = cli({ redis => "rediss://127.0.0.1:$port/0" }, 'show',
+        '--cacert', $ca);
+    is $rc, 1, 'a silent TLS port: exit 1';
+    like $err, qr/cannot connect to Redis "rediss:\/\/127\.0\.0\.1:$port\/0": timed out after 3000 ms in the TLS handshake/,
+        'a silent TLS port: timed out in the handshake' or diag $err;
+    kill 'KILL', $pid;
+    waitpid $pid, 0;
+}
 
 $f->stop;
 $t->stop_redis;

@@ -39,6 +39,7 @@
 
 struct se_tls_s {
     SSL_CTX            *ctx;
+    int                 client_cert;
 };
 
 struct se_conn_s {
@@ -159,6 +160,7 @@ se_tls_create(const char *cacert, const char *cert, const char *key,
         return NULL;
     }
 
+    tls->client_cert = cert != NULL;
     tls->ctx = SSL_CTX_new(TLS_client_method());
     if (tls->ctx == NULL) {
         *why = se_sprintf("TLS: %s", se_ssl_reason("cannot start OpenSSL"));
@@ -788,10 +790,19 @@ se_conn_open(const char *host, int port, const char *path, se_tls_t *tls,
         /*
          * With TLS 1.3 a server that wants a client certificate it did
          * not get says so only after the handshake: a PING (any reply,
-         * NOAUTH too) tells that it took the connection.
+         * NOAUTH too) tells that it took the connection.  Its alert is
+         * lost when the PING reaches a socket it already closed.
          */
         r = se_conn_command(c, "PING");
         if (r == NULL) {
+            if (!tls->client_cert
+                && strcmp(c->error, "the server closed the connection") == 0)
+            {
+                snprintf(c->error, sizeof(c->error), "TLS: the server "
+                         "closed the connection after the handshake (does "
+                         "it want a client certificate? --cert and --key)");
+            }
+
             goto failed;
         }
 

@@ -17,11 +17,9 @@
  * URLs in messages are redacted (se_url_redacted): no password, ever.
  */
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/time.h>
 
 #include "se_cli.h"
 #include "se_snapshot.h"
@@ -565,7 +563,7 @@ se_secret_before(const char *q, const char *at)
 {
     const char  *p;
 
-    for (p = q; p + 8 < at; p++) {
+    for (p = q; p + 8 <= at; p++) {
         if (memcmp(p, "password", 8) == 0) {
             return 1;
         }
