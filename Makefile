@@ -12,6 +12,10 @@
 
 SHELL := /bin/bash
 
+# the library rules ($(eval) below) come before all: without this the first
+# of them, build/lib/libse_core.a, would be what a plain make builds
+.DEFAULT_GOAL := all
+
 # nginx reads an inherited listening socket list from NGINX: a make
 # variable of that name must not reach the nginx the tests start
 unexport NGINX
