@@ -67,12 +67,13 @@ MODULE      := $(NGX_DIR)/ngx_http_status_edge_module.so
 ASAN_MODULE := $(NGX_DIR)/asan/ngx_http_status_edge_module.so
 
 # libpcre2-dev: none of our code uses PCRE, but Debian's nginx headers
-# (nginx-dev) include pcre2.h
+# (nginx-dev) include pcre2.h; libssl-dev: the admin tool's TLS
 BUILD_PKGS  := nginx nginx-dev libhiredis-dev libjansson-dev libpcre2-dev \
-               gcc make perl
+               libssl-dev gcc make perl
 # a whole nginx from a release tarball needs OpenSSL and zlib as well
 NGX_PKGS    := $(BUILD_PKGS) $(if $(NGINX),libssl-dev zlib1g-dev)
-TEST_PKGS   := $(BUILD_PKGS) redis-server redis-tools curl \
+TEST_PKGS   := $(BUILD_PKGS) redis-server redis-sentinel redis-tools openssl \
+               curl \
                libxml-libxml-perl libxml2-utils
 DEMO_PKGS   := $(TEST_PKGS) curl
 BENCH_PKGS  := $(TEST_PKGS) wrk valgrind
@@ -288,17 +289,17 @@ check-tables:
 
 cli: $(CLI)
 
-# the admin tool: the core plus hiredis and jansson
+# the admin tool: the core plus hiredis, jansson and OpenSSL
 $(CLI): $(CLI_SRCS) $(CLI_HDRS) $(LIBS) $(CORE_HDRS)
 	@tools/need $(BUILD_PKGS)
 	@mkdir -p $(BUILD)
 	$(CC) $(CLI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_SRCS) \
-	    $(LIBS) -lhiredis -ljansson
+	    $(LIBS) -lhiredis -ljansson -lssl -lcrypto
 
 $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(ASAN_LIBS) $(CORE_HDRS)
 	@mkdir -p $(BUILD)/asan
 	$(CC) $(CLI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(ASAN_LIBS) \
-	    -lhiredis -ljansson
+	    -lhiredis -ljansson -lssl -lcrypto
 
 # the glue's layers: no include or use of a higher layer
 check-layers:

@@ -10,7 +10,8 @@
 
 #include "se_cli.h"
 
-#define SE_G  SE_O_HELP, SE_O_REDIS, SE_O_PAGE, SE_O_ACTOR, SE_O_TEMPLATES
+#define SE_G  SE_O_HELP, SE_O_REDIS, SE_O_PAGE, SE_O_ACTOR, SE_O_TEMPLATES, \
+              SE_O_CACERT, SE_O_CERT, SE_O_KEY, SE_O_SNI
 
 static const se_opt_e  se_o_none[] = { SE_G, SE_O_N };
 static const se_opt_e  se_o_inc_open[] = {
@@ -167,9 +168,20 @@ const se_command_t  se_commands[] = {
 
 static const char  se_global_help[] =
     "Global options (any command):\n"
-    "  --redis URL        redis://[user:password@]host:port/db or\n"
-    "                     unix:///path?db=N (default $STATUS_EDGE_REDIS,\n"
-    "                     then " SE_CLI_DEFAULT_REDIS ")\n"
+    "  --redis URL        redis://[user:password@]host:port/db,\n"
+    "                     rediss://... (TLS), unix:///path?db=N, or\n"
+    "                     redis+sentinel://[user:password@]host:port[,...]\n"
+    "                     /NAME[/db] (rediss+sentinel:// with TLS)\n"
+    "                     (default $STATUS_EDGE_REDIS, then\n"
+    "                     " SE_CLI_DEFAULT_REDIS ")\n"
+    "  --cacert FILE      TLS: the CA certificates to verify the server with\n"
+    "                     (default $STATUS_EDGE_REDIS_CACERT, then the\n"
+    "                     system's)\n"
+    "  --cert FILE        TLS: a client certificate (default\n"
+    "                     $STATUS_EDGE_REDIS_CERT), with its key in\n"
+    "  --key FILE         (default $STATUS_EDGE_REDIS_KEY)\n"
+    "  --sni NAME         TLS: the server name to send and verify (default\n"
+    "                     $STATUS_EDGE_REDIS_SNI, then the host)\n"
     "  --page PREFIX      page key prefix (default " SE_CLI_DEFAULT_PREFIX ")\n"
     "  --actor NAME       who, for the audit stream (default $USER)\n"
     "  --templates DIR    operator templates (default\n"
@@ -481,6 +493,18 @@ se_default_actor(void)
 }
 
 
+/* the option's value, else the environment variable's; NULL when empty */
+static const char *
+se_opt_env(const se_args_t *args, se_opt_e o, const char *name)
+{
+    const char  *v;
+
+    v = args->opt[o] ? args->opt[o] : getenv(name);
+
+    return (v && *v) ? v : NULL;
+}
+
+
 static int
 se_run(int argc, char **argv)
 {
@@ -561,6 +585,11 @@ se_run(int argc, char **argv)
         env = getenv("STATUS_EDGE_REDIS");
         cli.url = (env && *env) ? env : SE_CLI_DEFAULT_REDIS;
     }
+
+    cli.cacert = se_opt_env(&args, SE_O_CACERT, "STATUS_EDGE_REDIS_CACERT");
+    cli.cert = se_opt_env(&args, SE_O_CERT, "STATUS_EDGE_REDIS_CERT");
+    cli.key = se_opt_env(&args, SE_O_KEY, "STATUS_EDGE_REDIS_KEY");
+    cli.sni = se_opt_env(&args, SE_O_SNI, "STATUS_EDGE_REDIS_SNI");
 
     cli.prefix = args.opt[SE_O_PAGE] ? args.opt[SE_O_PAGE]
                                      : SE_CLI_DEFAULT_PREFIX;

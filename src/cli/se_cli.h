@@ -24,6 +24,7 @@
 #include "se_valid.h"
 #include "se_utf8.h"
 #include "se_time.h"
+#include "se_cli_conn.h"
 
 /* exit codes */
 #define SE_CLI_OK        0
@@ -40,6 +41,10 @@ typedef enum {
     SE_O_PAGE,
     SE_O_ACTOR,
     SE_O_TEMPLATES,
+    SE_O_CACERT,
+    SE_O_CERT,
+    SE_O_KEY,
+    SE_O_SNI,
     SE_O_NAME,
     SE_O_IMPACT,
     SE_O_STATUS,
@@ -103,8 +108,14 @@ typedef struct {
 } se_command_t;
 
 struct se_cli_s {
-    redisContext       *rc;
+    se_conn_t          *conn;
+    se_tls_t           *tls;
     const char         *url;
+    const char         *where;      /* the server, quoted, for messages */
+    const char         *cacert;     /* TLS: --cacert, --cert, --key, */
+    const char         *cert;       /* --sni or their environment */
+    const char         *key;
+    const char         *sni;
     const char         *prefix;
     const char         *actor;
     const char         *templates;

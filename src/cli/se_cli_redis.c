@@ -1,7 +1,9 @@
 /*
- * Redis: URL parsing, connecting (hiredis sync), reads under WATCH, the
- * snapshot as an se_state_t, and the writer: one EVAL of se_write_lua
- * inside MULTI/EXEC, retried when a watched key changed meanwhile.
+ * Redis: URL parsing, connecting (to the server of the URL, or to the
+ * primary its Sentinels name; the connection is se_cli_conn.c), reads
+ * under WATCH, the snapshot as an se_state_t, and the writer: one EVAL
+ * of se_write_lua inside MULTI/EXEC, retried when a watched key changed
+ * meanwhile.
  *
  * The script checks every key's type, computes the new version and adds
  * the audit entry before it writes any data, then writes, SET Pversion
@@ -15,10 +17,9 @@
  * URLs in messages are redacted (se_url_redacted): no password, ever.
  */
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+#include <time.h>
 
 #include "se_cli.h"
 #include "se_snapshot.h"
@@ -26,6 +27,18 @@
 
 #define SE_WRITE_ATTEMPTS   5
 #define SE_RECOVER_ENTRIES  100
+
+#define SE_REDIS_PORT       6379
+#define SE_SENTINEL_PORT    26379
+#define SE_MAX_SENTINELS    16
+#define SE_CONNECT_MS       3000
+#define SE_REPLY_MS         10000
+/* the Sentinel client spec: short timeouts, the next Sentinel on failure */
+#define SE_SENTINEL_MS      1000
+/* rounds through the Sentinels while one names a server that is no master */
+#define SE_SENTINEL_ROUNDS  3
+#define SE_SENTINEL_PAUSE   500
+
 
 /*
  * ARGV: prefix, time, actor, command, id, fields, nonce, ncmds, then each
@@ -144,10 +157,22 @@ static const char  se_write_lua[] =
 typedef struct {
     const char     *host;
     int             port;
+} se_addr_t;
+
+typedef struct {
+    const char     *host;
+    int             port;
     const char     *path;
     const char     *user;
     const char     *password;
     long            db;
+    unsigned        tls:1;
+    /* redis+sentinel:// */
+    const char     *master;         /* the name of the set */
+    se_addr_t       sentinels[SE_MAX_SENTINELS];
+    size_t          nsentinels;
+    const char     *sentinel_user;
+    const char     *sentinel_password;
 } se_url_t;
 
 
@@ -231,12 +256,36 @@ se_parse_number(const char *s, size_t len, long max, long *out)
 }
 
 
-/* ?db=N&user=U&password=P of unix URLs */
+/* a query parameter named name: its decoded value into *v */
+static int
+se_query_param(const char *p, const char *eq, const char *e,
+    const char *name, const char **v, int *rc)
+{
+    size_t  len;
+
+    len = strlen(name);
+
+    if ((size_t) (eq - p) != len || memcmp(p, name, len) != 0) {
+        return 0;
+    }
+
+    *v = se_unescape(eq + 1, (size_t) (e - eq - 1));
+    *rc = *v ? SE_OK : SE_ERROR;
+
+    return 1;
+}
+
+
+/*
+ * ?db=N&user=U&password=P of unix URLs,
+ * ?sentinel_user=U&sentinel_password=P of Sentinel URLs
+ */
 static int
 se_parse_query(const char *q, se_url_t *u)
 {
     const char  *p, *e, *eq;
     size_t       len;
+    int          rc;
 
     for (p = q; *p; p = *e ? e + 1 : e) {
         e = strchr(p, '&');
@@ -251,29 +300,29 @@ se_parse_query(const char *q, se_url_t *u)
             return SE_ERROR;
         }
 
-        if ((size_t) (eq - p) == 2 && memcmp(p, "db", 2) == 0) {
-            if (se_parse_number(eq + 1, (size_t) (e - eq - 1), 1000000,
-                                &u->db)
-                != SE_OK)
+        rc = SE_ERROR;
+
+        if (u->master) {
+            if (!se_query_param(p, eq, e, "sentinel_user",
+                                &u->sentinel_user, &rc)
+                && !se_query_param(p, eq, e, "sentinel_password",
+                                   &u->sentinel_password, &rc))
             {
                 return SE_ERROR;
             }
 
-        } else if ((size_t) (eq - p) == 4 && memcmp(p, "user", 4) == 0) {
-            u->user = se_unescape(eq + 1, (size_t) (e - eq - 1));
-            if (u->user == NULL) {
-                return SE_ERROR;
-            }
+        } else if ((size_t) (eq - p) == 2 && memcmp(p, "db", 2) == 0) {
+            rc = se_parse_number(eq + 1, (size_t) (e - eq - 1), 1000000,
+                                 &u->db);
 
-        } else if ((size_t) (eq - p) == 8
-                   && memcmp(p, "password", 8) == 0)
+        } else if (!se_query_param(p, eq, e, "user", &u->user, &rc)
+                   && !se_query_param(p, eq, e, "password", &u->password,
+                                      &rc))
         {
-            u->password = se_unescape(eq + 1, (size_t) (e - eq - 1));
-            if (u->password == NULL) {
-                return SE_ERROR;
-            }
+            return SE_ERROR;
+        }
 
-        } else {
+        if (rc != SE_OK) {
             return SE_ERROR;
         }
     }
@@ -282,14 +331,118 @@ se_parse_query(const char *q, se_url_t *u)
 }
 
 
+/* host[:port] or [v6][:port] in s .. end */
+static int
+se_parse_addr(const char *s, const char *end, int dflt, se_addr_t *a)
+{
+    const char  *hs, *he, *p;
+    long         port;
+
+    if (*s == '[') {
+        hs = s + 1;
+        he = memchr(hs, ']', (size_t) (end - hs));
+        if (he == NULL) {
+            return SE_ERROR;
+        }
+        p = he + 1;
+
+    } else {
+        hs = s;
+        he = memchr(s, ':', (size_t) (end - s));
+        if (he == NULL) {
+            he = end;
+        }
+        p = he;
+    }
+
+    if (he == hs) {
+        return SE_ERROR;
+    }
+
+    a->host = se_strndup(hs, (size_t) (he - hs));
+    a->port = dflt;
+
+    if (p < end) {
+        if (*p != ':'
+            || se_parse_number(p + 1, (size_t) (end - p - 1), 65535, &port)
+               != SE_OK
+            || port == 0)
+        {
+            return SE_ERROR;
+        }
+
+        a->port = (int) port;
+    }
+
+    return SE_OK;
+}
+
+
+/* /NAME[/db][?query] of a Sentinel URL, and its addresses in p .. end */
+static int
+se_parse_sentinel(const char *p, const char *end, const char *path,
+    se_url_t *u)
+{
+    const char  *comma, *q, *ne;
+
+    for ( ;; ) {
+        if (u->nsentinels == SE_MAX_SENTINELS) {
+            return SE_ERROR;
+        }
+
+        comma = memchr(p, ',', (size_t) (end - p));
+
+        if (se_parse_addr(p, comma ? comma : end, SE_SENTINEL_PORT,
+                          &u->sentinels[u->nsentinels])
+            != SE_OK)
+        {
+            return SE_ERROR;
+        }
+
+        u->nsentinels++;
+
+        if (comma == NULL) {
+            break;
+        }
+
+        p = comma + 1;
+    }
+
+    if (path == NULL) {
+        return SE_ERROR;
+    }
+
+    path++;
+    q = strchr(path, '?');
+    end = q ? q : path + strlen(path);
+    ne = memchr(path, '/', (size_t) (end - path));
+
+    u->master = se_unescape(path, (size_t) ((ne ? ne : end) - path));
+
+    if (u->master == NULL || *u->master == '\0') {
+        return SE_ERROR;
+    }
+
+    if (ne && ne + 1 < end
+        && se_parse_number(ne + 1, (size_t) (end - ne - 1), 1000000, &u->db)
+           != SE_OK)
+    {
+        return SE_ERROR;
+    }
+
+    return q ? se_parse_query(q + 1, u) : SE_OK;
+}
+
+
 static int
 se_parse_url(const char *url, se_url_t *u)
 {
-    const char  *p, *at, *colon, *slash, *end, *hs, *he;
-    long         port;
+    se_addr_t    a;
+    const char  *p, *at, *colon, *slash, *end, *hs;
+    int          sentinel;
 
     memset(u, 0, sizeof(se_url_t));
-    u->port = 6379;
+    u->port = SE_REDIS_PORT;
 
     if (strncmp(url, "unix://", 7) == 0 || strncmp(url, "unix:", 5) == 0) {
         p = url + (strncmp(url, "unix://", 7) == 0 ? 7 : 5);
@@ -308,11 +461,28 @@ se_parse_url(const char *url, se_url_t *u)
         return end ? se_parse_query(end + 1, u) : SE_OK;
     }
 
-    if (strncmp(url, "redis://", 8) != 0) {
+    if (strncmp(url, "redis://", 8) == 0) {
+        p = url + 8;
+        sentinel = 0;
+
+    } else if (strncmp(url, "rediss://", 9) == 0) {
+        p = url + 9;
+        sentinel = 0;
+        u->tls = 1;
+
+    } else if (strncmp(url, "redis+sentinel://", 17) == 0) {
+        p = url + 17;
+        sentinel = 1;
+
+    } else if (strncmp(url, "rediss+sentinel://", 18) == 0) {
+        p = url + 18;
+        sentinel = 1;
+        u->tls = 1;
+
+    } else {
         return SE_ERROR;
     }
 
-    p = url + 8;
     slash = strchr(p, '/');
     end = slash ? slash : p + strlen(p);
 
@@ -345,40 +515,20 @@ se_parse_url(const char *url, se_url_t *u)
         p = at + 1;
     }
 
-    if (*p == '[') {
-        hs = p + 1;
-        he = memchr(hs, ']', (size_t) (end - hs));
-        if (he == NULL) {
-            return SE_ERROR;
-        }
-        p = he + 1;
-
-    } else {
-        hs = p;
-        he = memchr(p, ':', (size_t) (end - p));
-        if (he == NULL) {
-            he = end;
-        }
-        p = he;
-    }
-
-    if (he == hs) {
+    if (p == end) {
         return SE_ERROR;
     }
 
-    u->host = se_strndup(hs, (size_t) (he - hs));
-
-    if (p < end) {
-        if (*p != ':'
-            || se_parse_number(p + 1, (size_t) (end - p - 1), 65535, &port)
-               != SE_OK
-            || port == 0)
-        {
-            return SE_ERROR;
-        }
-
-        u->port = (int) port;
+    if (sentinel) {
+        return se_parse_sentinel(p, end, slash, u);
     }
+
+    if (se_parse_addr(p, end, SE_REDIS_PORT, &a) != SE_OK) {
+        return SE_ERROR;
+    }
+
+    u->host = a.host;
+    u->port = a.port;
 
     if (slash && slash[1] != '\0') {
         if (se_parse_number(slash + 1, strlen(slash + 1), 1000000, &u->db)
@@ -392,9 +542,41 @@ se_parse_url(const char *url, se_url_t *u)
 }
 
 
+/* password=, sentinel_password=: a parameter to leave out */
+static int
+se_secret_param(const char *p, const char *e)
+{
+    const char  *eq;
+
+    eq = memchr(p, '=', (size_t) (e - p));
+    if (eq == NULL) {
+        eq = e;
+    }
+
+    return (size_t) (eq - p) >= 8 && memcmp(eq - 8, "password", 8) == 0;
+}
+
+
+/* a password= parameter between a '?' and the @ found last */
+static int
+se_secret_before(const char *q, const char *at)
+{
+    const char  *p;
+
+    for (p = q; p + 8 <= at; p++) {
+        if (memcmp(p, "password", 8) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
 /*
  * The URL for messages: user:password@ (up to the last @, as a password
- * may hold any character) becomes ***@ and password= parameters are
+ * may hold any character, but not into a query that names a password)
+ * becomes ***@ and password= and sentinel_password= parameters are
  * dropped, also from URLs that do not parse.
  */
 const char *
@@ -408,6 +590,16 @@ se_url_redacted(const char *url)
     n = 0;
 
     at = strncmp(url, "unix:", 5) != 0 ? strrchr(url, '@') : NULL;
+    q = strchr(url, '?');
+
+    while (at && q && q < at && se_secret_before(q, at)) {
+        for (at = q; at > url && at[-1] != '@'; at--) {
+            /* void */
+        }
+
+        at = (at > url) ? at - 1 : NULL;
+    }
+
     q = strchr(at ? at : url, '?');
     e = q ? q : url + strlen(url);
 
@@ -443,7 +635,7 @@ se_url_redacted(const char *url)
             e = p + strlen(p);
         }
 
-        if (strncmp(p, "password=", 9) == 0 || e == p) {
+        if (se_secret_param(p, e) || e == p) {
             continue;
         }
 
@@ -460,6 +652,35 @@ se_url_redacted(const char *url)
 }
 
 
+/* host:port, [v6]:port */
+static const char *
+se_addr_text(const char *host, int port)
+{
+    return strchr(host, ':') ? se_sprintf("[%s]:%d", host, port)
+                             : se_sprintf("%s:%d", host, port);
+}
+
+
+/* the server of the connection, for messages */
+static const char *
+se_redis_where(se_cli_t *cli)
+{
+    return cli->where ? cli->where : se_q(se_url_redacted(cli->url));
+}
+
+
+/* why the connection failed: "no reply" when it did not */
+static const char *
+se_redis_why(se_cli_t *cli)
+{
+    const char  *e;
+
+    e = cli->conn ? se_conn_error(cli->conn) : "";
+
+    return *e ? e : "no reply";
+}
+
+
 int
 se_redis_fail(se_cli_t *cli, redisReply *r, const char *doing)
 {
@@ -467,10 +688,7 @@ se_redis_fail(se_cli_t *cli, redisReply *r, const char *doing)
 
     if (r == NULL) {
         rc = se_error(cli, SE_CLI_FAIL, "Redis %s: %s while %s",
-                      se_q(se_url_redacted(cli->url)),
-                      cli->rc && cli->rc->errstr[0] ? cli->rc->errstr
-                                                   : "no reply",
-                      doing);
+                      se_redis_where(cli), se_redis_why(cli), doing);
 
     } else if (r->type == REDIS_REPLY_ERROR) {
         rc = se_error(cli, SE_CLI_FAIL, "Redis refused %s: %.*s", doing,
@@ -489,75 +707,291 @@ se_redis_fail(se_cli_t *cli, redisReply *r, const char *doing)
 }
 
 
+/* AUTH [user] password on c: NULL, or what failed */
+static const char *
+se_redis_auth(se_conn_t *c, const char *user, const char *password,
+    const char *where)
+{
+    redisReply  *r;
+    const char  *why;
+
+    r = user ? se_conn_command(c, "AUTH %s %s", user, password)
+             : se_conn_command(c, "AUTH %s", password);
+
+    if (r == NULL) {
+        return se_sprintf("Redis %s: %s while AUTH", where,
+                          se_conn_error(c));
+    }
+
+    why = NULL;
+
+    if (r->type == REDIS_REPLY_ERROR) {
+        why = se_sprintf("Redis refused AUTH: %.*s", (int) r->len, r->str);
+    }
+
+    freeReplyObject(r);
+
+    return why;
+}
+
+
+/*
+ * A Sentinel's primary must say so: ROLE's first element is "master".
+ * NULL, or what it is instead.
+ */
+static const char *
+se_redis_role(se_conn_t *c, const char *where)
+{
+    redisReply  *r;
+    const char  *why;
+
+    r = se_conn_command(c, "ROLE");
+
+    if (r == NULL) {
+        return se_sprintf("Redis %s: %s while ROLE", where,
+                          se_conn_error(c));
+    }
+
+    if (r->type == REDIS_REPLY_ERROR) {
+        why = se_sprintf("Redis refused ROLE: %.*s", (int) r->len, r->str);
+
+    } else if (r->type != REDIS_REPLY_ARRAY || r->elements == 0
+               || r->element[0]->type != REDIS_REPLY_STRING)
+    {
+        why = "an unexpected reply to ROLE";
+
+    } else if (strcmp(r->element[0]->str, "master") != 0) {
+        why = se_sprintf("it is not a primary (ROLE %s)",
+                         se_q(r->element[0]->str));
+
+    } else {
+        why = NULL;
+    }
+
+    freeReplyObject(r);
+
+    return why;
+}
+
+
+/*
+ * Connects to one server, AUTH, (with master: ROLE must say master),
+ * SELECT: NULL with cli->conn, or the message of what failed.
+ */
+static const char *
+se_redis_server(se_cli_t *cli, const se_url_t *u, const char *host,
+    int port, int master, const char *where)
+{
+    se_conn_t   *c;
+    redisReply  *r;
+    const char  *why;
+
+    c = se_conn_open(host, port, u->path, u->tls ? cli->tls : NULL,
+                     cli->sni, SE_CONNECT_MS, SE_REPLY_MS, &why);
+
+    if (c == NULL) {
+        return se_sprintf("cannot connect to Redis %s: %s", where, why);
+    }
+
+    why = u->password ? se_redis_auth(c, u->user, u->password, where)
+                      : NULL;
+
+    if (why == NULL && master) {
+        why = se_redis_role(c, where);
+    }
+
+    if (why == NULL && u->db) {
+        r = se_conn_command(c, "SELECT %ld", u->db);
+
+        if (r == NULL) {
+            why = se_sprintf("Redis %s: %s while SELECT", where,
+                             se_conn_error(c));
+
+        } else if (r->type == REDIS_REPLY_ERROR) {
+            why = se_sprintf("Redis refused SELECT: %.*s", (int) r->len,
+                             r->str);
+        }
+
+        if (r) {
+            freeReplyObject(r);
+        }
+    }
+
+    if (why) {
+        se_conn_close(c);
+        return why;
+    }
+
+    cli->conn = c;
+
+    return NULL;
+}
+
+
+/*
+ * One Sentinel's answer to SENTINEL get-master-addr-by-name: SE_OK and
+ * the address, or SE_ERROR and why (the Sentinel cannot be reached,
+ * refused, does not know the name).
+ */
+static int
+se_sentinel_ask(se_cli_t *cli, const se_url_t *u, const se_addr_t *s,
+    se_addr_t *primary, const char **why)
+{
+    se_conn_t   *c;
+    redisReply  *r;
+    long         port;
+
+    c = se_conn_open(s->host, s->port, NULL, u->tls ? cli->tls : NULL,
+                     cli->sni, SE_SENTINEL_MS, SE_SENTINEL_MS, why);
+    if (c == NULL) {
+        return SE_ERROR;
+    }
+
+    *why = u->sentinel_password
+           ? se_redis_auth(c, u->sentinel_user, u->sentinel_password,
+                           se_addr_text(s->host, s->port))
+           : NULL;
+
+    if (*why) {
+        se_conn_close(c);
+        return SE_ERROR;
+    }
+
+    r = se_conn_command(c, "SENTINEL get-master-addr-by-name %s", u->master);
+
+    if (r == NULL) {
+        *why = se_sprintf("%s", se_conn_error(c));
+
+    } else if (r->type == REDIS_REPLY_ERROR) {
+        *why = se_sprintf("refused: %.*s", (int) r->len, r->str);
+
+    } else if (r->type == REDIS_REPLY_NIL
+               || (r->type == REDIS_REPLY_ARRAY && r->elements == 0))
+    {
+        *why = se_sprintf("does not know %s", se_q(u->master));
+
+    } else if (r->type != REDIS_REPLY_ARRAY || r->elements != 2
+               || r->element[0]->type != REDIS_REPLY_STRING
+               || r->element[1]->type != REDIS_REPLY_STRING
+               || r->element[0]->len == 0
+               || se_parse_number(r->element[1]->str, r->element[1]->len,
+                                  65535, &port) != SE_OK
+               || port == 0)
+    {
+        *why = "an unexpected reply to SENTINEL get-master-addr-by-name";
+
+    } else {
+        primary->host = se_strndup(r->element[0]->str, r->element[0]->len);
+        primary->port = (int) port;
+        *why = NULL;
+    }
+
+    if (r) {
+        freeReplyObject(r);
+    }
+
+    se_conn_close(c);
+
+    return *why ? SE_ERROR : SE_OK;
+}
+
+
+/*
+ * The Sentinel client spec: asks each Sentinel in turn for the primary
+ * of the set, connects to the first answer and confirms with ROLE that
+ * it is a primary, else asks the next.  While a Sentinel names a server
+ * that is not (or not yet) a primary, as during a failover, the round is
+ * tried again after a pause.  NULL with cli->conn, or one message with
+ * every Sentinel's answer.
+ */
+static const char *
+se_redis_sentinel(se_cli_t *cli, const se_url_t *u)
+{
+    se_addr_t        primary, tried[SE_MAX_SENTINELS];
+    const char      *why, *notes, *where, *sentinel;
+    size_t           i, j, ntried;
+    int              round, again;
+    struct timespec  pause;
+
+    notes = "";
+
+    for (round = 0; round < SE_SENTINEL_ROUNDS; round++) {
+        if (round > 0) {
+            pause.tv_sec = 0;
+            pause.tv_nsec = SE_SENTINEL_PAUSE * 1000000L;
+            (void) nanosleep(&pause, NULL);
+        }
+
+        notes = "";
+        ntried = 0;
+        again = 0;
+
+        for (i = 0; i < u->nsentinels; i++) {
+            sentinel = se_addr_text(u->sentinels[i].host,
+                                    u->sentinels[i].port);
+
+            if (se_sentinel_ask(cli, u, &u->sentinels[i], &primary, &why)
+                != SE_OK)
+            {
+                notes = se_sprintf("%s; Sentinel %s: %s", notes, sentinel,
+                                   why);
+                continue;
+            }
+
+            for (j = 0; j < ntried; j++) {
+                if (tried[j].port == primary.port
+                    && strcmp(tried[j].host, primary.host) == 0)
+                {
+                    break;
+                }
+            }
+
+            if (j < ntried) {
+                continue;
+            }
+
+            tried[ntried++] = primary;
+
+            where = se_sprintf("%s (primary %s)",
+                               se_q(se_url_redacted(cli->url)),
+                               se_addr_text(primary.host, primary.port));
+
+            why = se_redis_server(cli, u, primary.host, primary.port, 1,
+                                  where);
+
+            if (why == NULL) {
+                cli->where = where;
+                return NULL;
+            }
+
+            notes = se_sprintf("%s; Sentinel %s names %s: %s", notes,
+                               sentinel,
+                               se_addr_text(primary.host, primary.port),
+                               why);
+            again = 1;
+        }
+
+        if (!again) {
+            break;
+        }
+    }
+
+    return se_sprintf("no Sentinel of %s names a usable primary of %s%s",
+                      se_q(se_url_redacted(cli->url)), se_q(u->master),
+                      notes);
+}
+
+
 /* connects, AUTH, SELECT: NULL, or the message of what failed */
 static const char *
 se_redis_open(se_cli_t *cli, const se_url_t *u)
 {
-    struct timeval   tv;
-    redisReply      *r;
-    const char      *url, *doing, *why;
-
-    url = se_q(se_url_redacted(cli->url));
-
-    tv.tv_sec = 3;
-    tv.tv_usec = 0;
-
-    cli->rc = u->path ? redisConnectUnixWithTimeout(u->path, tv)
-                      : redisConnectWithTimeout(u->host, u->port, tv);
-
-    if (cli->rc == NULL) {
-        return se_sprintf("cannot connect to Redis %s", url);
+    if (u->master) {
+        return se_redis_sentinel(cli, u);
     }
 
-    if (cli->rc->err) {
-        return se_sprintf("cannot connect to Redis %s: %s", url,
-                          cli->rc->errstr);
-    }
-
-    tv.tv_sec = 10;
-    redisSetTimeout(cli->rc, tv);
-
-    r = NULL;
-    doing = NULL;
-
-    if (u->password) {
-        doing = "AUTH";
-        r = u->user ? redisCommand(cli->rc, "AUTH %s %s", u->user,
-                                   u->password)
-                    : redisCommand(cli->rc, "AUTH %s", u->password);
-
-        if (r && r->type != REDIS_REPLY_ERROR) {
-            freeReplyObject(r);
-            doing = NULL;
-        }
-    }
-
-    if (doing == NULL && u->db) {
-        doing = "SELECT";
-        r = redisCommand(cli->rc, "SELECT %ld", u->db);
-
-        if (r && r->type != REDIS_REPLY_ERROR) {
-            freeReplyObject(r);
-            doing = NULL;
-        }
-    }
-
-    if (doing == NULL) {
-        return NULL;
-    }
-
-    if (r == NULL) {
-        why = se_sprintf("Redis %s: %s while %s", url,
-                         cli->rc->errstr[0] ? cli->rc->errstr : "no reply",
-                         doing);
-
-    } else {
-        why = se_sprintf("Redis refused %s: %.*s", doing, (int) r->len,
-                         r->str);
-        freeReplyObject(r);
-    }
-
-    return why;
+    return se_redis_server(cli, u, u->host, u->port, 0,
+                           se_q(se_url_redacted(cli->url)));
 }
 
 
@@ -565,13 +999,33 @@ int
 se_redis_connect(se_cli_t *cli)
 {
     se_url_t     u;
-    const char  *why;
+    const char  *why, *opt;
 
     if (se_parse_url(cli->url, &u) != SE_OK) {
         return se_error(cli, SE_CLI_USAGE, "bad Redis URL %s (expected "
-                        "redis://[user:password@]host:port/db or "
-                        "unix:///path?db=N)",
+                        "redis://[user:password@]host:port/db, "
+                        "rediss://..., unix:///path?db=N or "
+                        "redis+sentinel://[user:password@]host:port"
+                        "[,host:port...]/NAME[/db])",
                         se_q(se_url_redacted(cli->url)));
+    }
+
+    if (!u.tls) {
+        opt = cli->cacert ? "--cacert" : cli->cert ? "--cert"
+              : cli->key ? "--key" : cli->sni ? "--sni" : NULL;
+
+        if (opt) {
+            return se_error(cli, SE_CLI_USAGE, "%s is for TLS, and Redis "
+                            "%s is not a rediss:// URL", opt,
+                            se_q(se_url_redacted(cli->url)));
+        }
+
+    } else if (cli->tls == NULL) {
+        cli->tls = se_tls_create(cli->cacert, cli->cert, cli->key, &why);
+
+        if (cli->tls == NULL) {
+            return se_error(cli, SE_CLI_USAGE, "%s", why);
+        }
     }
 
     why = se_redis_open(cli, &u);
@@ -586,10 +1040,11 @@ se_redis_connect(se_cli_t *cli)
 void
 se_redis_close(se_cli_t *cli)
 {
-    if (cli->rc) {
-        redisFree(cli->rc);
-        cli->rc = NULL;
-    }
+    se_conn_close(cli->conn);
+    cli->conn = NULL;
+
+    se_tls_free(cli->tls);
+    cli->tls = NULL;
 }
 
 
@@ -648,7 +1103,7 @@ se_redis_cmd(se_cli_t *cli, const char *fmt, ...)
     redisReply  *r;
 
     va_start(ap, fmt);
-    r = redisvCommand(cli->rc, fmt, ap);
+    r = se_conn_vcommand(cli->conn, fmt, ap);
     va_end(ap);
 
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
@@ -872,7 +1327,7 @@ se_redis_snapshot(se_cli_t *cli, const char *script, const char *history,
         argvlen[i] = strlen(argv[i]);
     }
 
-    r = redisCommandArgv(cli->rc, 9, argv, argvlen);
+    r = se_conn_argv(cli->conn, 9, argv, argvlen);
 
     if (r && r->type == REDIS_REPLY_ERROR
         && strncmp(r->str, "WRONGTYPE se-key ", 17) == 0)
@@ -919,7 +1374,7 @@ se_redis_state(se_cli_t *cli, const char *history, const char *updates,
     se_raw_t    *raw;
     int          rc;
 
-    if (cli->rc == NULL) {
+    if (cli->conn == NULL) {
         rc = se_redis_connect(cli);
         if (rc != SE_CLI_OK) {
             return rc;
@@ -980,18 +1435,19 @@ se_redis_recover(se_cli_t *cli, const char *nonce, long long *version)
     size_t        i, j;
 
     why = se_sprintf("the reply to EXEC was lost (Redis %s: %s)",
-                     se_q(se_url_redacted(cli->url)),
-                     cli->rc->errstr[0] ? cli->rc->errstr : "no reply");
+                     se_redis_where(cli), se_redis_why(cli));
     audit = se_key(cli, "audit");
 
-    se_redis_close(cli);
+    se_conn_close(cli->conn);
+    cli->conn = NULL;
+    cli->where = NULL;
 
     r = NULL;
 
     if (se_parse_url(cli->url, &u) == SE_OK && se_redis_open(cli, &u) == NULL)
     {
-        r = redisCommand(cli->rc, "XREVRANGE %s + - COUNT %d", audit,
-                         SE_RECOVER_ENTRIES);
+        r = se_conn_command(cli->conn, "XREVRANGE %s + - COUNT %d", audit,
+                            SE_RECOVER_ENTRIES);
     }
 
     if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
@@ -1096,19 +1552,19 @@ se_redis_exec(se_cli_t *cli, se_batch_t *b, int *aborted,
         argvlen[i] = strlen(argv[i]);
     }
 
-    r = redisCommand(cli->rc, "MULTI");
+    r = se_conn_command(cli->conn, "MULTI");
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
         return se_redis_fail(cli, r, "MULTI (nothing was written)");
     }
     freeReplyObject(r);
 
-    r = redisCommandArgv(cli->rc, (int) n, argv, argvlen);
+    r = se_conn_argv(cli->conn, (int) n, argv, argvlen);
     if (r == NULL || r->type == REDIS_REPLY_ERROR) {
         return se_redis_fail(cli, r, "EVAL (nothing was written)");
     }
     freeReplyObject(r);
 
-    r = redisCommand(cli->rc, "EXEC");
+    r = se_conn_command(cli->conn, "EXEC");
     if (r == NULL) {
         return se_redis_recover(cli, nonce, version);
     }
@@ -1154,7 +1610,7 @@ se_redis_write(se_cli_t *cli, se_plan_pt plan, void *data,
     redisReply  *r;
     int          rc, attempt, aborted;
 
-    if (cli->rc == NULL) {
+    if (cli->conn == NULL) {
         rc = se_redis_connect(cli);
         if (rc != SE_CLI_OK) {
             return rc;
@@ -1167,7 +1623,7 @@ se_redis_write(se_cli_t *cli, se_plan_pt plan, void *data,
         rc = plan(cli, &b, data);
 
         if (rc != SE_CLI_OK) {
-            r = redisCommand(cli->rc, "UNWATCH");
+            r = se_conn_command(cli->conn, "UNWATCH");
             if (r) {
                 freeReplyObject(r);
             }
