@@ -252,6 +252,7 @@ ngx_http_status_edge_conn_send(ngx_http_status_edge_conn_t *conn,
 void
 ngx_http_status_edge_conn_close(ngx_http_status_edge_conn_t *conn)
 {
+    ngx_pool_t        *pool;
     ngx_connection_t  *c;
 
     if (conn->timer.timer_set) {
@@ -271,7 +272,12 @@ ngx_http_status_edge_conn_close(ngx_http_status_edge_conn_t *conn)
         }
 #endif
 
+        pool = c->pool;
         ngx_close_connection(c);
+
+        if (pool) {
+            ngx_destroy_pool(pool);
+        }
     }
 
     if (conn->reader) {
@@ -725,6 +731,13 @@ ngx_http_status_edge_conn_ssl_start(ngx_http_status_edge_conn_t *conn)
     ngx_connection_t  *c;
 
     c = conn->peer.connection;
+
+    /* nginx's SSL connection lives in the connection's pool */
+    c->pool = ngx_create_pool(256, c->log);
+    if (c->pool == NULL) {
+        ngx_http_status_edge_conn_fail(conn, "TLS failed", "no memory");
+        return;
+    }
 
     if (ngx_ssl_create_connection(conn->ssl, c,
                                   NGX_SSL_BUFFER|NGX_SSL_CLIENT)
