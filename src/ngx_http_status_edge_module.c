@@ -403,6 +403,8 @@ ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_status_edge_main_conf_t *smcf = conf;
 
+    ngx_http_core_loc_conf_t  *clcf;
+
     ngx_conf_init_msec_value(smcf->poll_interval, 1000);
     ngx_conf_init_msec_value(smcf->resync_interval, 30000);
 
@@ -454,6 +456,17 @@ ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
 
     if (ngx_http_status_edge_conn_ssl_conf(cf, smcf) != NGX_CONF_OK) {
         return NGX_CONF_ERROR;
+    }
+
+    /* the resolver of the http block, not of a server or location */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->resolver && clcf->resolver->connections.nelts) {
+        smcf->redis_resolver = clcf->resolver;
+        smcf->redis_resolver_timeout =
+                           clcf->resolver_timeout == NGX_CONF_UNSET_MSEC
+                           ? 30000 : clcf->resolver_timeout;
     }
 
     if (ngx_http_status_edge_publish_conf(cf, smcf) != NGX_OK) {
@@ -672,6 +685,16 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     server->sockaddr = u.addrs[0].sockaddr;
     server->socklen = u.addrs[0].socklen;
     server->host = u.host;
+
+    /* a host name is resolved again at each connect when http has a
+     * resolver (ngx_http_status_edge_init_main_conf) */
+    server->resolve = (u.family != AF_UNIX
+                       && ngx_inet_addr(u.host.data, u.host.len)
+                          == INADDR_NONE
+#if (NGX_HAVE_INET6)
+                       && u.family != AF_INET6
+#endif
+                       );
 
     for (i = 2; i < cf->args->nelts; i++) {
         if (ngx_http_status_edge_redis_option(cf, server, &value[i])

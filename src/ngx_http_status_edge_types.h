@@ -47,6 +47,7 @@ typedef struct {
     ngx_str_t                      password;
     ngx_msec_t                     timeout;
     unsigned                       tls:1;
+    unsigned                       resolve:1; /* a host name: at connect */
 } ngx_http_status_edge_server_t;
 
 
@@ -95,6 +96,8 @@ typedef struct {
 #if (NGX_SSL)
     ngx_ssl_t                     *redis_ssl; /* when an address has tls */
 #endif
+    ngx_resolver_t                *redis_resolver; /* http's, or NULL */
+    ngx_msec_t                     redis_resolver_timeout;
     ngx_array_t                    sources;   /* of source_t * */
     ngx_msec_t                     poll_interval;
     ngx_msec_t                     resync_interval;

@@ -63,7 +63,7 @@ static ngx_uint_t ngx_http_status_edge_conn_is_ip(ngx_str_t *name);
 
 ngx_int_t
 ngx_http_status_edge_conn_open(ngx_http_status_edge_conn_t *conn,
-    ngx_http_status_edge_server_t *server,
+    ngx_http_status_edge_server_t *server, ngx_addr_t *addr,
     ngx_http_status_edge_main_conf_t *smcf)
 {
     ngx_int_t          rc;
@@ -109,15 +109,15 @@ ngx_http_status_edge_conn_open(ngx_http_status_edge_conn_t *conn,
 
     ngx_memzero(&conn->peer, sizeof(ngx_peer_connection_t));
 
-    conn->peer.sockaddr = server->sockaddr;
-    conn->peer.socklen = server->socklen;
+    conn->peer.sockaddr = addr ? addr->sockaddr : server->sockaddr;
+    conn->peer.socklen = addr ? addr->socklen : server->socklen;
     conn->peer.name = &server->name;
     conn->peer.get = ngx_event_get_peer;
     conn->peer.log = &conn->peer_log;
     conn->peer.log_error = NGX_ERROR_ERR;
 
     /* the kernel's probes find a peer gone without a FIN (a NAT dropped) */
-    conn->peer.so_keepalive = (server->sockaddr->sa_family != AF_UNIX);
+    conn->peer.so_keepalive = (conn->peer.sockaddr->sa_family != AF_UNIX);
 
     conn->timer.handler = ngx_http_status_edge_conn_timeout_handler;
     conn->timer.data = conn;
@@ -127,8 +127,9 @@ ngx_http_status_edge_conn_open(ngx_http_status_edge_conn_t *conn,
     conn->open = 1;
     conn->generation++;
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, conn->log, 0,
-                   "status_edge: connecting to Redis \"%V\"", &server->name);
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, conn->log, 0,
+                   "status_edge: connecting to Redis \"%V\" at %V",
+                   &server->name, addr ? &addr->name : &server->name);
 
     rc = ngx_event_connect_peer(&conn->peer);
 

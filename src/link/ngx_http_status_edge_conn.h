@@ -77,12 +77,13 @@ struct ngx_http_status_edge_conn_s {
 
 
 /*
- * Starts a connection to server (TLS when the address says so); commands
+ * Starts a connection to server (TLS when the address says so), at addr
+ * when given (resolved at runtime), else at the server's own; commands
  * may be sent at once, they leave when it is established.  NGX_ERROR:
  * the connection could not start, the reason is in conn->reason.
  */
 ngx_int_t ngx_http_status_edge_conn_open(ngx_http_status_edge_conn_t *conn,
-    ngx_http_status_edge_server_t *server,
+    ngx_http_status_edge_server_t *server, ngx_addr_t *addr,
     ngx_http_status_edge_main_conf_t *smcf);
 
 /* queues a command; its reply goes to handler(conn, reply, data) */

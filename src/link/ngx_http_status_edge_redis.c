@@ -45,6 +45,10 @@ typedef struct {
     ngx_event_t                        poll;
     ngx_event_t                        resync;
     ngx_event_t                        keepalive;
+    ngx_resolver_ctx_t                *resolving;
+    ngx_addr_t                         resolved;
+    ngx_sockaddr_t                     resolved_sockaddr;
+    u_char                             resolved_text[NGX_SOCKADDR_STRLEN];
     unsigned                           ready:1;
     unsigned                           probing:1;  /* the first again */
     unsigned                           tearing_down:1;
@@ -52,9 +56,14 @@ typedef struct {
 } ngx_http_status_edge_sync_t;
 
 
-static ngx_int_t ngx_http_status_edge_connect(void);
+static void ngx_http_status_edge_resolve(
+    ngx_http_status_edge_server_t *server);
+static void ngx_http_status_edge_resolved(ngx_resolver_ctx_t *ctx);
+static void ngx_http_status_edge_connect_at(ngx_addr_t *addr);
+static ngx_int_t ngx_http_status_edge_connect(ngx_addr_t *addr);
 static ngx_int_t ngx_http_status_edge_link_open(
-    ngx_http_status_edge_link_t *link, ngx_http_status_edge_server_t *server);
+    ngx_http_status_edge_link_t *link, ngx_http_status_edge_server_t *server,
+    ngx_addr_t *addr);
 static void ngx_http_status_edge_link_close(ngx_http_status_edge_link_t *link);
 static void ngx_http_status_edge_link_error(ngx_http_status_edge_conn_t *conn,
     const char *what, ngx_str_t *reason);
@@ -151,6 +160,11 @@ ngx_http_status_edge_redis_stop(ngx_cycle_t *cycle)
     sync->stopped = 1;
     sync->tearing_down = 1;
 
+    if (sync->resolving) {
+        ngx_resolve_name_done(sync->resolving);
+        sync->resolving = NULL;
+    }
+
     ngx_http_status_edge_link_close(&sync->cmd);
     ngx_http_status_edge_link_close(&sync->sub);
 
@@ -184,7 +198,7 @@ ngx_http_status_edge_timer(ngx_event_t *ev, ngx_event_handler_pt handler,
 
 
 static ngx_int_t
-ngx_http_status_edge_connect(void)
+ngx_http_status_edge_connect(ngx_addr_t *addr)
 {
     ngx_str_t                         channel;
     ngx_uint_t                        i, n;
@@ -201,8 +215,9 @@ ngx_http_status_edge_connect(void)
     sync->ready = 0;
     sync->tearing_down = 0;
 
-    if (ngx_http_status_edge_link_open(&sync->cmd, server) != NGX_OK
-        || ngx_http_status_edge_link_open(&sync->sub, server) != NGX_OK)
+    if (ngx_http_status_edge_link_open(&sync->cmd, server, addr) != NGX_OK
+        || ngx_http_status_edge_link_open(&sync->sub, server, addr)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -262,7 +277,7 @@ ngx_http_status_edge_connect(void)
 
 static ngx_int_t
 ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
-    ngx_http_status_edge_server_t *server)
+    ngx_http_status_edge_server_t *server, ngx_addr_t *addr)
 {
     int                           argc;
     const char                   *argv[3];
@@ -270,7 +285,7 @@ ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
     ngx_str_t                     reason;
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
-    if (ngx_http_status_edge_conn_open(&link->conn, server, sync->smcf)
+    if (ngx_http_status_edge_conn_open(&link->conn, server, addr, sync->smcf)
         != NGX_OK)
     {
         reason.data = link->conn.reason;
@@ -670,9 +685,10 @@ ngx_http_status_edge_on_pong(ngx_http_status_edge_conn_t *conn,
 static void
 ngx_http_status_edge_reconnect_handler(ngx_event_t *ev)
 {
-    ngx_http_status_edge_sync_t  *sync = ev->data;
+    ngx_http_status_edge_server_t  *server;
+    ngx_http_status_edge_sync_t    *sync = ev->data;
 
-    if (sync->stopped || ngx_exiting) {
+    if (sync->stopped || ngx_exiting || sync->resolving) {
         return;
     }
 
@@ -680,11 +696,125 @@ ngx_http_status_edge_reconnect_handler(ngx_event_t *ev)
         ngx_http_status_edge_stats.reconnects++;
     }
 
+    server = sync->smcf->servers.elts;
+    server = &server[sync->server];
+
+    if (server->resolve && sync->smcf->redis_resolver) {
+        ngx_http_status_edge_resolve(server);
+        return;
+    }
+
+    ngx_http_status_edge_connect_at(NULL);
+}
+
+
+static void
+ngx_http_status_edge_connect_at(ngx_addr_t *addr)
+{
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
     /* connect() may have failed through fail() already */
 
-    if (ngx_http_status_edge_connect() != NGX_OK && !sync->tearing_down) {
+    if (ngx_http_status_edge_connect(addr) != NGX_OK && !sync->tearing_down) {
         ngx_http_status_edge_fail(NULL, "cannot connect", NULL);
     }
+}
+
+
+/*
+ * With a resolver at the http level, a host name is resolved again at
+ * each connect (DNS-based failover without a reload); when that fails,
+ * the address resolved with the configuration is used.
+ */
+
+static void
+ngx_http_status_edge_resolve(ngx_http_status_edge_server_t *server)
+{
+    ngx_resolver_ctx_t           *ctx;
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    ctx = ngx_resolve_start(sync->smcf->redis_resolver, NULL);
+
+    if (ctx == NULL || ctx == NGX_NO_RESOLVER) {
+        ngx_log_error(NGX_LOG_WARN, sync->log, 0,
+                      "status_edge: cannot resolve Redis \"%V\", using the "
+                      "address of the configuration", &server->name);
+        ngx_http_status_edge_connect_at(NULL);
+        return;
+    }
+
+    ctx->name = server->host;
+    ctx->handler = ngx_http_status_edge_resolved;
+    ctx->data = server;
+    ctx->timeout = sync->smcf->redis_resolver_timeout;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, sync->log, 0,
+                   "status_edge: resolving \"%V\"", &server->host);
+
+    sync->resolving = ctx;
+
+    /* the handler may run before ngx_resolve_name() returns */
+
+    if (ngx_resolve_name(ctx) != NGX_OK) {
+        sync->resolving = NULL;
+        ngx_log_error(NGX_LOG_WARN, sync->log, 0,
+                      "status_edge: cannot resolve Redis \"%V\", using the "
+                      "address of the configuration", &server->name);
+        ngx_http_status_edge_connect_at(NULL);
+    }
+}
+
+
+static void
+ngx_http_status_edge_resolved(ngx_resolver_ctx_t *ctx)
+{
+    size_t                          len;
+    ngx_uint_t                      level;
+    ngx_addr_t                     *addr;
+    ngx_http_status_edge_server_t  *server = ctx->data;
+    ngx_http_status_edge_sync_t    *sync = &ngx_http_status_edge_sync;
+
+    sync->resolving = NULL;
+    addr = NULL;
+
+    if (ctx->state || ctx->naddrs == 0) {
+        level = sync->failures < sync->smcf->servers.nelts ? NGX_LOG_WARN
+                                                          : NGX_LOG_INFO;
+
+        ngx_log_error(level, sync->log, 0,
+                      "status_edge: cannot resolve Redis \"%V\" (%i: %s), "
+                      "using the address of the configuration",
+                      &server->name, ctx->state,
+                      ngx_resolver_strerror(ctx->state));
+
+    } else {
+        len = ngx_min(ctx->addrs[0].socklen, sizeof(ngx_sockaddr_t));
+        ngx_memcpy(&sync->resolved_sockaddr, ctx->addrs[0].sockaddr, len);
+
+        sync->resolved.sockaddr = &sync->resolved_sockaddr.sockaddr;
+        sync->resolved.socklen = len;
+        ngx_inet_set_port(sync->resolved.sockaddr,
+                          ngx_inet_get_port(server->sockaddr));
+
+        sync->resolved.name.data = sync->resolved_text;
+        sync->resolved.name.len = ngx_sock_ntop(sync->resolved.sockaddr,
+                                                sync->resolved.socklen,
+                                                sync->resolved_text,
+                                                NGX_SOCKADDR_STRLEN, 1);
+        addr = &sync->resolved;
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, sync->log, 0,
+                       "status_edge: \"%V\" resolved to %V",
+                       &server->host, &addr->name);
+    }
+
+    ngx_resolve_name_done(ctx);
+
+    if (sync->stopped || ngx_exiting) {
+        return;
+    }
+
+    ngx_http_status_edge_connect_at(addr);
 }
 
 
