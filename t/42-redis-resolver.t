@@ -1,11 +1,12 @@
 #!/usr/bin/perl
 # Runtime DNS for a Redis host name (issue 14): with a `resolver` at the
 # http level, a host name of status_edge_redis is resolved again at each
-# connect; when that fails the address resolved with the configuration is
-# used, logged once per connect.  An IP address is never resolved, and
-# without a resolver nothing changes.  (t/lib has no DNS server: the
-# resolver here is a port where nothing answers, so every runtime
-# resolution times out and the fallback is what is tested.)
+# connect (StatusEdge::FakeDNS answers "localhost" with 127.0.0.2, where
+# the same Redis listens too, then with 127.0.0.1: CLIENT LIST shows
+# which address the links came to, without a reload); when resolution
+# fails (a resolver where nothing answers) the address resolved with the
+# configuration is used, logged once per connect.  An IP address is never
+# resolved, and without a resolver nothing changes.
 
 use strict;
 use warnings;
@@ -13,9 +14,10 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
 use StatusEdge::Test qw(sample_state wait_until);
+use StatusEdge::FakeDNS;
 
 my $t = StatusEdge::Test->new;
-$t->start_redis;
+$t->start_redis(args => ['--bind', '127.0.0.1', '127.0.0.2']);
 my $S = sample_state();
 my $v = $t->write_state($S);
 my $dns = $t->port('dns');   # free: nothing listens there
@@ -70,6 +72,48 @@ ok $t->wait_version($v, timeout => 15), 'no resolver at the http level: read';
 unlike substr($t->log_text, $mark), qr/cannot resolve Redis/,
     'the name is not resolved at runtime';
 
+# a resolver that answers: the links go where DNS says
+$t->stop_nginx;
+my $fake = StatusEdge::FakeDNS->start($t->prefix . '/dns-answer');
+$fake->answer('127.0.0.2');
+my $answering = "    resolver 127.0.0.1:" . $fake->port
+    . " ipv6=off valid=1s;\n    resolver_timeout 2s;\n";
+
+# nginx's links by the local address they came to (CLIENT LIST's laddr),
+# this test's own connection left out
+sub links_at {
+    my ($ip) = @_;
+    my $list = $t->redis('CLIENT', 'LIST');
+    return scalar grep { /laddr=\Q$ip\E:$port / && !/cmd=client/ }
+        split /\n/, $list;
+}
+
+$mark = length $t->log_text;
+$t->start_nginx(workers => 1, poll => '1s', resync => '60s',
+    redis => ["localhost:$port"], http_extra => $answering);
+$v = $t->write_state($S);
+ok $t->wait_version($v, timeout => 15), 'resolved at runtime: read'
+    or diag $t->log_tail(10);
+cmp_ok $fake->queries, '>=', 1, 'the resolver was asked';
+is links_at('127.0.0.2'), 2, 'both links at 127.0.0.2, the runtime answer '
+    . '(the configuration resolved localhost to 127.0.0.1)'
+    or diag $t->redis('CLIENT', 'LIST');
+
+# the name moves; the next connect follows it without a reload
+$fake->answer('127.0.0.1');
+my $q0 = $fake->queries;
+sleep 2.5;          # the resolver's cache: valid=1s, counted in seconds
+drop_links();
+$v = $t->write_state($S);
+ok $t->wait_version($v, timeout => 15), 'the name moved: read again';
+ok wait_until(sub { links_at('127.0.0.1') == 2 }, 5),
+    'both links now at 127.0.0.1' or diag $t->redis('CLIENT', 'LIST');
+is links_at('127.0.0.2'), 0, 'none left at 127.0.0.2';
+cmp_ok $fake->queries, '>', $q0, 'the resolver was asked again';
+unlike substr($t->log_text, $mark), qr/cannot resolve Redis/,
+    'no fallback while DNS answers';
+
 $t->stop;
+$fake->stop;
 
 done_testing;
