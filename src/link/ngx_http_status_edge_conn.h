@@ -46,8 +46,7 @@ struct ngx_http_status_edge_conn_s {
     ngx_log_t                             peer_log;  /* catches nginx's */
     redisReader                          *reader;
     ngx_queue_t                           waiting;   /* replies due */
-    ngx_queue_t                           free;
-    ngx_http_status_edge_conn_cmd_t      *cmds;      /* for the free list */
+    ngx_queue_t                           free;      /* of conn_cmd_t */
     u_char                               *out;
     size_t                                out_pos;
     size_t                                out_len;
