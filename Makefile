@@ -177,6 +177,9 @@ need-fuzz:
         test-integration test-matrix test-compat man deb test-deb chaos \
         check-layers
 
+# the rules of the libraries come first: plain "make" still builds all
+.DEFAULT_GOAL := all
+
 all: $(MODULE) $(if $(CLI_SRCS),$(CLI))
 
 deps:

@@ -11,6 +11,7 @@
 
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_redis.h"
+#include "ngx_http_status_edge_conn.h"
 #include "ngx_http_status_edge_api.h"
 #include "ngx_http_status_edge_status_page.h"
 #include "ngx_http_status_edge_banner_decide.h"
@@ -74,6 +75,42 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       ngx_http_status_edge_redis,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
+      NULL },
+
+    { ngx_string("status_edge_redis_ssl_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t,
+               redis_ssl_trusted_certificate),
+      NULL },
+
+    { ngx_string("status_edge_redis_ssl_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, redis_ssl_certificate),
+      NULL },
+
+    { ngx_string("status_edge_redis_ssl_certificate_key"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, redis_ssl_certificate_key),
+      NULL },
+
+    { ngx_string("status_edge_redis_ssl_name"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, redis_ssl_name),
+      NULL },
+
+    { ngx_string("status_edge_redis_ssl_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, redis_ssl_verify),
       NULL },
 
     { ngx_string("status_edge_poll_interval"),
@@ -326,6 +363,10 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     smcf->state_path = NULL;
+     *     smcf->redis_ssl_trusted_certificate = { 0, NULL };
+     *     smcf->redis_ssl_certificate = { 0, NULL };
+     *     smcf->redis_ssl_certificate_key = { 0, NULL };
+     *     smcf->redis_ssl_name = { 0, NULL };
      */
 
     if (ngx_array_init(&smcf->servers, cf->pool, 2,
@@ -345,6 +386,7 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
     smcf->poll_interval = NGX_CONF_UNSET_MSEC;
     smcf->resync_interval = NGX_CONF_UNSET_MSEC;
     smcf->shm_size = NGX_CONF_UNSET_SIZE;
+    smcf->redis_ssl_verify = NGX_CONF_UNSET;
 
     /* banner variant 0: no component filter */
 
@@ -365,6 +407,8 @@ static char *
 ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
 {
     ngx_http_status_edge_main_conf_t *smcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
 
     ngx_conf_init_msec_value(smcf->poll_interval, 1000);
     ngx_conf_init_msec_value(smcf->resync_interval, 30000);
@@ -413,6 +457,21 @@ ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
         }
 
         return NGX_CONF_OK;
+    }
+
+    if (ngx_http_status_edge_conn_ssl_conf(cf, smcf) != NGX_CONF_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* the resolver of the http block, not of a server or location */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->resolver && clcf->resolver->connections.nelts) {
+        smcf->redis_resolver = clcf->resolver;
+        smcf->redis_resolver_timeout =
+                           clcf->resolver_timeout == NGX_CONF_UNSET_MSEC
+                           ? 30000 : clcf->resolver_timeout;
     }
 
     if (ngx_http_status_edge_publish_conf(cf, smcf) != NGX_OK) {
@@ -587,7 +646,6 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_status_edge_main_conf_t *smcf = conf;
 
-    u_char                         *p;
     size_t                          len;
     ngx_url_t                       u;
     ngx_str_t                      *value;
@@ -606,6 +664,11 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     server->name = value[1];
     server->timeout = 1000;
 
+    ngx_memzero(&u, sizeof(ngx_url_t));
+
+    u.url = value[1];
+    u.default_port = NGX_HTTP_STATUS_EDGE_REDIS_PORT;
+
     if (value[1].len > 5 && ngx_strncmp(value[1].data, "unix:", 5) == 0) {
         len = value[1].len - 5;
 
@@ -615,51 +678,28 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                                &value[1]);
             return NGX_CONF_ERROR;
         }
-
-        p = ngx_pnalloc(cf->pool, len + 1);
-        if (p == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        ngx_memcpy(p, value[1].data + 5, len);
-        p[len] = '\0';
-
-        server->unix_path.data = p;
-        server->unix_path.len = len;
-
-    } else {
-        ngx_memzero(&u, sizeof(ngx_url_t));
-
-        u.url = value[1];
-        u.default_port = NGX_HTTP_STATUS_EDGE_REDIS_PORT;
-
-        if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "invalid Redis address \"%V\": %s",
-                               &value[1], u.err ? u.err : "no address");
-            return NGX_CONF_ERROR;
-        }
-
-        p = ngx_pnalloc(cf->pool, NGX_SOCKADDR_STRLEN + 1);
-        if (p == NULL) {
-            return NGX_CONF_ERROR;
-        }
-
-        len = ngx_sock_ntop(u.addrs[0].sockaddr, u.addrs[0].socklen, p,
-                            NGX_SOCKADDR_STRLEN, 0);
-        p[len] = '\0';
-
-        /* hiredis wants an IPv6 address without brackets */
-        if (len > 2 && p[0] == '[') {
-            ngx_memmove(p, p + 1, len - 2);
-            len -= 2;
-            p[len] = '\0';
-        }
-
-        server->host.data = p;
-        server->host.len = len;
-        server->port = ngx_inet_get_port(u.addrs[0].sockaddr);
     }
+
+    if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid Redis address \"%V\": %s",
+                           &value[1], u.err ? u.err : "no address");
+        return NGX_CONF_ERROR;
+    }
+
+    server->sockaddr = u.addrs[0].sockaddr;
+    server->socklen = u.addrs[0].socklen;
+    server->host = u.host;
+
+    /* a host name is resolved again at each connect when http has a
+     * resolver (ngx_http_status_edge_init_main_conf) */
+    server->resolve = (u.family != AF_UNIX
+                       && ngx_inet_addr(u.host.data, u.host.len)
+                          == INADDR_NONE
+#if (NGX_HAVE_INET6)
+                       && u.family != AF_INET6
+#endif
+                       );
 
     for (i = 2; i < cf->args->nelts; i++) {
         if (ngx_http_status_edge_redis_option(cf, server, &value[i])
@@ -723,6 +763,18 @@ ngx_http_status_edge_redis_option(ngx_conf_t *cf,
         }
 
         return NGX_CONF_OK;
+    }
+
+    if (value->len == 3 && ngx_strncmp(value->data, "tls", 3) == 0) {
+#if (NGX_SSL)
+        server->tls = 1;
+        return NGX_CONF_OK;
+#else
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "the \"tls\" parameter of \"status_edge_redis\" "
+                           "needs nginx built with SSL");
+        return NGX_CONF_ERROR;
+#endif
     }
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

@@ -36,13 +36,15 @@ typedef void (*ngx_http_status_edge_published_pt)(
 /* one Redis address of status_edge_redis, resolved at configuration time */
 typedef struct {
     ngx_str_t                      name;
-    ngx_str_t                      host;      /* numeric address text */
-    in_port_t                      port;
-    ngx_str_t                      unix_path; /* zero-terminated */
+    struct sockaddr               *sockaddr;
+    socklen_t                      socklen;
+    ngx_str_t                      host;      /* as written: the TLS name */
     ngx_uint_t                     db;
     ngx_str_t                      user;
     ngx_str_t                      password;
     ngx_msec_t                     timeout;
+    unsigned                       tls:1;
+    unsigned                       resolve:1; /* a host name: at connect */
 } ngx_http_status_edge_server_t;
 
 
@@ -83,6 +85,16 @@ typedef enum {
 
 typedef struct {
     ngx_array_t                    servers;   /* of server_t */
+    ngx_str_t                      redis_ssl_trusted_certificate;
+    ngx_str_t                      redis_ssl_certificate;
+    ngx_str_t                      redis_ssl_certificate_key;
+    ngx_str_t                      redis_ssl_name;
+    ngx_flag_t                     redis_ssl_verify;
+#if (NGX_SSL)
+    ngx_ssl_t                     *redis_ssl; /* when an address has tls */
+#endif
+    ngx_resolver_t                *redis_resolver; /* http's, or NULL */
+    ngx_msec_t                     redis_resolver_timeout;
     ngx_array_t                    sources;   /* of source_t * */
     ngx_msec_t                     poll_interval;
     ngx_msec_t                     resync_interval;

@@ -1,8 +1,8 @@
 
 /*
- * status-edge: the Redis adapter.  Per worker, on nginx's event loop:
- * hiredis's async API on an ngx_connection_t, one link for commands and
- * one for SUBSCRIBE, a version poll, a periodic full resync, timeouts and
+ * status-edge: the Redis adapter.  Per worker, on nginx's event loop: two
+ * connections (ngx_http_status_edge_conn.c), one for commands and one for
+ * SUBSCRIBE, a version poll, a periodic full resync, timeouts and
  * reconnects with capped backoff and jitter across ordered fallbacks.
  */
 
@@ -13,9 +13,9 @@
 #include <ngx_http.h>
 
 #include <hiredis/hiredis.h>
-#include <hiredis/async.h>
 
 #include "ngx_http_status_edge_redis.h"
+#include "ngx_http_status_edge_conn.h"
 #include "ngx_http_status_edge_publish.h"
 #include "se_snapshot.h"
 #include "se_raw_codec.h"
@@ -29,12 +29,8 @@
 
 
 typedef struct {
-    redisAsyncContext             *ac;
-    ngx_connection_t              *conn;
-    ngx_event_t                    timeout;
-    ngx_uint_t                     pending;
+    ngx_http_status_edge_conn_t    conn;
     const char                    *role;
-    unsigned                       connected:1;
 } ngx_http_status_edge_link_t;
 
 
@@ -49,6 +45,10 @@ typedef struct {
     ngx_event_t                        poll;
     ngx_event_t                        resync;
     ngx_event_t                        keepalive;
+    ngx_resolver_ctx_t                *resolving;
+    ngx_addr_t                         resolved;
+    ngx_sockaddr_t                     resolved_sockaddr;
+    u_char                             resolved_text[NGX_SOCKADDR_STRLEN];
     unsigned                           ready:1;
     unsigned                           probing:1;  /* the first again */
     unsigned                           tearing_down:1;
@@ -56,49 +56,42 @@ typedef struct {
 } ngx_http_status_edge_sync_t;
 
 
-static ngx_int_t ngx_http_status_edge_connect(void);
+static void ngx_http_status_edge_resolve(
+    ngx_http_status_edge_server_t *server);
+static void ngx_http_status_edge_resolved(ngx_resolver_ctx_t *ctx);
+static void ngx_http_status_edge_connect_at(ngx_addr_t *addr);
+static ngx_int_t ngx_http_status_edge_connect(ngx_addr_t *addr);
 static ngx_int_t ngx_http_status_edge_link_open(
-    ngx_http_status_edge_link_t *link, ngx_http_status_edge_server_t *server);
+    ngx_http_status_edge_link_t *link, ngx_http_status_edge_server_t *server,
+    ngx_addr_t *addr);
 static void ngx_http_status_edge_link_close(ngx_http_status_edge_link_t *link);
+static void ngx_http_status_edge_link_error(ngx_http_status_edge_conn_t *conn,
+    const char *what, ngx_str_t *reason);
 static void ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link,
-    const char *what, const char *err);
+    const char *what, ngx_str_t *reason);
 static void ngx_http_status_edge_retry_first(void);
 static ngx_int_t ngx_http_status_edge_send(ngx_http_status_edge_link_t *link,
-    redisCallbackFn *fn, void *data, int argc, const char **argv,
-    const size_t *argvlen);
+    ngx_http_status_edge_conn_reply_pt handler, void *data, int argc,
+    const char **argv, const size_t *argvlen);
 static void ngx_http_status_edge_load(ngx_http_status_edge_source_t *source);
 static void ngx_http_status_edge_poll_page(
     ngx_http_status_edge_source_t *source);
 static void ngx_http_status_edge_redis_updated(
     ngx_http_status_edge_source_t *source, ngx_int_t rc);
 
-static void ngx_http_status_edge_on_connect(const redisAsyncContext *ac,
-    int status);
-static void ngx_http_status_edge_on_disconnect(const redisAsyncContext *ac,
-    int status);
-static void ngx_http_status_edge_on_setup(redisAsyncContext *ac, void *r,
-    void *data);
-static void ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r,
-    void *data);
-static void ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r,
-    void *data);
-static void ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r,
-    void *data);
-static void ngx_http_status_edge_on_pong(redisAsyncContext *ac, void *r,
-    void *data);
-static ngx_int_t ngx_http_status_edge_replied(redisAsyncContext *ac,
-    redisReply *reply);
+static void ngx_http_status_edge_on_setup(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data);
+static void ngx_http_status_edge_on_snapshot(
+    ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
+static void ngx_http_status_edge_on_version(
+    ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
+static void ngx_http_status_edge_on_subscribe(
+    ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
+static void ngx_http_status_edge_on_message(
+    ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
+static void ngx_http_status_edge_on_pong(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data);
 
-
-static void ngx_http_status_edge_add_read(void *data);
-static void ngx_http_status_edge_del_read(void *data);
-static void ngx_http_status_edge_add_write(void *data);
-static void ngx_http_status_edge_del_write(void *data);
-static void ngx_http_status_edge_cleanup(void *data);
-static void ngx_http_status_edge_read_handler(ngx_event_t *ev);
-static void ngx_http_status_edge_write_handler(ngx_event_t *ev);
-
-static void ngx_http_status_edge_timeout_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_reconnect_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_poll_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_resync_handler(ngx_event_t *ev);
@@ -131,12 +124,14 @@ ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
     sync->cmd.role = "command";
     sync->sub.role = "subscribe";
 
-    ngx_http_status_edge_timer(&sync->cmd.timeout,
-                               ngx_http_status_edge_timeout_handler,
-                               &sync->cmd);
-    ngx_http_status_edge_timer(&sync->sub.timeout,
-                               ngx_http_status_edge_timeout_handler,
-                               &sync->sub);
+    sync->cmd.conn.log = cycle->log;
+    sync->cmd.conn.error = ngx_http_status_edge_link_error;
+    sync->cmd.conn.data = &sync->cmd;
+
+    sync->sub.conn.log = cycle->log;
+    sync->sub.conn.error = ngx_http_status_edge_link_error;
+    sync->sub.conn.message = ngx_http_status_edge_on_message;
+    sync->sub.conn.data = &sync->sub;
     ngx_http_status_edge_timer(&sync->reconnect,
                                ngx_http_status_edge_reconnect_handler, sync);
     ngx_http_status_edge_timer(&sync->poll,
@@ -164,6 +159,11 @@ ngx_http_status_edge_redis_stop(ngx_cycle_t *cycle)
 
     sync->stopped = 1;
     sync->tearing_down = 1;
+
+    if (sync->resolving) {
+        ngx_resolve_name_done(sync->resolving);
+        sync->resolving = NULL;
+    }
 
     ngx_http_status_edge_link_close(&sync->cmd);
     ngx_http_status_edge_link_close(&sync->sub);
@@ -198,7 +198,7 @@ ngx_http_status_edge_timer(ngx_event_t *ev, ngx_event_handler_pt handler,
 
 
 static ngx_int_t
-ngx_http_status_edge_connect(void)
+ngx_http_status_edge_connect(ngx_addr_t *addr)
 {
     ngx_str_t                         channel;
     ngx_uint_t                        i, n;
@@ -215,8 +215,9 @@ ngx_http_status_edge_connect(void)
     sync->ready = 0;
     sync->tearing_down = 0;
 
-    if (ngx_http_status_edge_link_open(&sync->cmd, server) != NGX_OK
-        || ngx_http_status_edge_link_open(&sync->sub, server) != NGX_OK)
+    if (ngx_http_status_edge_link_open(&sync->cmd, server, addr) != NGX_OK
+        || ngx_http_status_edge_link_open(&sync->sub, server, addr)
+           != NGX_OK)
     {
         return NGX_ERROR;
     }
@@ -254,8 +255,8 @@ ngx_http_status_edge_connect(void)
         argvlen[1] = channel.len;
 
         if (ngx_http_status_edge_send(&sync->sub,
-                                      ngx_http_status_edge_on_message, NULL,
-                                      2, argv, argvlen)
+                                      ngx_http_status_edge_on_subscribe,
+                                      sources[i], 2, argv, argvlen)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -276,73 +277,22 @@ ngx_http_status_edge_connect(void)
 
 static ngx_int_t
 ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
-    ngx_http_status_edge_server_t *server)
+    ngx_http_status_edge_server_t *server, ngx_addr_t *addr)
 {
     int                           argc;
     const char                   *argv[3];
     size_t                        argvlen[3];
-    ngx_connection_t             *c;
-    redisAsyncContext            *ac;
+    ngx_str_t                     reason;
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
-    if (server->unix_path.len) {
-        ac = redisAsyncConnectUnix((const char *) server->unix_path.data);
-
-    } else {
-        ac = redisAsyncConnect((const char *) server->host.data,
-                               server->port);
-    }
-
-    if (ac == NULL) {
-        ngx_log_error(NGX_LOG_ERR, sync->log, 0,
-                      "status_edge: no memory to connect to Redis \"%V\"",
-                      &server->name);
+    if (ngx_http_status_edge_conn_open(&link->conn, server, addr, sync->smcf)
+        != NGX_OK)
+    {
+        reason.data = link->conn.reason;
+        reason.len = link->conn.reason_len;
+        ngx_http_status_edge_fail(link, "connect failed", &reason);
         return NGX_ERROR;
     }
-
-    if (ac->err) {
-        ngx_log_error(NGX_LOG_ERR, sync->log, 0,
-                      "status_edge: cannot connect to Redis \"%V\": %s",
-                      &server->name, ac->errstr);
-        redisAsyncFree(ac);
-        return NGX_ERROR;
-    }
-
-    /* an array header cannot make hiredis allocate gigabytes */
-    se_redis_reader_limit(ac->c.reader);
-
-    /* the kernel's probes find a peer gone without a FIN (a NAT dropped) */
-    if (server->unix_path.len == 0) {
-        (void) redisEnableKeepAlive(&ac->c);
-    }
-
-    c = ngx_get_connection(ac->c.fd, sync->log);
-    if (c == NULL) {
-        redisAsyncFree(ac);
-        return NGX_ERROR;
-    }
-
-    c->data = link;
-    c->read->handler = ngx_http_status_edge_read_handler;
-    c->write->handler = ngx_http_status_edge_write_handler;
-    c->read->log = sync->log;
-    c->write->log = sync->log;
-
-    ac->data = link;
-    ac->ev.data = c;
-    ac->ev.addRead = ngx_http_status_edge_add_read;
-    ac->ev.delRead = ngx_http_status_edge_del_read;
-    ac->ev.addWrite = ngx_http_status_edge_add_write;
-    ac->ev.delWrite = ngx_http_status_edge_del_write;
-    ac->ev.cleanup = ngx_http_status_edge_cleanup;
-
-    redisAsyncSetConnectCallback(ac, ngx_http_status_edge_on_connect);
-    redisAsyncSetDisconnectCallback(ac, ngx_http_status_edge_on_disconnect);
-
-    link->ac = ac;
-    link->conn = c;
-    link->pending = 0;
-    link->connected = 0;
 
     if (server->password.len == 0) {
         return NGX_OK;
@@ -368,30 +318,21 @@ ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
 static void
 ngx_http_status_edge_link_close(ngx_http_status_edge_link_t *link)
 {
-    redisAsyncContext  *ac;
+    ngx_http_status_edge_conn_close(&link->conn);
+}
 
-    if (link->timeout.timer_set) {
-        ngx_del_timer(&link->timeout);
-    }
 
-    link->connected = 0;
-    link->pending = 0;
-
-    ac = link->ac;
-    if (ac == NULL) {
-        return;
-    }
-
-    link->ac = NULL;
-
-    /* replies still due come back as NULL; cleanup frees the connection */
-    redisAsyncFree(ac);
+static void
+ngx_http_status_edge_link_error(ngx_http_status_edge_conn_t *conn,
+    const char *what, ngx_str_t *reason)
+{
+    ngx_http_status_edge_fail(conn->data, what, reason);
 }
 
 
 static void
 ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
-    const char *err)
+    ngx_str_t *reason)
 {
     ngx_msec_t                        delay;
     ngx_uint_t                        i, rounds, nservers, level;
@@ -414,11 +355,20 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
     level = (sync->failures < nservers && !sync->probing) ? NGX_LOG_ERR
                                                           : NGX_LOG_INFO;
 
-    ngx_log_error(level, sync->log, 0,
-                  "status_edge: Redis \"%V\" %s link: %s%s%s; serving the "
-                  "last known state",
-                  &server[sync->server].name, link ? link->role : "",
-                  what, err ? ": " : "", err ? err : "");
+    if (reason && reason->len) {
+        ngx_log_error(level, sync->log, 0,
+                      "status_edge: Redis \"%V\" %s link: %s: %V; serving "
+                      "the last known state",
+                      &server[sync->server].name, link ? link->role : "",
+                      what, reason);
+
+    } else {
+        ngx_log_error(level, sync->log, 0,
+                      "status_edge: Redis \"%V\" %s link: %s; serving the "
+                      "last known state",
+                      &server[sync->server].name, link ? link->role : "",
+                      what);
+    }
 
     ngx_http_status_edge_link_close(&sync->cmd);
     ngx_http_status_edge_link_close(&sync->sub);
@@ -457,115 +407,38 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
 
 static ngx_int_t
 ngx_http_status_edge_send(ngx_http_status_edge_link_t *link,
-    redisCallbackFn *fn, void *data, int argc, const char **argv,
-    const size_t *argvlen)
+    ngx_http_status_edge_conn_reply_pt handler, void *data, int argc,
+    const char **argv, const size_t *argvlen)
 {
-    ngx_http_status_edge_server_t  *server;
+    ngx_str_t  reason;
 
-    if (link->ac == NULL) {
+    if (!link->conn.open) {
         return NGX_ERROR;
     }
 
-    if (redisAsyncCommandArgv(link->ac, fn, data, argc, argv, argvlen)
-        != REDIS_OK)
+    if (ngx_http_status_edge_conn_send(&link->conn, handler, data, argc, argv,
+                                       argvlen)
+        != NGX_OK)
     {
-        ngx_http_status_edge_fail(link, "command failed", link->ac->errstr);
+        ngx_str_set(&reason, "no memory");
+        ngx_http_status_edge_fail(link, "command failed", &reason);
         return NGX_ERROR;
     }
 
-    link->pending++;
-
-    if (!link->timeout.timer_set) {
-        server = ngx_http_status_edge_sync.smcf->servers.elts;
-        ngx_add_timer(&link->timeout,
-                      server[ngx_http_status_edge_sync.server].timeout);
-    }
-
-    return NGX_OK;
-}
-
-
-/*
- * Bookkeeping common to every reply: NGX_OK when the reply may be used,
- * NGX_DECLINED when the link is going away.
- */
-
-static ngx_int_t
-ngx_http_status_edge_replied(redisAsyncContext *ac, redisReply *reply)
-{
-    ngx_http_status_edge_link_t    *link = ac->data;
-    ngx_http_status_edge_server_t  *server;
-
-    if (reply == NULL || link->ac != ac) {
-        return NGX_DECLINED;
-    }
-
-    if (link->pending) {
-        link->pending--;
-    }
-
-    if (link->pending == 0) {
-        if (link->timeout.timer_set) {
-            ngx_del_timer(&link->timeout);
-        }
-
-    } else {
-        server = ngx_http_status_edge_sync.smcf->servers.elts;
-        ngx_add_timer(&link->timeout,
-                      server[ngx_http_status_edge_sync.server].timeout);
-    }
-
     return NGX_OK;
 }
 
 
 static void
-ngx_http_status_edge_on_connect(const redisAsyncContext *ac, int status)
+ngx_http_status_edge_on_setup(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
 {
-    ngx_http_status_edge_link_t  *link = ac->data;
-
-    if (status != REDIS_OK) {
-        if (link->ac == ac) {
-            /* hiredis frees the context after this callback */
-            link->ac = NULL;
-            ngx_http_status_edge_fail(link, "connect failed", ac->errstr);
-        }
-
-        return;
-    }
-
-    link->connected = 1;
-}
-
-
-static void
-ngx_http_status_edge_on_disconnect(const redisAsyncContext *ac, int status)
-{
-    ngx_http_status_edge_link_t  *link = ac->data;
-
-    if (link->ac != ac) {
-        return;
-    }
-
-    link->ac = NULL;
-
-    ngx_http_status_edge_fail(link, "connection lost",
-                              status == REDIS_OK ? NULL : ac->errstr);
-}
-
-
-static void
-ngx_http_status_edge_on_setup(redisAsyncContext *ac, void *r, void *data)
-{
-    redisReply                   *reply = r;
-    ngx_http_status_edge_link_t  *link = ac->data;
-
-    if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
-        return;
-    }
+    ngx_str_t  err;
 
     if (reply->type == REDIS_REPLY_ERROR) {
-        ngx_http_status_edge_fail(link, "setup refused", reply->str);
+        err.data = (u_char *) reply->str;
+        err.len = reply->len;
+        ngx_http_status_edge_fail(conn->data, "setup refused", &err);
     }
 }
 
@@ -612,9 +485,9 @@ ngx_http_status_edge_load(ngx_http_status_edge_source_t *source)
 
 
 static void
-ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
+ngx_http_status_edge_on_snapshot(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
 {
-    redisReply                   *reply = r;
     ngx_http_status_edge_source_t  *source = data;
 
     u_char                          *buf;
@@ -622,10 +495,6 @@ ngx_http_status_edge_on_snapshot(redisAsyncContext *ac, void *r, void *data)
     se_raw_t                        *raw;
     ngx_http_status_edge_sync_t     *sync = &ngx_http_status_edge_sync;
     ngx_http_status_edge_server_t   *server;
-
-    if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
-        return;
-    }
 
     source->loading = 0;
 
@@ -724,16 +593,12 @@ ngx_http_status_edge_poll_page(ngx_http_status_edge_source_t *source)
 
 
 static void
-ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r, void *data)
+ngx_http_status_edge_on_version(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
 {
-    redisReply                   *reply = r;
     ngx_http_status_edge_source_t  *source = data;
 
-    uint64_t                      version;
-
-    if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
-        return;
-    }
+    uint64_t                        version;
 
     version = 0;
 
@@ -751,45 +616,44 @@ ngx_http_status_edge_on_version(redisAsyncContext *ac, void *r, void *data)
 }
 
 
-static void
-ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
-{
-    redisReply                      *reply = r;
+/* the SUBSCRIBE of a source is confirmed: its first load may go */
 
+static void
+ngx_http_status_edge_on_subscribe(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
+{
+    ngx_str_t                       err;
+    ngx_http_status_edge_source_t  *source = data;
+
+    if (reply->type == REDIS_REPLY_ERROR) {
+        err.data = (u_char *) reply->str;
+        err.len = reply->len;
+        ngx_http_status_edge_fail(conn->data, "SUBSCRIBE refused", &err);
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_http_status_edge_sync.log, 0,
+                   "status_edge: subscribed to \"%V\"", &source->channel);
+
+    ngx_http_status_edge_load(source);
+}
+
+
+static void
+ngx_http_status_edge_on_message(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
+{
     ngx_uint_t                       i;
-    redisReply                      *kind, *channel;
+    redisReply                      *channel;
     ngx_http_status_edge_source_t  **sources;
     ngx_http_status_edge_sync_t     *sync = &ngx_http_status_edge_sync;
 
-    if (reply == NULL || sync->sub.ac != ac) {
-        return;
-    }
+    /* ["message", channel, payload]; a "pmessage" is subscribed to by no
+     * one here */
 
-    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) {
-        if (reply->type == REDIS_REPLY_ERROR) {
-            ngx_http_status_edge_fail(&sync->sub, "SUBSCRIBE refused",
-                                      reply->str);
-        }
-
-        return;
-    }
-
-    kind = reply->element[0];
     channel = reply->element[1];
 
-    if (kind->type != REDIS_REPLY_STRING
-        || channel->type != REDIS_REPLY_STRING)
-    {
-        return;
-    }
-
-    if (kind->len == 9 && ngx_strncmp(kind->str, "subscribe", 9) == 0) {
-        if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
-            return;
-        }
-
-    } else if (kind->len != 7 || ngx_strncmp(kind->str, "message", 7) != 0)
-    {
+    if (reply->elements != 3 || channel->type != REDIS_REPLY_STRING) {
         return;
     }
 
@@ -807,155 +671,24 @@ ngx_http_status_edge_on_message(redisAsyncContext *ac, void *r, void *data)
 }
 
 
-/*
- * Any reply on the subscriber link proves it alive.  hiredis 0.14 hands a
- * subscribed context's next reply to the oldest plain callback, so a
- * message that arrived before the PONG lands here: it is passed on.
- */
+/* any reply on the subscriber link proves it alive */
 
 static void
-ngx_http_status_edge_on_pong(redisAsyncContext *ac, void *r, void *data)
+ngx_http_status_edge_on_pong(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
 {
-    redisReply  *reply = r;
-
-    if (ngx_http_status_edge_replied(ac, reply) != NGX_OK) {
-        return;
-    }
-
     ngx_log_debug0(NGX_LOG_DEBUG_HTTP, ngx_http_status_edge_sync.log, 0,
                    "status_edge: subscriber link alive");
-
-    if (reply->type == REDIS_REPLY_ARRAY) {
-        ngx_http_status_edge_on_message(ac, reply, NULL);
-    }
-}
-
-
-/* hiredis event hooks: level-triggered, so replies over 16 KiB are read */
-
-static void
-ngx_http_status_edge_add_read(void *data)
-{
-    ngx_connection_t  *c = data;
-
-    if (!c->read->active) {
-        if (ngx_add_event(c->read, NGX_READ_EVENT, NGX_LEVEL_EVENT)
-            != NGX_OK)
-        {
-            ngx_log_error(NGX_LOG_ALERT, c->log, 0,
-                          "status_edge: cannot add a Redis read event");
-        }
-    }
-}
-
-
-static void
-ngx_http_status_edge_del_read(void *data)
-{
-    ngx_connection_t  *c = data;
-
-    if (c->read->active) {
-        (void) ngx_del_event(c->read, NGX_READ_EVENT, 0);
-    }
-}
-
-
-static void
-ngx_http_status_edge_add_write(void *data)
-{
-    ngx_connection_t  *c = data;
-
-    if (!c->write->active) {
-        if (ngx_add_event(c->write, NGX_WRITE_EVENT, NGX_LEVEL_EVENT)
-            != NGX_OK)
-        {
-            ngx_log_error(NGX_LOG_ALERT, c->log, 0,
-                          "status_edge: cannot add a Redis write event");
-        }
-    }
-}
-
-
-static void
-ngx_http_status_edge_del_write(void *data)
-{
-    ngx_connection_t  *c = data;
-
-    if (c->write->active) {
-        (void) ngx_del_event(c->write, NGX_WRITE_EVENT, 0);
-    }
-}
-
-
-static void
-ngx_http_status_edge_cleanup(void *data)
-{
-    ngx_connection_t             *c = data;
-    ngx_http_status_edge_link_t  *link = c->data;
-
-    ngx_http_status_edge_del_read(c);
-    ngx_http_status_edge_del_write(c);
-
-    if (c->read->posted) {
-        ngx_delete_posted_event(c->read);
-    }
-
-    if (c->write->posted) {
-        ngx_delete_posted_event(c->write);
-    }
-
-    if (link->conn == c) {
-        link->conn = NULL;
-    }
-
-    ngx_free_connection(c);
-
-    /* hiredis closes the socket itself */
-    c->fd = (ngx_socket_t) -1;
-}
-
-
-static void
-ngx_http_status_edge_read_handler(ngx_event_t *ev)
-{
-    ngx_connection_t             *c = ev->data;
-    ngx_http_status_edge_link_t  *link = c->data;
-
-    if (link->conn == c && link->ac) {
-        redisAsyncHandleRead(link->ac);
-    }
-}
-
-
-static void
-ngx_http_status_edge_write_handler(ngx_event_t *ev)
-{
-    ngx_connection_t             *c = ev->data;
-    ngx_http_status_edge_link_t  *link = c->data;
-
-    if (link->conn == c && link->ac) {
-        redisAsyncHandleWrite(link->ac);
-    }
-}
-
-
-static void
-ngx_http_status_edge_timeout_handler(ngx_event_t *ev)
-{
-    ngx_http_status_edge_link_t  *link = ev->data;
-
-    ngx_http_status_edge_fail(link, link->connected ? "command timed out"
-                                                    : "connect timed out",
-                              NULL);
 }
 
 
 static void
 ngx_http_status_edge_reconnect_handler(ngx_event_t *ev)
 {
-    ngx_http_status_edge_sync_t  *sync = ev->data;
+    ngx_http_status_edge_server_t  *server;
+    ngx_http_status_edge_sync_t    *sync = ev->data;
 
-    if (sync->stopped || ngx_exiting) {
+    if (sync->stopped || ngx_exiting || sync->resolving) {
         return;
     }
 
@@ -963,11 +696,125 @@ ngx_http_status_edge_reconnect_handler(ngx_event_t *ev)
         ngx_http_status_edge_stats.reconnects++;
     }
 
+    server = sync->smcf->servers.elts;
+    server = &server[sync->server];
+
+    if (server->resolve && sync->smcf->redis_resolver) {
+        ngx_http_status_edge_resolve(server);
+        return;
+    }
+
+    ngx_http_status_edge_connect_at(NULL);
+}
+
+
+static void
+ngx_http_status_edge_connect_at(ngx_addr_t *addr)
+{
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
     /* connect() may have failed through fail() already */
 
-    if (ngx_http_status_edge_connect() != NGX_OK && !sync->tearing_down) {
+    if (ngx_http_status_edge_connect(addr) != NGX_OK && !sync->tearing_down) {
         ngx_http_status_edge_fail(NULL, "cannot connect", NULL);
     }
+}
+
+
+/*
+ * With a resolver at the http level, a host name is resolved again at
+ * each connect (DNS-based failover without a reload); when that fails,
+ * the address resolved with the configuration is used.
+ */
+
+static void
+ngx_http_status_edge_resolve(ngx_http_status_edge_server_t *server)
+{
+    ngx_resolver_ctx_t           *ctx;
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    ctx = ngx_resolve_start(sync->smcf->redis_resolver, NULL);
+
+    if (ctx == NULL || ctx == NGX_NO_RESOLVER) {
+        ngx_log_error(NGX_LOG_WARN, sync->log, 0,
+                      "status_edge: cannot resolve Redis \"%V\", using the "
+                      "address of the configuration", &server->name);
+        ngx_http_status_edge_connect_at(NULL);
+        return;
+    }
+
+    ctx->name = server->host;
+    ctx->handler = ngx_http_status_edge_resolved;
+    ctx->data = server;
+    ctx->timeout = sync->smcf->redis_resolver_timeout;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, sync->log, 0,
+                   "status_edge: resolving \"%V\"", &server->host);
+
+    sync->resolving = ctx;
+
+    /* the handler may run before ngx_resolve_name() returns */
+
+    if (ngx_resolve_name(ctx) != NGX_OK) {
+        sync->resolving = NULL;
+        ngx_log_error(NGX_LOG_WARN, sync->log, 0,
+                      "status_edge: cannot resolve Redis \"%V\", using the "
+                      "address of the configuration", &server->name);
+        ngx_http_status_edge_connect_at(NULL);
+    }
+}
+
+
+static void
+ngx_http_status_edge_resolved(ngx_resolver_ctx_t *ctx)
+{
+    size_t                          len;
+    ngx_uint_t                      level;
+    ngx_addr_t                     *addr;
+    ngx_http_status_edge_server_t  *server = ctx->data;
+    ngx_http_status_edge_sync_t    *sync = &ngx_http_status_edge_sync;
+
+    sync->resolving = NULL;
+    addr = NULL;
+
+    if (ctx->state || ctx->naddrs == 0) {
+        level = sync->failures < sync->smcf->servers.nelts ? NGX_LOG_WARN
+                                                          : NGX_LOG_INFO;
+
+        ngx_log_error(level, sync->log, 0,
+                      "status_edge: cannot resolve Redis \"%V\" (%i: %s), "
+                      "using the address of the configuration",
+                      &server->name, ctx->state,
+                      ngx_resolver_strerror(ctx->state));
+
+    } else {
+        len = ngx_min(ctx->addrs[0].socklen, sizeof(ngx_sockaddr_t));
+        ngx_memcpy(&sync->resolved_sockaddr, ctx->addrs[0].sockaddr, len);
+
+        sync->resolved.sockaddr = &sync->resolved_sockaddr.sockaddr;
+        sync->resolved.socklen = len;
+        ngx_inet_set_port(sync->resolved.sockaddr,
+                          ngx_inet_get_port(server->sockaddr));
+
+        sync->resolved.name.data = sync->resolved_text;
+        sync->resolved.name.len = ngx_sock_ntop(sync->resolved.sockaddr,
+                                                sync->resolved.socklen,
+                                                sync->resolved_text,
+                                                NGX_SOCKADDR_STRLEN, 1);
+        addr = &sync->resolved;
+
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, sync->log, 0,
+                       "status_edge: \"%V\" resolved to %V",
+                       &server->host, &addr->name);
+    }
+
+    ngx_resolve_name_done(ctx);
+
+    if (sync->stopped || ngx_exiting) {
+        return;
+    }
+
+    ngx_http_status_edge_connect_at(addr);
 }
 
 
@@ -982,7 +829,7 @@ ngx_http_status_edge_poll_handler(ngx_event_t *ev)
         return;
     }
 
-    if (sync->ready && sync->cmd.ac) {
+    if (sync->ready && sync->cmd.conn.open) {
         sources = sync->smcf->sources.elts;
 
         for (i = 0; i < sync->smcf->sources.nelts; i++) {
@@ -1005,7 +852,7 @@ ngx_http_status_edge_resync_handler(ngx_event_t *ev)
         return;
     }
 
-    if (sync->ready && sync->cmd.ac) {
+    if (sync->ready && sync->cmd.conn.open) {
         if (sync->server != 0) {
             ngx_http_status_edge_retry_first();
 
@@ -1039,7 +886,7 @@ ngx_http_status_edge_keepalive_handler(ngx_event_t *ev)
         return;
     }
 
-    if (sync->ready && sync->sub.ac && sync->sub.pending == 0) {
+    if (sync->ready && sync->sub.conn.open && sync->sub.conn.pending == 0) {
         argv[0] = "PING";
         argvlen[0] = 4;
 

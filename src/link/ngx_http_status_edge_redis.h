@@ -1,8 +1,9 @@
 
 /*
  * status-edge: the Redis link.  Each worker reads every source's state
- * through hiredis's async API on nginx's event loop (subscribe, poll,
- * resync) and hands the reply's bytes to ngx_http_status_edge_update().
+ * on nginx's event loop (subscribe, poll, resync) over two connections
+ * (ngx_http_status_edge_conn.c) and hands the reply's bytes to
+ * ngx_http_status_edge_update().
  */
 
 
