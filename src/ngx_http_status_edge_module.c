@@ -1054,7 +1054,10 @@ ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
 
     ngx_http_status_edge_publish_init_process(cycle, smcf);
 
-    return ngx_http_status_edge_redis_start(cycle, smcf);
+    /* the link runs in the one worker that holds the reader's lease */
+    return ngx_http_status_edge_reader_init_process(cycle, smcf,
+                                            ngx_http_status_edge_redis_start,
+                                            ngx_http_status_edge_redis_stop);
 }
 
 
@@ -1065,7 +1068,7 @@ ngx_http_status_edge_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
-    ngx_http_status_edge_redis_stop(cycle);
+    ngx_http_status_edge_reader_exit_process(cycle);
     ngx_http_status_edge_publish_exit_process(ngx_http_status_edge_running);
 
     ngx_http_status_edge_running = NULL;
