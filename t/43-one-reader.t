@@ -65,17 +65,18 @@ sub all_workers_serve {
 # the nginx processes that own each client connection of Redis, from
 # /proc: { pid => count }, and how many connections nobody of nginx owns
 sub redis_clients_by_pid {
+    # the client ends of connections to the test's Redis, by their port
     my %port_inode;
-    for my $f ('/proc/net/tcp', '/proc/net/tcp6') {
-        open my $fh, '<', $f or next;
-        <$fh>;
-        while (my $line = <$fh>) {
-            my @f = split ' ', $line;
-            my ($port) = $f[1] =~ /:([0-9A-F]{4})$/ or next;
-            $port_inode{hex $port} = $f[9];
-        }
-        close $fh;
+    my $redis_port = $t->redis_port;
+    open my $fh, '<', '/proc/net/tcp' or die "/proc/net/tcp: $!";
+    <$fh>;
+    while (my $line = <$fh>) {
+        my @f = split ' ', $line;
+        my ($port) = $f[1] =~ /^0100007F:([0-9A-F]{4})$/ or next;
+        my ($peer) = $f[2] =~ /^0100007F:([0-9A-F]{4})$/ or next;
+        $port_inode{hex $port} = $f[9] if hex $peer == $redis_port;
     }
+    close $fh;
     my %inode_pid;
     for my $pid ($t->worker_pids) {
         opendir my $d, "/proc/$pid/fd" or next;
