@@ -475,13 +475,19 @@ ngx_http_status_edge_reader_give_up(const char *why)
 
     ngx_http_status_edge_reader_stop(ngx_http_status_edge_reader_cycle);
 
-    /* the replies due are dropped with the link: no load is on its way */
+    /*
+     * The replies due are dropped with the link: no load is on its way,
+     * and nothing here is confirmed by Redis until this worker reads again.
+     */
+
+    ngx_http_status_edge_stats.connected = 0;
 
     sources = ngx_http_status_edge_reader_conf->sources.elts;
 
     for (i = 0; i < ngx_http_status_edge_reader_conf->sources.nelts; i++) {
         sources[i]->loading = 0;
         sources[i]->reload = 0;
+        sources[i]->stale = 1;
     }
 
     if (why == NULL) {
@@ -650,7 +656,8 @@ ngx_http_status_edge_reader_watch_handler(ngx_event_t *ev)
 
     if (ngx_http_status_edge_holder
         ? (ngx_exiting || ngx_quit || ngx_terminate)
-        : *(volatile ngx_pid_t *) &lease->pid == 0)
+        : (*(volatile ngx_pid_t *) &lease->pid == 0
+           && !ngx_exiting && !ngx_quit && !ngx_terminate))
     {
         ngx_http_status_edge_reader_check();
     }
