@@ -337,6 +337,7 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    smcf->wakeup = NGX_INVALID_FILE;
     smcf->poll_interval = NGX_CONF_UNSET_MSEC;
     smcf->resync_interval = NGX_CONF_UNSET_MSEC;
     smcf->shm_size = NGX_CONF_UNSET_SIZE;
@@ -1013,6 +1014,10 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
     }
 
     if (ngx_http_status_edge_banner_decide_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_status_edge_reader_postconfiguration(cf) != NGX_OK) {
         return NGX_ERROR;
     }
 

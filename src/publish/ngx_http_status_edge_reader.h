@@ -59,6 +59,7 @@ typedef ngx_int_t (*ngx_http_status_edge_reader_start_pt)(ngx_cycle_t *cycle,
 typedef void (*ngx_http_status_edge_reader_stop_pt)(ngx_cycle_t *cycle);
 
 
+ngx_int_t ngx_http_status_edge_reader_postconfiguration(ngx_conf_t *cf);
 ngx_int_t ngx_http_status_edge_reader_init_process(ngx_cycle_t *cycle,
     ngx_http_status_edge_main_conf_t *smcf,
     ngx_http_status_edge_reader_start_pt start,
