@@ -165,6 +165,8 @@ for my $round (1 .. 3) {
 # --- 3. the reader killed
 my $killed;
 {
+    my $loads0 = metric(scalar $t->metrics, 'status_edge_loads_total',
+        page => $P);
     my $t0 = time;
     $killed = $reader;
     kill 'KILL', $reader;
@@ -197,6 +199,11 @@ my $killed;
     ok $t->wait_json('/api/v2/summary.json',
         sub { $_[0]{page}{name} eq 'After the kill' }, row => 10),
         'the change is served';
+    my $loads = metric(scalar $t->metrics, 'status_edge_loads_total',
+        page => $P);
+    ok defined $loads0 && defined $loads && $loads > $loads0,
+        "the instance's loads go on from the dead reader's ($loads0 -> "
+        . ($loads // '-') . ')';
     $reader = check_connections('after the kill');
 }
 
