@@ -383,6 +383,7 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    smcf->wakeup = NGX_INVALID_FILE;
     smcf->poll_interval = NGX_CONF_UNSET_MSEC;
     smcf->resync_interval = NGX_CONF_UNSET_MSEC;
     smcf->shm_size = NGX_CONF_UNSET_SIZE;
@@ -1058,6 +1059,10 @@ ngx_http_status_edge_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_status_edge_reader_postconfiguration(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     return ngx_http_status_edge_banner_filter_init(cf);
 }
 
@@ -1105,7 +1110,10 @@ ngx_http_status_edge_init_process(ngx_cycle_t *cycle)
 
     ngx_http_status_edge_publish_init_process(cycle, smcf);
 
-    return ngx_http_status_edge_redis_start(cycle, smcf);
+    /* the link runs in the one worker that holds the reader's lease */
+    return ngx_http_status_edge_reader_init_process(cycle, smcf,
+                                            ngx_http_status_edge_redis_start,
+                                            ngx_http_status_edge_redis_stop);
 }
 
 
@@ -1116,7 +1124,7 @@ ngx_http_status_edge_exit_process(ngx_cycle_t *cycle)
         return;
     }
 
-    ngx_http_status_edge_redis_stop(cycle);
+    ngx_http_status_edge_reader_exit_process(cycle);
     ngx_http_status_edge_publish_exit_process(ngx_http_status_edge_running);
 
     ngx_http_status_edge_running = NULL;

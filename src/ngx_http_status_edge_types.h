@@ -109,6 +109,7 @@ typedef struct {
     ngx_str_t                      css_url;
     ngx_str_t                      css_link;  /* <link rel=stylesheet> */
     ngx_array_t                    published; /* of published_pt */
+    ngx_fd_t                       wakeup;    /* the reader's eventfd */
 } ngx_http_status_edge_main_conf_t;
 
 

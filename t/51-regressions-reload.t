@@ -249,12 +249,24 @@ sub stale_metric {
     $t->start_nginx(http => $t->http_conf . "    status_edge_shm_size 64k;\n");
     ok $t->wait_version($v1), "state $v1 loaded and kept in a 64k zone";
 
+    # One worker reads Redis and the others take its states from the zone
+    # (issue 14): a state that does not fit reaches no other worker, so it
+    # is served by none, and every worker keeps serving the same one.
     my $big = sample_state();
     $_->{description} = 'd' x 60000 for @{ $big->{components} };
     my $v2 = $t->write_state($big);
-    ok $t->wait_version($v2), "state $v2 of ~300 KB loaded";
-    ok wait_until(sub { $t->log_text =~ /does not fit in "status_edge_shm_size"/ }, 10),
-        'it does not fit in the zone, and that is logged';
+    ok wait_until(sub { $t->log_text =~ /version $v2, \d+ bytes, does not fit in "status_edge_shm_size"/ }, 10),
+        "state $v2 of ~300 KB does not fit in the zone, and that is logged";
+    my %served;
+    for (1 .. 20) {
+        my (undef, $ver, $pid) = $t->ind;
+        $served{ $ver // 'none' }++;
+    }
+    is_deeply \%served, { $v1 => 20 }, "every worker still serves $v1"
+        or diag explain \%served;
+    my $m = $t->metrics;
+    ok +(StatusEdge::Test::metric($m, 'status_edge_zone_full_total', page => 'status:') // 0) >= 1,
+        'counted in status_edge_zone_full_total';
 
     $t->stop_redis;
     $t->reload;

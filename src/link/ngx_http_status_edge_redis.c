@@ -382,6 +382,9 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
         sources[i]->reload = 0;
     }
 
+    ngx_http_status_edge_reader_link_status(&server[sync->server].name,
+                                            NULL, 0);
+
     sync->ready = 0;
     sync->failures++;
     sync->server = (sync->server + 1) % nservers;
@@ -519,6 +522,9 @@ ngx_http_status_edge_on_snapshot(ngx_http_status_edge_conn_t *conn,
     sync->failures = 0;
     sync->probing = 0;
     ngx_http_status_edge_stats.connected = 1;
+    server = sync->smcf->servers.elts;
+    ngx_http_status_edge_reader_link_status(&server[sync->server].name,
+                                            NULL, 1);
 
     /* the reply is freed on return: the builder gets its own copy */
 

@@ -15,6 +15,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_publish.h"
+#include "ngx_http_status_edge_reader.h"
 #include "ngx_http_status_edge_store.h"
 #include "ngx_http_status_edge_compat.h"
 #include "se_snapshot.h"
@@ -35,12 +36,15 @@ struct ngx_http_status_edge_shm_source_s {
     time_t                              saved_at;
     u_char                             *data;
     size_t                              len;
+    uint64_t                            seq;    /* of data's save */
+    ngx_http_status_edge_page_stats_t   stats;
 };
 
 
 typedef struct {
     ngx_http_status_edge_shm_source_t  *sources;
     uint64_t                            seq;    /* of the last save */
+    ngx_http_status_edge_lease_t        lease;
 } ngx_http_status_edge_shctx_t;
 
 
@@ -52,6 +56,7 @@ typedef struct {
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_log_t                        *log;
     ngx_int_t                         saved;  /* in the zone: NGX_OK */
+    uint64_t                          seq;    /* its save's */
     ngx_http_status_edge_written_t    written;
 } ngx_http_status_edge_update_task_t;
 
@@ -255,6 +260,7 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
         sp->hash = st.hash;
         sp->version = st.version;
         sp->saved_at = st.saved_at;
+        sp->seq = st.seq;
 
         if (st.seq > sh->seq) {
             sh->seq = st.seq;
@@ -348,6 +354,7 @@ ngx_http_status_edge_publish_init_process(ngx_cycle_t *cycle,
                 ngx_memcpy(buf, sp->data, sp->len);
                 len = sp->len;
                 saved_at = sp->saved_at;
+                sources[i]->seq = sp->seq;
             }
         }
 
@@ -424,8 +431,11 @@ ngx_http_status_edge_keep(ngx_http_status_edge_update_task_t *ctx)
     ctx->saved = ngx_http_status_edge_save(&ctx->source->prefix,
                                            ctx->snap->state, ctx->buf,
                                            ctx->len, &st);
+    ctx->seq = st.seq;
 
-    if (ctx->saved != NGX_DECLINED) {
+    /* on disk what the zone has: a state held is not kept anywhere */
+
+    if (ctx->saved == NGX_OK) {
         ngx_http_status_edge_store_write(&ctx->source->prefix, ctx->buf,
                                          ctx->len, &st, &ctx->written);
     }
@@ -439,12 +449,17 @@ ngx_http_status_edge_log_kept(ngx_http_status_edge_update_task_t *ctx)
 {
     ngx_http_status_edge_source_t  *source = ctx->source;
 
-    if (ctx->saved == NGX_BUSY) {
-        ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
-                      "status_edge: page \"%V\": snapshot of %uz bytes does "
-                      "not fit in \"status_edge_shm_size\"; workers started "
-                      "later start from the previous one, if any, until "
-                      "Redis answers", &source->prefix, ctx->len);
+    if (ctx->saved == NGX_BUSY
+        && source->full_version != se_state_version(ctx->snap->state))
+    {
+        source->full_version = se_state_version(ctx->snap->state);
+
+        ngx_log_error(NGX_LOG_ERR, ctx->log, 0,
+                      "status_edge: page \"%V\": version %uL, %uz bytes, "
+                      "does not fit in \"status_edge_shm_size\" next to "
+                      "the state served; not served by any worker until "
+                      "it fits", &source->prefix,
+                      se_state_version(ctx->snap->state), ctx->len);
     }
 
     /* bad data is logged once per state: by the worker that saves it */
@@ -460,7 +475,7 @@ ngx_http_status_edge_log_kept(ngx_http_status_edge_update_task_t *ctx)
 /*
  * NGX_OK when this worker stored it, NGX_BUSY when it did not fit (st
  * says in which order either came), NGX_DECLINED when the zone already
- * has it, or a later version
+ * has it, or when this worker is not the reader (which alone saves)
  */
 
 static ngx_int_t
@@ -488,8 +503,8 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
 
     sp = ngx_http_status_edge_shm_source(shpool, sh, prefix, 1);
 
-    if (sp && sp->data
-        && (sp->hash == st->hash || sp->version > st->version))
+    if ((sp && sp->data && sp->hash == st->hash)
+        || sh->lease.pid != ngx_pid)
     {
         ngx_shmtx_unlock(&shpool->mutex);
         return NGX_DECLINED;
@@ -518,6 +533,10 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
         sp->hash = st->hash;
         sp->version = st->version;
         sp->saved_at = st->saved_at;
+        sp->seq = st->seq;
+
+    } else {
+        sp->stats.zone_full++;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
@@ -638,8 +657,18 @@ ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx)
                       "status_edge: page \"%V\": no memory to build the "
                       "state", &source->prefix);
 
+    } else if (ctx->saved == NGX_BUSY) {
+        /* the other workers cannot see it: the instance keeps one state */
+        ngx_http_status_edge_log_kept(ctx);
+        ngx_http_status_edge_release(snap);
+        rc = NGX_ERROR;
+
     } else {
         ngx_http_status_edge_log_kept(ctx);
+
+        if (ctx->saved == NGX_OK) {
+            source->seq = ctx->seq;
+        }
 
         if (source->current
             && se_state_hash(snap->state) == source->hash
@@ -660,9 +689,10 @@ ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx)
         ngx_free(ctx->buf);
     }
 
-    if (source->refreshing) {
-        /* rebuilt from the bytes held, not read: not a load */
+    if (source->refreshing || source->adopting) {
+        /* rebuilt from the bytes held, or the zone's: not a load */
         source->refreshing = 0;
+        source->adopting = 0;
         rc = NGX_DECLINED;
     }
 
@@ -671,6 +701,8 @@ ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx)
     if (source->updated) {
         source->updated(source, rc);
     }
+
+    ngx_http_status_edge_reader_updated(source);
 }
 
 
@@ -947,4 +979,115 @@ ngx_http_status_edge_log_warnings(ngx_http_status_edge_source_t *source,
                       &source->prefix, se_state_version(state),
                       se_state_bad_records(state));
     }
+}
+
+
+/*
+ * The zone for the reader (ngx_http_status_edge_reader.c): the lease, and
+ * the pool whose mutex guards it; NULL without a zone.
+ */
+
+ngx_http_status_edge_lease_t *
+ngx_http_status_edge_zone_lease(ngx_slab_pool_t **shpool)
+{
+    ngx_http_status_edge_shctx_t  *sh;
+
+    if (ngx_http_status_edge_zone == NULL) {
+        return NULL;
+    }
+
+    *shpool = (ngx_slab_pool_t *) ngx_http_status_edge_zone->shm.addr;
+    sh = ngx_http_status_edge_zone->data;
+
+    return &sh->lease;
+}
+
+
+/* a page's figures in the zone, made when missing; the mutex is held */
+
+ngx_http_status_edge_page_stats_t *
+ngx_http_status_edge_zone_page_locked(ngx_str_t *prefix)
+{
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_status_edge_shm_source_t  *sp;
+
+    if (ngx_http_status_edge_zone == NULL) {
+        return NULL;
+    }
+
+    shpool = (ngx_slab_pool_t *) ngx_http_status_edge_zone->shm.addr;
+
+    sp = ngx_http_status_edge_shm_source(shpool,
+                                         ngx_http_status_edge_zone->data,
+                                         prefix, 1);
+
+    return sp ? &sp->stats : NULL;
+}
+
+
+/*
+ * The sequence of the zone's last save, read without the mutex: one
+ * aligned word, so that a worker can watch it often and cheaply.
+ */
+
+uint64_t
+ngx_http_status_edge_zone_seq(void)
+{
+    ngx_http_status_edge_shctx_t  *sh;
+
+    if (ngx_http_status_edge_zone == NULL) {
+        return 0;
+    }
+
+    sh = ngx_http_status_edge_zone->data;
+
+    return *(volatile uint64_t *) &sh->seq;
+}
+
+
+/*
+ * A copy (ngx_alloc'ed) of a page's state in the zone when its save is
+ * not the one seen: NGX_OK, NGX_DECLINED when there is none newer,
+ * NGX_ERROR without memory.
+ */
+
+ngx_int_t
+ngx_http_status_edge_zone_copy(ngx_str_t *prefix, uint64_t seen,
+    u_char **buf, size_t *len, uint64_t *seq, ngx_log_t *log)
+{
+    ngx_int_t                           rc;
+    ngx_slab_pool_t                    *shpool;
+    ngx_http_status_edge_shm_source_t  *sp;
+
+    if (ngx_http_status_edge_zone == NULL) {
+        return NGX_DECLINED;
+    }
+
+    shpool = (ngx_slab_pool_t *) ngx_http_status_edge_zone->shm.addr;
+
+    rc = NGX_DECLINED;
+
+    ngx_shmtx_lock(&shpool->mutex);
+
+    sp = ngx_http_status_edge_shm_source(shpool,
+                                         ngx_http_status_edge_zone->data,
+                                         prefix, 0);
+
+    if (sp && sp->data && sp->seq != seen) {
+        *buf = ngx_alloc(sp->len, log);
+
+        if (*buf) {
+            ngx_memcpy(*buf, sp->data, sp->len);
+            *len = sp->len;
+            *seq = sp->seq;
+            rc = NGX_OK;
+
+        } else {
+            rc = NGX_ERROR;
+        }
+    }
+
+    ngx_shmtx_unlock(&shpool->mutex);
+
+    return rc;
 }

@@ -15,6 +15,7 @@
 
 #include "ngx_http_status_edge_types.h"
 #include "ngx_http_status_edge_snapshot.h"
+#include "ngx_http_status_edge_reader.h"
 
 
 /* one source (the key prefix of status_edge_page): per-worker state */
@@ -33,11 +34,14 @@ struct ngx_http_status_edge_source_s {
     u_char                        *held;      /* current's encoded bytes */
     size_t                         held_len;
     ngx_event_t                    refresh;   /* at current->refresh_at */
+    uint64_t                       seq;       /* the zone's, of held */
+    uint64_t                       full_version; /* logged: no room */
 
     unsigned                       loading:1; /* snapshot EVAL sent */
     unsigned                       building:1;
     unsigned                       reload:1;  /* load again when done */
     unsigned                       refreshing:1; /* rebuilt for the time */
+    unsigned                       adopting:1; /* built from the zone */
     unsigned                       stale:1;
 
     /* the end of each update, its NGX_OK, NGX_ERROR or NGX_DECLINED */
@@ -67,6 +71,14 @@ void ngx_http_status_edge_request_acquire_cln(ngx_http_request_t *r,
     ngx_http_status_edge_snapshot_t *snap, ngx_pool_cleanup_t *cln);
 void ngx_http_status_edge_request_release(ngx_pool_cleanup_t *cln);
 void ngx_http_status_edge_request_release_all(ngx_http_request_t *r);
+
+ngx_http_status_edge_lease_t *ngx_http_status_edge_zone_lease(
+    ngx_slab_pool_t **shpool);
+ngx_http_status_edge_page_stats_t *ngx_http_status_edge_zone_page_locked(
+    ngx_str_t *prefix);
+uint64_t ngx_http_status_edge_zone_seq(void);
+ngx_int_t ngx_http_status_edge_zone_copy(ngx_str_t *prefix, uint64_t seen,
+    u_char **buf, size_t *len, uint64_t *seq, ngx_log_t *log);
 
 
 #endif /* _NGX_HTTP_STATUS_EDGE_PUBLISH_H_INCLUDED_ */

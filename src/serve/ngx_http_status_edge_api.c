@@ -405,10 +405,12 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     time_t                              age;
     uint64_t                            version;
     ngx_int_t                           rc;
-    ngx_uint_t                          i, n, e, stale;
+    ngx_uint_t                          i, j, n, e, stale, nworkers;
     ngx_buf_t                          *b;
-    ngx_str_t                           name;
+    ngx_str_t                           name, address, role;
     ngx_chain_t                         out;
+    ngx_http_status_edge_lease_t        lease;
+    ngx_http_status_edge_page_stats_t  *pages, *page;
     ngx_http_status_edge_source_t     **sources, *source;
     ngx_http_status_edge_main_conf_t   *smcf;
 
@@ -428,7 +430,43 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     sources = smcf->sources.elts;
     n = smcf->sources.nelts;
 
-    size = 2048 + n * (8 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
+    /*
+     * The instance's figures are the zone's, the same whichever worker
+     * answers; without a zone, this worker's own.
+     */
+
+    if (ngx_http_status_edge_reader_lease(&lease) != NGX_OK) {
+        ngx_memzero(&lease, sizeof(ngx_http_status_edge_lease_t));
+        lease.connected = ngx_http_status_edge_stats.connected;
+        lease.reconnects = ngx_http_status_edge_stats.reconnects;
+    }
+
+    pages = ngx_pcalloc(r->pool,
+                        (n + 1) * sizeof(ngx_http_status_edge_page_stats_t));
+    if (pages == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    nworkers = 0;
+
+    for (i = 0; i < n; i++) {
+        page = &pages[i];
+
+        if (ngx_http_status_edge_reader_page(sources[i], page, r->pool)
+            != NGX_OK)
+        {
+            page->loads = sources[i]->loads;
+            page->load_errors = sources[i]->load_errors;
+            page->loaded_at = sources[i]->loaded_at;
+            page->stale = sources[i]->stale;
+        }
+
+        nworkers += page->nworkers;
+    }
+
+    size = 4096 + n * (10 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
+           + nworkers * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96)
+           + 2 * NGX_HTTP_STATUS_EDGE_ADDRESS_MAX
            + NGX_HTTP_STATUS_EDGE_EP_N * 128;
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -457,15 +495,18 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                               "snapshots read from Redis");
     ngx_http_status_edge_help(b, "status_edge_load_errors_total", "counter",
                               "snapshots that failed");
+    ngx_http_status_edge_help(b, "status_edge_zone_full_total", "counter",
+                              "states read but not served: no room for "
+                              "them in status_edge_shm_size");
 
     for (i = 0; i < n; i++) {
         source = sources[i];
+        page = &pages[i];
 
         version = source->current ? se_state_version(source->current->state)
                                 : 0;
-        age = source->loaded_at ? ngx_time() - source->loaded_at : -1;
-        stale = (source->current == NULL || source->stale
-                 || !ngx_http_status_edge_stats.connected);
+        age = page->loaded_at ? ngx_time() - page->loaded_at : -1;
+        stale = (source->current == NULL || page->stale || !lease.connected);
 
 
 #define ngx_http_status_edge_metric(b, metric, fmt, value)                   \
@@ -486,15 +527,69 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
         ngx_http_status_edge_metric(b, "status_edge_trimmed_records", "%uL",
                                     source->trimmed_records);
         ngx_http_status_edge_metric(b, "status_edge_loads_total", "%ui",
-                                    source->loads);
+                                    page->loads);
         ngx_http_status_edge_metric(b, "status_edge_load_errors_total", "%ui",
-                                    source->load_errors);
+                                    page->load_errors);
+        ngx_http_status_edge_metric(b, "status_edge_zone_full_total", "%ui",
+                                    page->zone_full);
     }
 
+    ngx_http_status_edge_help(b, "status_edge_worker_version", "gauge",
+                              "Pversion of the state each worker serves");
+
+    for (i = 0; i < n; i++) {
+        page = &pages[i];
+
+        for (j = 0; j < page->nworkers; j++) {
+            if (page->workers[j].pid == 0) {
+                continue;
+            }
+
+            b->last = ngx_cpymem(b->last, "status_edge_worker_version{page=\"",
+                             sizeof("status_edge_worker_version{page=\"") - 1);
+            b->last = ngx_http_status_edge_label(b->last, b->end,
+                                                 &sources[i]->prefix);
+            b->last = ngx_sprintf(b->last, "\",worker=\"%P\"} %uL\n",
+                                  page->workers[j].pid,
+                                  page->workers[j].version);
+        }
+    }
+
+    ngx_http_status_edge_help(b, "status_edge_reader_pid", "gauge",
+                              "the worker that reads Redis for this nginx, "
+                              "0 while none does");
+    ngx_http_status_edge_help(b, "status_edge_reader_changes_total",
+                              "counter", "times a worker took the reader's "
+                              "lease");
+    ngx_http_status_edge_help(b, "status_edge_redis_info", "gauge",
+                              "the Redis address the reader reads, and its "
+                              "role");
+
+    address.data = lease.address;
+    address.len = lease.address_len;
+    role.data = lease.role;
+    role.len = lease.role_len;
+
+    if (role.len == 0) {
+        ngx_str_set(&role, "unknown");
+    }
+
+    b->last = ngx_sprintf(b->last, "status_edge_reader_pid %P\n"
+                          "status_edge_reader_changes_total %ui\n"
+                          "status_edge_redis_info{address=\"",
+                          lease.pid, lease.generation);
+    b->last = ngx_http_status_edge_label(b->last, b->end, &address);
+    b->last = ngx_cpymem(b->last, "\",role=\"", sizeof("\",role=\"") - 1);
+    b->last = ngx_http_status_edge_label(b->last, b->end, &role);
+    b->last = ngx_sprintf(b->last, "\"} %d\n", address.len ? 1 : 0);
+
     ngx_http_status_edge_help(b, "status_edge_redis_connected", "gauge",
-                              "1 while this worker is connected to Redis");
+                              "1 while the reader of this nginx is "
+                              "connected to Redis (the same in every "
+                              "worker)");
     ngx_http_status_edge_help(b, "status_edge_redis_reconnects_total",
-                              "counter", "reconnects to Redis");
+                              "counter", "reconnects to Redis of this "
+                              "nginx's readers");
     ngx_http_status_edge_help(b, "status_edge_requests_total", "counter",
                               "requests served per endpoint");
 
@@ -502,8 +597,8 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                           "status_edge_redis_connected{worker=\"%P\"} %ui\n"
                           "status_edge_redis_reconnects_total{worker=\"%P\"}"
                           " %ui\n",
-                          ngx_pid, ngx_http_status_edge_stats.connected,
-                          ngx_pid, ngx_http_status_edge_stats.reconnects);
+                          ngx_pid, lease.connected,
+                          ngx_pid, lease.reconnects);
 
     ngx_http_status_edge_help(b, "status_edge_events_streams", "gauge",
                               "event streams open in this worker");

@@ -33,7 +33,7 @@ sub probe {
 
 sub propagation {
     my ($redis) = @_;
-    my $ng = start_nginx(name => 'latency', workers => 2,
+    my $ng = start_nginx(name => 'latency', workers => $OPT{prop_workers},
         listen => ' reuseport', ready => '/v',
         server => join("\n",
             '        location = /v {',
@@ -56,6 +56,11 @@ sub propagation {
     printf "propagation: %d changes, %d workers (reuseport), fresh "
         . "connection per probe, miss after %.0f s\n",
         $OPT{changes}, scalar keys %workers, $MISS_AFTER;
+
+    # Redis' side: nginx's connections, and the snapshot reads (EVAL of
+    # the module; the writer's own EVALs are counted apart) per change
+    my $clients = redis_clients($redis) - 1;    # less ours
+    my $evals0 = eval_calls($redis);
 
     my (@lat, @probes);
     my ($misses, $probe_errors, $foreign) = (0, 0, 0);
@@ -89,6 +94,10 @@ sub propagation {
         sleep 0.02 + rand(0.03);    # changes not in step with anything
     }
 
+    # the reads of the last changes may still be on their way
+    sleep 0.2;
+    my $reads = eval_calls($redis) - $evals0 - $OPT{changes};
+
     my @now = children_of($ng->{pid});
     my $respawned = join(',', sort @now) ne join(',', sort keys %workers);
     stop_nginx($ng);
@@ -105,7 +114,20 @@ sub propagation {
         probes   => median(@probes),
         probe_errors => $probe_errors,
         respawned => $respawned,
+        clients  => $clients,
+        reads_per_change => $reads / $OPT{changes},
     };
+}
+
+sub redis_clients {
+    my ($redis) = @_;
+    return scalar grep { /\S/ } split /\n/, $redis->redis('CLIENT', 'LIST');
+}
+
+sub eval_calls {
+    my ($redis) = @_;
+    my $info = $redis->redis('INFO', 'commandstats');
+    return $info =~ /^cmdstat_eval:calls=(\d+)/m ? $1 : 0;
 }
 
 1;

@@ -179,7 +179,12 @@ sub report {
          "< $P99_TARGET ms",
          verdict(defined $l->{p99} && $l->{p99} < $P99_TARGET)],
         ['change -> every worker, max', fmt_ms($l->{max}),
-         "$l->{misses} misses / $l->{changes}", '', ''];
+         "$l->{misses} misses / $l->{changes}", '', ''],
+        ['Redis connections of nginx', $l->{clients},
+         "$l->{workers} workers", '<= 2', verdict($l->{clients} <= 2)],
+        ['snapshot reads per change', sprintf('%.2f', $l->{reads_per_change}),
+         'EVALs of the module', '1 (not one per worker)',
+         verdict($l->{reads_per_change} < 1.5)];
         push @info, sprintf "propagation: %d workers, %d changes, median %d "
             . "probes per change; latency = last worker first seen serving "
             . "the change (upper bound)", $l->{workers}, $l->{changes},

@@ -869,13 +869,23 @@ sub _kill_nginx {
 # whose stacks never pass through the module is nginx's own (a worker's
 # connection arrays at exit, say): it is left out, as a report that names
 # the module (-z nodelete keeps its symbols) or the core is not.
+# Workers exiting together (a reload of many workers) write their reports
+# into the same log line by line, interleaved, so a report's lines are not
+# told from another's: when no stack frame in the file names the module or
+# the core, every report is nginx's own and each leftover line goes too.
+my $OURS_RE = qr/ngx_http_status_edge|status_edge_module\.so|\bse_\w+|src\/core\//;
+
 sub _drop_foreign_leaks {
     my ($text) = @_;
     $text =~ s{^[^\n]*ERROR: LeakSanitizer: detected memory leaks\n(.*?)^SUMMARY: [^\n]*\n}{
         my $r = $&;
-        $1 =~ /ngx_http_status_edge|status_edge_module\.so|\bse_\w+|src\/core\//
-            ? $r : '';
+        $1 =~ $OURS_RE ? $r : '';
     }gmse;
+    if ($text !~ /^\s*#\d+ 0x[0-9a-f]+ [^\n]*$OURS_RE/m) {
+        $text =~ s{^(?:[^\n]*ERROR: LeakSanitizer: detected memory leaks
+                      |SUMMARY:\ AddressSanitizer:\ \d+\ byte\(s\)\ leaked
+                      \ in\ \d+\ allocation\(s\)\.)[^\n]*\n}{}gmx;
+    }
     return $text;
 }
 
