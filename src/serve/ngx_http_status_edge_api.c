@@ -426,7 +426,7 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     sources = smcf->sources.elts;
     n = smcf->sources.nelts;
 
-    size = 2048 + n * (8 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
+    size = 2560 + n * (10 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
            + NGX_HTTP_STATUS_EDGE_EP_N * 128;
 
     b = ngx_create_temp_buf(r->pool, size);
@@ -455,6 +455,12 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                               "snapshots read from Redis");
     ngx_http_status_edge_help(b, "status_edge_load_errors_total", "counter",
                               "snapshots that failed");
+    ngx_http_status_edge_help(b, "status_edge_state_held", "gauge",
+                              "1 while the state read from Redis is held "
+                              "back: it would go backwards");
+    ngx_http_status_edge_help(b, "status_edge_state_held_total", "counter",
+                              "states read from Redis and held back, lower "
+                              "than the one served or empty after it");
 
     for (i = 0; i < n; i++) {
         source = sources[i];
@@ -487,6 +493,10 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                                     source->loads);
         ngx_http_status_edge_metric(b, "status_edge_load_errors_total", "%ui",
                                     source->load_errors);
+        ngx_http_status_edge_metric(b, "status_edge_state_held", "%ui",
+                                    (ngx_uint_t) source->holding);
+        ngx_http_status_edge_metric(b, "status_edge_state_held_total", "%ui",
+                                    source->holds);
     }
 
     ngx_http_status_edge_help(b, "status_edge_redis_connected", "gauge",
