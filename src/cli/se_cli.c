@@ -150,6 +150,15 @@ const se_command_t  se_commands[] = {
       "Validates FILE (an export; - for stdin) and replaces the page\n"
       "with it atomically." },
 
+    { "reset", NULL, se_cmd_reset, se_o_none, 0, 0,
+      "reset",
+      "Confirms the page Redis holds now, lower or emptier as it may be\n"
+      "than the one the module serves (a Redis restarted empty, a\n"
+      "FLUSHALL, a lagging replica promoted, a backup imported): the\n"
+      "module holds such a state back until this.  Sets Preset to the\n"
+      "time in Unix milliseconds (above the previous one) and bumps\n"
+      "the version." },
+
     { "template", "list", se_cmd_template, se_o_none, 0, 0,
       "template list",
       "Lists the built-in templates and those of --templates DIR." },

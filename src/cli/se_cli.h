@@ -286,5 +286,6 @@ int se_cmd_show(se_cli_t *cli);
 int se_cmd_export(se_cli_t *cli);
 int se_cmd_import(se_cli_t *cli);
 int se_cmd_postmortem(se_cli_t *cli);
+int se_cmd_reset(se_cli_t *cli);
 
 #endif /* SE_CLI_H */

@@ -122,6 +122,14 @@ se_cmd_show(se_cli_t *cli)
     printf("Page:      %s (prefix %s, version %llu)\n",
            m->page.name.data ? m->page.name.data : "(no name)",
            cli->prefix, (unsigned long long) m->version);
+
+    if (m->reset) {
+        printf("Reset:     %llu (%s, by status-edge reset)\n",
+               (unsigned long long) m->reset,
+               m->reset / 1000 <= INT64_MAX
+               ? se_time_str((int64_t) (m->reset / 1000)) : "-");
+    }
+
     printf("Indicator: %s - %s\n", se_indicator_name(ind),
            se_indicator_description(ind));
 

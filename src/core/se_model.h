@@ -147,6 +147,7 @@ typedef se_incident_t  se_maintenance_t;
 
 typedef struct {
     uint64_t        version;
+    uint64_t        reset;          /* Preset, Unix ms, 0 when unset */
     int64_t         now;            /* Redis TIME, 0 when unknown */
     se_page_t       page;
     se_component_t *components;     /* position order */

@@ -20,6 +20,10 @@
  *
  * Keys of the wrong type read as empty (redis.pcall), so hand-made garbage
  * in one key cannot fail the whole load.
+ *
+ * Preset, the Unix milliseconds of the last "status-edge reset", comes
+ * last ([7]): a state saved by a build that did not read it has 7
+ * elements and reads as never reset.
  */
 
 #ifndef SE_SNAPSHOT_H
@@ -138,6 +142,8 @@
     "end\n"                                                                  \
     "local v = redis.pcall('GET', p .. 'version')\n"                         \
     "if type(v) ~= 'string' then v = false end\n"                            \
+    "local r = redis.pcall('GET', p .. 'reset')\n"                           \
+    "if type(r) ~= 'string' then r = false end\n"                            \
     "local t = redis.call('TIME')\n"                                         \
     "local page = hash(p .. 'page')\n"                                       \
     "local comps = records('component', 'components', false, nil)\n"         \
@@ -145,6 +151,6 @@
     "  {investigating = true, identified = true, monitoring = true})\n"      \
     "local mnts, mtrim = records('maintenance', 'maintenances', true,\n"     \
     "  {scheduled = true, in_progress = true, verifying = true})\n"          \
-    "return {v, page, comps, incs, mnts, t[1], {itrim, mtrim, limited}}\n"
+    "return {v, page, comps, incs, mnts, t[1], {itrim, mtrim, limited}, r}\n"
 
 #endif /* SE_SNAPSHOT_H */

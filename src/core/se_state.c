@@ -21,12 +21,14 @@
 #define SE_SNAP_NOW           5
 #define SE_SNAP_N             6
 #define SE_SNAP_TRIMMED       6     /* optional: what the reader left out */
+#define SE_SNAP_RESET         7     /* optional: Preset */
 
 #define SE_FNV_PRIME   0x100000001b3ULL
 
 struct se_state_s {
     se_pool_t      *pool;
     se_model_t      model;
+    se_order_t      order;
     uint64_t        hash;
     se_indicator_e  indicator;
     char           *docs[SE_DOC_N];
@@ -132,29 +134,35 @@ se_hash_node(uint64_t h, const se_raw_t *n, unsigned depth)
 }
 
 
-static void
-se_read_version(se_build_t *b, const se_raw_t *v)
+/* a non-negative integer: INT, or STR of decimal digits up to max */
+static int
+se_raw_uint(const se_raw_t *v, uint64_t max, uint64_t *out)
 {
-    uint64_t  u;
-
-    if (v->type == SE_RAW_NIL) {
-        return;
-    }
-
-    if (v->type == SE_RAW_INT && v->integer >= 0) {
-        b->model->version = (uint64_t) v->integer;
-        return;
-    }
-
-    if (v->type == SE_RAW_STR
-        && se_version_parse(v->str, v->len, &u) == SE_OK)
+    if (v->type == SE_RAW_INT && v->integer >= 0
+        && (uint64_t) v->integer <= max)
     {
-        b->model->version = u;
+        *out = (uint64_t) v->integer;
+        return SE_OK;
+    }
+
+    if (v->type == SE_RAW_STR) {
+        return se_parse_uint(v->str, v->len, max, out);
+    }
+
+    return SE_ERROR;
+}
+
+
+/* Pversion and Preset: unset is 0; anything else not a number is warned */
+static void
+se_read_uint(se_build_t *b, const se_raw_t *v, const char *what,
+    const char *why, uint64_t *out)
+{
+    if (v->type == SE_RAW_NIL || se_raw_uint(v, UINT64_MAX, out) == SE_OK) {
         return;
     }
 
-    se_warn(b, "version", NULL, 0, "is not a non-negative integer, "
-            "read as 0", v->type == SE_RAW_STR ? v->str : NULL,
+    se_warn(b, what, NULL, 0, why, v->type == SE_RAW_STR ? v->str : NULL,
             v->type == SE_RAW_STR ? v->len : 0);
 }
 
@@ -175,14 +183,7 @@ se_read_now(se_build_t *b, const se_raw_t *v)
         return;
     }
 
-    if (v->type == SE_RAW_INT && v->integer >= 0) {
-        b->model->now = v->integer;
-        return;
-    }
-
-    if (v->type == SE_RAW_STR
-        && se_parse_uint(v->str, v->len, INT64_MAX, &u) == SE_OK)
-    {
+    if (se_raw_uint(v, INT64_MAX, &u) == SE_OK) {
         b->model->now = (int64_t) u;
         return;
     }
@@ -217,13 +218,7 @@ se_read_trimmed(se_build_t *b, const se_raw_t *snap)
     to[2] = &b->model->limited_hashes;
 
     for (i = 0; i < t->nelem && i < 3; i++) {
-        if (t->elem[i].type == SE_RAW_INT && t->elem[i].integer >= 0) {
-            *to[i] = (uint64_t) t->elem[i].integer;
-
-        } else if (t->elem[i].type == SE_RAW_STR
-                   && se_parse_uint(t->elem[i].str, t->elem[i].len,
-                                    UINT64_MAX, &u) == SE_OK)
-        {
+        if (se_raw_uint(&t->elem[i], UINT64_MAX, &u) == SE_OK) {
             *to[i] = u;
         }
     }
@@ -272,7 +267,14 @@ se_read_all(se_build_t *b, const se_raw_t *snap)
         return SE_OK;
     }
 
-    se_read_version(b, &snap->elem[SE_SNAP_VERSION]);
+    se_read_uint(b, &snap->elem[SE_SNAP_VERSION], "version",
+                 "is not a non-negative integer, read as 0", &m->version);
+
+    if (snap->nelem > SE_SNAP_RESET) {
+        se_read_uint(b, &snap->elem[SE_SNAP_RESET], "reset",
+                     "is not Unix milliseconds, read as 0", &m->reset);
+    }
+
     se_read_now(b, &snap->elem[SE_SNAP_NOW]);
     se_read_trimmed(b, snap);
 
@@ -334,6 +336,77 @@ se_read_all(se_build_t *b, const se_raw_t *snap)
 }
 
 
+/* no Ppage field, no component, incident or maintenance: nothing there */
+static unsigned
+se_snap_empty(const se_raw_t *snap)
+{
+    size_t  i;
+
+    if (snap == NULL || snap->type != SE_RAW_ARR
+        || snap->nelem < SE_SNAP_N)
+    {
+        return 1;
+    }
+
+    for (i = SE_SNAP_PAGE; i <= SE_SNAP_MAINTENANCES; i++) {
+        if (snap->elem[i].type == SE_RAW_ARR && snap->elem[i].nelem) {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
+
+void
+se_snapshot_order(const se_raw_t *snapshot, se_order_t *order)
+{
+    uint64_t  u;
+
+    order->reset = 0;
+    order->version = 0;
+    order->empty = se_snap_empty(snapshot);
+
+    if (snapshot == NULL || snapshot->type != SE_RAW_ARR
+        || snapshot->nelem < SE_SNAP_N)
+    {
+        return;
+    }
+
+    if (se_raw_uint(&snapshot->elem[SE_SNAP_VERSION], UINT64_MAX, &u)
+        == SE_OK)
+    {
+        order->version = u;
+    }
+
+    if (snapshot->nelem > SE_SNAP_RESET
+        && se_raw_uint(&snapshot->elem[SE_SNAP_RESET], UINT64_MAX, &u)
+           == SE_OK)
+    {
+        order->reset = u;
+    }
+}
+
+
+se_hold_e
+se_order_hold(const se_order_t *served, const se_order_t *built)
+{
+    if (built->reset != served->reset) {
+        return built->reset > served->reset ? SE_HOLD_NONE : SE_HOLD_LOWER;
+    }
+
+    if (built->version < served->version) {
+        return SE_HOLD_LOWER;
+    }
+
+    if (built->empty && !served->empty) {
+        return SE_HOLD_EMPTY;
+    }
+
+    return SE_HOLD_NONE;
+}
+
+
 int
 se_state_build(const se_raw_t *snapshot, se_state_t **out)
 {
@@ -364,6 +437,10 @@ se_state_build(const se_raw_t *snapshot, se_state_t **out)
     if (se_read_all(&b, snapshot) != SE_OK || b.oom) {
         goto failed;
     }
+
+    st->order.reset = st->model.reset;
+    st->order.version = st->model.version;
+    st->order.empty = se_snap_empty(snapshot);
 
     se_derive(&st->model);
 
@@ -413,6 +490,13 @@ uint64_t
 se_state_version(const se_state_t *st)
 {
     return st->model.version;
+}
+
+
+void
+se_state_order(const se_state_t *st, se_order_t *order)
+{
+    *order = st->order;
 }
 
 

@@ -3,7 +3,7 @@
  * validated, derived and rendered once; requests only read ready bytes.
  *
  * Snapshot layout (what the read-only Lua script in se_snapshot.h returns,
- * an se_raw_t array of 6 elements):
+ * an se_raw_t array of 6 to 8 elements):
  *
  *   [0] version        STR (decimal) or NIL when Pversion is unset
  *   [1] page           ARR flat HGETALL of Ppage: field, value, ...
@@ -15,6 +15,12 @@
  *   [4] maintenances   ARR of [id STR, score STR, hash ARR, updates ARR]
  *                          newest scheduled_for first
  *   [5] now            STR Unix seconds of the Redis server (TIME)
+ *   [6] trimmed        ARR {incidents, maintenances, hashes}: what the
+ *                          script left out (optional)
+ *   [7] reset          STR (decimal) Preset, Unix milliseconds of the last
+ *                          "status-edge reset", or NIL when unset
+ *                          (optional: a state saved by a build before it
+ *                          has 7 elements, and reads as never reset)
  *
  * Anything of the wrong type or shape is a bad record: skipped, counted
  * and described in the warnings, never fatal.  Only out-of-memory makes
@@ -49,6 +55,39 @@ void se_state_free(se_state_t *st);
 
 /* Pversion as read (0 when unset) */
 uint64_t se_state_version(const se_state_t *st);
+
+/*
+ * The order of states, so the served state never goes backwards: by
+ * Preset (the reset), then by Pversion.  An empty state (no Ppage field,
+ * no component, incident or maintenance: what a FLUSHALL or a Redis
+ * restarted empty leaves) never replaces a non-empty one of the same
+ * reset, whatever its version.
+ */
+typedef struct {
+    uint64_t        reset;          /* Preset, 0 when unset */
+    uint64_t        version;
+    unsigned        empty:1;
+} se_order_t;
+
+typedef enum {
+    SE_HOLD_NONE = 0,               /* may replace the served state */
+    SE_HOLD_LOWER,                  /* (reset, version) below the served */
+    SE_HOLD_EMPTY                   /* empty, after a non-empty one */
+} se_hold_e;
+
+void se_state_order(const se_state_t *st, se_order_t *order);
+
+/* the order of a snapshot not built (a state saved on disk) */
+void se_snapshot_order(const se_raw_t *snapshot, se_order_t *order);
+
+/*
+ * Whether a state built with order "built" is held back rather than
+ * replace the one served with order "served": a greater reset always
+ * replaces; under the same reset a lower version never does, nor an
+ * empty state a non-empty one; an equal version does (a hand edit
+ * without a bump).
+ */
+se_hold_e se_order_hold(const se_order_t *served, const se_order_t *built);
 
 /*
  * The one reading of a Pversion value, for the builder and the version

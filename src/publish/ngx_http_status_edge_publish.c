@@ -7,6 +7,13 @@
  * even while Redis is down.  Requests borrow a state by reference count.
  * The snapshot itself is built by src/snapshot; who is told of a
  * publication, and of the end of an update, is registered, not named.
+ *
+ * The served state never goes backwards: a state built from a read that
+ * is lower in the order of states (se_order_hold(): a lower version, an
+ * empty page after a non-empty one, unless "status-edge reset" raised
+ * Preset) than the one served is held back: not published, not put in
+ * the zone nor on disk, logged once per version and counted.  The state
+ * a worker starts from (the zone's, so the disk's) is a served one.
  */
 
 
@@ -18,6 +25,7 @@
 #include "ngx_http_status_edge_reader.h"
 #include "ngx_http_status_edge_store.h"
 #include "ngx_http_status_edge_compat.h"
+#include "se_raw_codec.h"
 #include "se_snapshot.h"
 #include "se_model.h"
 #include "se_state.h"
@@ -32,7 +40,7 @@ struct ngx_http_status_edge_shm_source_s {
     u_char                              prefix[NGX_HTTP_STATUS_EDGE_PREFIX_MAX];
     size_t                              prefix_len;
     uint64_t                            hash;
-    uint64_t                            version;
+    se_order_t                          order;
     time_t                              saved_at;
     u_char                             *data;
     size_t                              len;
@@ -55,6 +63,9 @@ typedef struct {
     ngx_http_status_edge_variants_t  *variants;
     ngx_http_status_edge_snapshot_t  *snap;
     ngx_log_t                        *log;
+    se_order_t                        served; /* when the update began */
+    se_hold_e                         hold;   /* SE_HOLD_NONE: kept */
+    unsigned                          serving:1; /* "served" is set */
     ngx_int_t                         saved;  /* in the zone: NGX_OK */
     uint64_t                          seq;    /* its save's */
     ngx_http_status_edge_written_t    written;
@@ -70,6 +81,8 @@ static ngx_http_status_edge_shm_source_t *ngx_http_status_edge_shm_source(
     ngx_str_t *prefix, ngx_uint_t create);
 static void ngx_http_status_edge_keep(ngx_http_status_edge_update_task_t *ctx);
 static void ngx_http_status_edge_log_kept(
+    ngx_http_status_edge_update_task_t *ctx);
+static void ngx_http_status_edge_log_hold(
     ngx_http_status_edge_update_task_t *ctx);
 static ngx_int_t ngx_http_status_edge_save(ngx_str_t *prefix,
     se_state_t *state, u_char *buf, size_t len,
@@ -220,6 +233,8 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
     ngx_slab_pool_t                    *shpool;
     ngx_http_status_edge_source_t     **sources;
     ngx_http_status_edge_shctx_t       *sh;
+    se_raw_t                           *raw;
+    se_order_t                          order;
     ngx_http_status_edge_stored_t       st;
     ngx_http_status_edge_shm_source_t  *sp;
 
@@ -237,6 +252,20 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
         {
             continue;
         }
+
+        /* its place in the order of states, for the saves that follow */
+
+        if (se_raw_decode(st.data, st.len, &raw) != SE_OK) {
+            ngx_log_error(NGX_LOG_WARN, shm_zone->shm.log, 0,
+                          "status_edge: page \"%V\": the state saved on "
+                          "disk cannot be read by this build, not starting "
+                          "from it", &sources[i]->prefix);
+            ngx_free(st.data);
+            continue;
+        }
+
+        se_snapshot_order(raw, &order);
+        free(raw);
 
         sp = ngx_http_status_edge_shm_source(shpool, sh, &sources[i]->prefix,
                                              1);
@@ -258,7 +287,7 @@ ngx_http_status_edge_init_stored(ngx_shm_zone_t *shm_zone,
         ngx_memcpy(sp->data, st.data, st.len);
         sp->len = st.len;
         sp->hash = st.hash;
-        sp->version = st.version;
+        sp->order = order;
         sp->saved_at = st.saved_at;
         sp->seq = st.seq;
 
@@ -419,14 +448,25 @@ ngx_http_status_edge_publish_exit_process(
 /*
  * Puts a state just built into the zone and on disk, in the thread that
  * built it (or on the event loop without threads): no copy of the bytes
- * is made on the event loop.  Logs nothing: ngx_http_status_edge_update_done()
- * does.
+ * is made on the event loop.  A state held back goes nowhere.  Logs
+ * nothing: ngx_http_status_edge_update_done() does.
  */
 
 static void
 ngx_http_status_edge_keep(ngx_http_status_edge_update_task_t *ctx)
 {
+    se_order_t                     built;
     ngx_http_status_edge_stored_t  st;
+
+    if (ctx->serving) {
+        se_state_order(ctx->snap->state, &built);
+
+        ctx->hold = se_order_hold(&ctx->served, &built);
+
+        if (ctx->hold != SE_HOLD_NONE) {
+            return;
+        }
+    }
 
     ctx->saved = ngx_http_status_edge_save(&ctx->source->prefix,
                                            ctx->snap->state, ctx->buf,
@@ -473,9 +513,66 @@ ngx_http_status_edge_log_kept(ngx_http_status_edge_update_task_t *ctx)
 
 
 /*
+ * A state held back: counted, the source left stale (a state Redis no
+ * longer has is served), logged once per state held (with its bad
+ * records, which no save logs).
+ */
+
+static void
+ngx_http_status_edge_log_hold(ngx_http_status_edge_update_task_t *ctx)
+{
+    se_order_t                      built;
+    ngx_http_status_edge_source_t  *source = ctx->source;
+
+    se_state_order(ctx->snap->state, &built);
+
+    source->holds++;
+    source->stale = 1;
+
+    if (source->holding
+        && source->hold.reset == built.reset
+        && source->hold.version == built.version
+        && source->hold.empty == built.empty)
+    {
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ctx->log, 0,
+                       "status_edge: page \"%V\" still holds version %uL "
+                       "back", &source->prefix, built.version);
+        return;
+    }
+
+    source->holding = 1;
+    source->hold = built;
+
+    if (ctx->hold == SE_HOLD_EMPTY) {
+        ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                      "status_edge: page \"%V\": Redis has an empty page "
+                      "at version %uL (reset %uL) after version %uL "
+                      "(reset %uL) served; keeping version %uL until a "
+                      "non-empty state or \"status-edge reset\"",
+                      &source->prefix, built.version, built.reset,
+                      ctx->served.version, ctx->served.reset,
+                      ctx->served.version);
+
+    } else {
+        ngx_log_error(NGX_LOG_WARN, ctx->log, 0,
+                      "status_edge: page \"%V\": Redis has version %uL "
+                      "(reset %uL), lower than version %uL (reset %uL) "
+                      "served; keeping version %uL until a higher version "
+                      "or \"status-edge reset\"",
+                      &source->prefix, built.version, built.reset,
+                      ctx->served.version, ctx->served.reset,
+                      ctx->served.version);
+    }
+
+    ngx_http_status_edge_log_warnings(source, ctx->snap->state, ctx->log);
+}
+
+
+/*
  * NGX_OK when this worker stored it, NGX_BUSY when it did not fit (st
  * says in which order either came), NGX_DECLINED when the zone already
- * has it, or when this worker is not the reader (which alone saves)
+ * has it, or one it would hold back (another worker's later state), or
+ * when this worker is not the reader (which alone saves)
  */
 
 static ngx_int_t
@@ -483,9 +580,12 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
     u_char *buf, size_t len, ngx_http_status_edge_stored_t *st)
 {
     u_char                             *data;
+    se_order_t                          order;
     ngx_slab_pool_t                    *shpool;
     ngx_http_status_edge_shctx_t       *sh;
     ngx_http_status_edge_shm_source_t  *sp;
+
+    se_state_order(state, &order);
 
     st->hash = se_state_hash(state);
     st->version = se_state_version(state);
@@ -503,7 +603,9 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
 
     sp = ngx_http_status_edge_shm_source(shpool, sh, prefix, 1);
 
-    if ((sp && sp->data && sp->hash == st->hash)
+    if ((sp && sp->data
+         && (sp->hash == st->hash
+             || se_order_hold(&sp->order, &order) != SE_HOLD_NONE))
         || sh->lease.pid != ngx_pid)
     {
         ngx_shmtx_unlock(&shpool->mutex);
@@ -531,7 +633,7 @@ ngx_http_status_edge_save(ngx_str_t *prefix, se_state_t *state,
         sp->data = data;
         sp->len = len;
         sp->hash = st->hash;
-        sp->version = st->version;
+        sp->order = order;
         sp->saved_at = st->saved_at;
         sp->seq = st->seq;
 
@@ -581,6 +683,13 @@ ngx_http_status_edge_update(ngx_http_status_edge_source_t *source, u_char *buf,
     ctx->len = len;
     ctx->variants = ngx_http_status_edge_variants;
     ctx->log = log;
+
+    /* read here: the build thread does not touch source->current */
+
+    if (source->current) {
+        se_state_order(source->current->state, &ctx->served);
+        ctx->serving = 1;
+    }
 
 #if (NGX_THREADS)
     if (ngx_http_status_edge_pool) {
@@ -657,6 +766,11 @@ ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx)
                       "status_edge: page \"%V\": no memory to build the "
                       "state", &source->prefix);
 
+    } else if (ctx->hold != SE_HOLD_NONE) {
+        ngx_http_status_edge_log_hold(ctx);
+        ngx_http_status_edge_release(snap);
+        rc = NGX_DECLINED;
+
     } else if (ctx->saved == NGX_BUSY) {
         /* the other workers cannot see it: the instance keeps one state */
         ngx_http_status_edge_log_kept(ctx);
@@ -664,6 +778,10 @@ ngx_http_status_edge_update_done(ngx_http_status_edge_update_task_t *ctx)
         rc = NGX_ERROR;
 
     } else {
+        if (!source->refreshing) {
+            source->holding = 0;
+        }
+
         ngx_http_status_edge_log_kept(ctx);
 
         if (ctx->saved == NGX_OK) {

@@ -37,14 +37,22 @@ struct ngx_http_status_edge_source_s {
     uint64_t                       seq;       /* the zone's, of held */
     uint64_t                       full_version; /* logged: no room */
 
+    /* states read but held back: they would have gone backwards */
+    ngx_uint_t                     holds;
+    se_order_t                     hold;      /* the last one, logged */
+
     unsigned                       loading:1; /* snapshot EVAL sent */
     unsigned                       building:1;
     unsigned                       reload:1;  /* load again when done */
     unsigned                       refreshing:1; /* rebuilt for the time */
     unsigned                       adopting:1; /* built from the zone */
     unsigned                       stale:1;
+    unsigned                       holding:1; /* the last read is held */
 
-    /* the end of each update, its NGX_OK, NGX_ERROR or NGX_DECLINED */
+    /*
+     * The end of each update: NGX_OK, NGX_ERROR, or NGX_DECLINED when
+     * nothing was loaded (a rebuild for the time, or a state held back)
+     */
     void                         (*updated)(
         ngx_http_status_edge_source_t *source, ngx_int_t rc);
 };

@@ -45,6 +45,7 @@
 typedef struct {
     ngx_uint_t                     loads;
     ngx_uint_t                     load_errors;
+    ngx_uint_t                     holds;
 } ngx_http_status_edge_reported_t;
 
 
@@ -516,6 +517,7 @@ ngx_http_status_edge_reader_take(ngx_pid_t pid, ngx_uint_t generation,
     for (i = 0; i < ngx_http_status_edge_reader_conf->sources.nelts; i++) {
         ngx_http_status_edge_reported[i].loads = sources[i]->loads;
         ngx_http_status_edge_reported[i].load_errors = sources[i]->load_errors;
+        ngx_http_status_edge_reported[i].holds = sources[i]->holds;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
@@ -632,6 +634,9 @@ ngx_http_status_edge_reader_report_locked(ngx_http_status_edge_lease_t *lease)
         page->load_errors += source->load_errors - reported->load_errors;
         reported->loads = source->loads;
         reported->load_errors = source->load_errors;
+        page->holds += source->holds - reported->holds;
+        reported->holds = source->holds;
+        page->holding = source->holding;
 
         if (source->loaded_at > page->loaded_at) {
             page->loaded_at = source->loaded_at;

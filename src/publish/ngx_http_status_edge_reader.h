@@ -46,6 +46,8 @@ typedef struct {
     ngx_uint_t                     loads;
     ngx_uint_t                     load_errors;
     ngx_uint_t                     zone_full; /* states held: no room */
+    ngx_uint_t                     holds;     /* held: it went backwards */
+    ngx_uint_t                     holding;   /* 1 while one is held */
     time_t                         loaded_at;
     ngx_uint_t                     stale;
     ngx_uint_t                     nworkers;

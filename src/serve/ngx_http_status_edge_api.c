@@ -459,12 +459,14 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
             page->load_errors = sources[i]->load_errors;
             page->loaded_at = sources[i]->loaded_at;
             page->stale = sources[i]->stale;
+            page->holding = sources[i]->holding;
+            page->holds = sources[i]->holds;
         }
 
         nworkers += page->nworkers;
     }
 
-    size = 4096 + n * (10 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
+    size = 4608 + n * (10 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
            + nworkers * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96)
            + 2 * NGX_HTTP_STATUS_EDGE_ADDRESS_MAX
            + NGX_HTTP_STATUS_EDGE_EP_N * 128;
@@ -498,6 +500,12 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     ngx_http_status_edge_help(b, "status_edge_zone_full_total", "counter",
                               "states read but not served: no room for "
                               "them in status_edge_shm_size");
+    ngx_http_status_edge_help(b, "status_edge_state_held", "gauge",
+                              "1 while the state read from Redis is held "
+                              "back: it would go backwards");
+    ngx_http_status_edge_help(b, "status_edge_state_held_total", "counter",
+                              "states read from Redis and held back, lower "
+                              "than the one served or empty after it");
 
     for (i = 0; i < n; i++) {
         source = sources[i];
@@ -532,6 +540,10 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                                     page->load_errors);
         ngx_http_status_edge_metric(b, "status_edge_zone_full_total", "%ui",
                                     page->zone_full);
+        ngx_http_status_edge_metric(b, "status_edge_state_held", "%ui",
+                                    page->holding);
+        ngx_http_status_edge_metric(b, "status_edge_state_held_total", "%ui",
+                                    page->holds);
     }
 
     ngx_http_status_edge_help(b, "status_edge_worker_version", "gauge",

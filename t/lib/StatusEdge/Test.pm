@@ -588,7 +588,8 @@ sub state_commands {
     return \@cmds;
 }
 
-# writes a whole state as a writer does: MULTI, (DEL old keys), writes,
+# writes a whole state as a writer does: MULTI, (DEL old keys: not
+# Pversion, Paudit, Preset, which are not page content), writes,
 # INCR Pversion, PUBLISH Pevents <version>, EXEC.
 # options: prefix (status:), via ('cli' = piped into redis-cli, 'resp'),
 # flush (1: delete the prefix's keys first), bump (1), publish (1).
@@ -602,7 +603,8 @@ sub write_state {
     my @cmds = (['MULTI']);
     if ($o{flush} // 1) {
         my $keys = $self->redis('KEYS', _glob_escape($p) . '*') || [];
-        my @del = grep { $_ ne "${p}version" && $_ ne "${p}audit" } @$keys;
+        my %keep = map { ("$p$_" => 1) } qw(version audit reset);
+        my @del = grep { !$keep{$_} } @$keys;
         push @cmds, ['DEL', @del] if @del;
     }
     push @cmds, @{ state_commands($state, $p) };
