@@ -46,7 +46,7 @@ serves('Second, changed', 'changes on the second arrive');
 
 # the first one comes back empty: its writer carries the version on, or
 # the module holds its state back as going backwards
-# (t/42-never-backwards.t)
+# (t/47-never-backwards.t)
 $t->start_redis;
 $t->redis('SET', 'status:version', $t2->redis('GET', 'status:version'));
 $t->write_state(state_named('First again'));

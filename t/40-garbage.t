@@ -210,7 +210,7 @@ my @scenarios = (
             r('SET', "${P}incidents", 'x');
             r('RPUSH', "${P}maintenances", 'mnt-db');
         },
-        # it reads as an empty page: held back (t/42-never-backwards.t)
+        # it reads as an empty page: held back (t/47-never-backwards.t)
         held => 1,
     },
     {

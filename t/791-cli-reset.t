@@ -4,7 +4,7 @@
 # audit entry in one write; page content is untouched; a Preset that is
 # not a number is replaced with a note; a Preset of the wrong type is
 # refused and nothing is written; show prints the reset; import and the
-# other writers leave Preset alone.  The module side: t/42-never-backwards.t.
+# other writers leave Preset alone.  The module side: t/47-never-backwards.t.
 #
 # The tool: $STATUS_EDGE_CLI or build/status-edge.
 
