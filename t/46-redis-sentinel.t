@@ -1,0 +1,267 @@
+#!/usr/bin/perl
+# Redis Sentinel in the module (issue 14): status_edge_redis sentinel=NAME
+# with three Sentinels (quorum 2) of one primary and two replicas.  An
+# nginx with the default role=replica reads a replica the Sentinels name,
+# one with role=primary the primary; ROLE confirms each.  The primary is
+# killed with SIGKILL while both answer a bounded loop of requests on the
+# API, a proxied page with a banner and the status page: no answer other
+# than 200, the banner on every page.  The admin tool, through the
+# Sentinels, writes to the new primary and both serve it.  The Sentinel a
+# worker is subscribed to is killed: it asks the next one, and follows
+# the next failover through the Sentinels left.  Configuration errors
+# name the bad value.  Real redis-server and redis-sentinel on free
+# loopback ports.
+
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Time::HiRes qw(time sleep);
+use StatusEdge::Test qw(sample_state wait_until);
+use StatusEdge::Fleet;
+use StatusEdge::CLI;
+use StatusEdge::Upstream qw(banner_count);
+
+# -------------------------------------------------------------------------
+# configuration errors
+
+{
+    my $t = StatusEdge::Test->new;
+    for my $case (
+        [ 'sentinel=', qr/invalid value "sentinel=" in "status_edge_redis"/ ],
+        [ 'sentinel=mymaster',
+          qr/no Sentinel address in "status_edge_redis sentinel=mymaster"/ ],
+        [ 'sentinel=mymaster tls db=1',
+          qr/no Sentinel address in "status_edge_redis sentinel=mymaster"/ ],
+        [ 'sentinel=mymaster 127.0.0.1:26379 role=reader',
+          qr/invalid value "role=reader" in "status_edge_redis"/ ],
+        [ 'sentinel=mymaster 127.0.0.1:26379 sentinel_password=',
+          qr/invalid value "sentinel_password=" in "status_edge_redis"/ ],
+        [ 'sentinel=mymaster 127.0.0.1:26379 sentinel_user=u',
+          qr/"sentinel_user=u" needs "sentinel_password="/ ],
+        [ 'sentinel=mymaster 127.0.0.1:notaport',
+          qr/invalid Sentinel address "127\.0\.0\.1:notaport" in "status_edge_redis sentinel=mymaster"/ ],
+        [ 'sentinel=mymaster 127.0.0.1:26379 db=x',
+          qr/invalid value "db=x" in "status_edge_redis"/ ],
+        [ 'sentinel=mymaster 127.0.0.1:26379 bogus=1',
+          qr/invalid parameter "bogus=1" in "status_edge_redis"/ ],
+        [ '127.0.0.1:6379 role=primary',
+          qr/invalid parameter "role=primary" in "status_edge_redis"/ ],
+        [ '127.0.0.1:6379 sentinel_password=x',
+          qr/invalid parameter "sentinel_password=x" in "status_edge_redis"/ ],
+    ) {
+        my ($line, $re) = @$case;
+        my ($rc, $out) = $t->nginx_test($t->nginx_conf(redis => [$line]));
+        isnt $rc, 0, "\"$line\": refused";
+        like $out, $re, "\"$line\": names the bad value" or diag $out;
+    }
+    my ($rc, $out) = $t->nginx_test($t->nginx_conf(redis => [
+        'sentinel=mymaster 127.0.0.1:26379 localhost:26380 unix:/tmp/s.sock '
+        . 'role=primary db=2 password=pw user=u sentinel_password=spw '
+        . 'sentinel_user=su timeout=300ms',
+        '127.0.0.1:6379']));
+    is $rc, 0, 'a whole Sentinel entry and a fallback pass nginx -t'
+        or diag $out;
+}
+
+# -------------------------------------------------------------------------
+# one primary, two replicas, three Sentinels
+
+my $base = StatusEdge::Test->new;
+my $f = StatusEdge::Fleet->new($base);
+$f->redis('p');
+$f->redis("r$_", replicaof => 'p') for 1 .. 2;
+$f->sentinel("s$_", monitor => 'p', quorum => 2, down_after => 1000,
+    failover_timeout => 5000) for 1 .. 3;
+ok $f->wait_replicas("s$_", 'mymaster', 2, 30),
+    "Sentinel s$_ knows both replicas" for 1 .. 3;
+
+my $sentinels = join ' ', map { '127.0.0.1:' . $f->port("s$_") } 1 .. 3;
+my %name_of = map { ('127.0.0.1:' . $f->port($_)) => $_ }
+    qw(p r1 r2 s1 s2 s3);
+
+# the state is written to the primary, the admin tool goes through the
+# Sentinels
+my $w = StatusEdge::Test->new(redis_port => $f->port('p'));
+my $v = $w->write_state(sample_state());
+my $c = StatusEdge::CLI->new(t => $w, redis => $f->sentinel_url('mymaster'));
+
+my $up = StatusEdge::Upstream->new(dir => $base->prefix . '/upstream');
+my $page = '<!DOCTYPE html><html><head><title>Shop</title></head>'
+    . '<body><h1>Shop</h1><p>goods</p></body></html>';
+$up->route('/page', headers => ['Content-Type' => 'text/html'],
+    body => [$page]);
+$up->start;
+
+my @paths = ('/api/v2/summary.json', '/site/page', '/status/');
+
+sub edge {
+    my ($role) = @_;
+    my $t = StatusEdge::Test->new(workers => 2);
+    my $servers = $t->server_conf(extra => <<"EOF");
+        location /site/ {
+            proxy_pass http://127.0.0.1:@{[ $up->port ]}/;
+            status_edge_banner on;
+        }
+        location /status/ {
+            status_edge_status_page;
+        }
+EOF
+    $t->start_nginx(servers => $servers, poll => '1s', resync => '5s',
+        redis => ["sentinel=mymaster $sentinels"
+            . ($role ? " role=$role" : '') . ' timeout=500ms']);
+    return $t;
+}
+
+my $ta = edge(undef);        # role=replica, the default
+my $tb = edge('primary');
+my %edges = (replica => $ta, primary => $tb);
+
+# the address the last "names" line of a log names, and the Sentinel
+sub named {
+    my ($t, $kind) = @_;
+    my @l = ($t->log_text // '') =~ /Sentinel "([^"]+)" names $kind (\S+) of "mymaster"/g;
+    return @l ? ($name_of{ $l[-1] } // $l[-1], $name_of{ $l[-2] } // $l[-2])
+              : ();
+}
+
+for my $role (qw(replica primary)) {
+    my $t = $edges{$role};
+    ok $t->wait_version($v), "role=$role: state $v served"
+        or diag $t->log_tail(20);
+}
+
+my ($ra, $sa) = named($ta, 'replica');
+like $ra // '', qr/\Ar[12]\z/, "role=replica: a replica named ($ra, by $sa)";
+my ($pb) = named($tb, 'primary');
+is $pb, 'p', 'role=primary: the primary named';
+
+# the data comes from there: the replica has the edge's subscriber links
+my $subs = () = $f->cmd($ra, 'CLIENT', 'LIST') =~ /cmd=subscribe/g;
+cmp_ok $subs, '>=', 2, "role=replica: $ra has both workers' subscriber "
+    . 'links';
+
+$v = $w->write_state(sample_state());
+for my $role (qw(replica primary)) {
+    ok $edges{$role}->wait_version($v),
+        "role=$role: a write on the primary served ($v)";
+}
+
+# the bodies to expect: each path answers the same on both edges
+sub check_answer {
+    my ($path, $st, $body) = @_;
+    return "no answer" unless defined $st;
+    return "status $st" unless $st == 200;
+    return 'no banner' if $path eq '/site/page' && banner_count($body) != 1;
+    return undef;
+}
+
+for my $role (qw(replica primary)) {
+    for my $p (@paths) {
+        my ($st, undef, $body) = $edges{$role}->http(GET => $p);
+        is check_answer($p, $st, $body), undef, "role=$role: $p answers";
+    }
+}
+
+# -------------------------------------------------------------------------
+# the primary killed under load
+
+my (%n, @bad);
+my $t0 = time;
+$f->kill_one('p');
+my ($switched, $after) = (0, undef);
+my $new;
+REQ: for my $i (1 .. 20000) {
+    for my $role (qw(replica primary)) {
+        my $p = $paths[$i % @paths];
+        my ($st, $h, $body) = $edges{$role}->http(GET => $p, timeout => 5);
+        $n{$role}++;
+        my $why = check_answer($p, $st, $body);
+        push @bad, "$role $p: $why" . ($h->{_error} ? " ($h->{_error})" : '')
+            if defined $why;
+    }
+    if (!$switched && $i % 20 == 0) {
+        my $m = $f->master_of('s2');
+        if (defined $m && $m != $f->port('p')) {
+            $switched = time;
+            ($new) = grep { $f->port($_) == $m } qw(r1 r2);
+        }
+    }
+    # two seconds of requests after the switch, 45 s at most in all
+    last REQ if ($switched && time - $switched > 2) || time - $t0 > 45;
+}
+ok $switched, sprintf 'the Sentinels promoted %s in %.1f s', $new // '?',
+    ($switched || time) - $t0;
+is scalar(@bad), 0, "during the failover: $n{replica} requests on "
+    . "role=replica, $n{primary} on role=primary, all 200 with the banner"
+    or diag join "\n", @bad[0 .. ($#bad > 20 ? 20 : $#bad)];
+cmp_ok $n{$_}, '>=', 30, "$_: requests answered all along" for keys %n;
+
+ok $f->wait_sentinels('mymaster', $new, 30),
+    "every Sentinel names $new, which says ROLE master";
+
+# the admin tool through the Sentinels: on the new primary
+my $before = $f->cmd($new, 'GET', 'status:version');
+my $tw = time;
+cli_ok('component', 'set', 'api', 'major_outage');
+my $v2 = $f->cmd($new, 'GET', 'status:version');
+is $v2, $before + 1, "the admin tool wrote to the new primary $new";
+for my $role (qw(replica primary)) {
+    my $t = $edges{$role};
+    my $ok = $t->wait_version($v2, timeout => 30);
+    ok $ok, "role=$role: the write through Sentinel served ($v2)"
+        or diag $t->log_tail(20);
+    diag sprintf "role=$role: served %.2f s after the write", time - $tw;
+}
+my ($pb2) = named($tb, 'primary');
+is $pb2, $new, "role=primary: follows to $new";
+
+# -------------------------------------------------------------------------
+# the Sentinel in use killed: the next one answers
+
+my (undef, $sdead) = named($ta, '(?:replica|primary)');
+my %mark = map { $_ => length($edges{$_}->log_text // '') } keys %edges;
+my $dead_addr = '127.0.0.1:' . $f->port($sdead);
+$f->kill_one($sdead);
+my @alive = grep { $_ ne $sdead } qw(s1 s2 s3);
+
+for my $role (qw(replica primary)) {
+    my $t = $edges{$role};
+    my $text;
+    ok wait_until(sub {
+        $text = substr($t->log_text // '', $mark{$role});
+        $text =~ /Sentinel "127\.0\.0\.1:(\d+)" names \w+ \S+ of "mymaster"/
+            && $1 != $f->port($sdead);
+    }, 15), "role=$role: after $sdead died, another Sentinel answers"
+        or diag $text;
+}
+like substr($ta->log_text, $mark{replica}),
+    qr/Sentinel "\Q$dead_addr\E" of "mymaster": [^\n]*asking the next/,
+    "role=replica: the subscription to $sdead lost, said so";
+
+# the next failover, through the Sentinels left
+ok $f->wait_replicas($alive[0], 'mymaster', 1, 30),
+    'the other replica follows the new primary';
+my ($old) = $new;
+is $f->cmd($alive[0], 'SENTINEL', 'FAILOVER', 'mymaster'), 'OK',
+    "SENTINEL FAILOVER on $alive[0]";
+($new) = grep { $_ ne $old } qw(r1 r2);
+ok $f->wait_sentinels('mymaster', $new, 30), "$new promoted";
+$tw = time;
+cli_ok('component', 'set', 'api', 'operational');
+my $v3 = $f->cmd($new, 'GET', 'status:version');
+cmp_ok $v3, '>', $v2, "the admin tool wrote to $new";
+for my $role (qw(replica primary)) {
+    my $t = $edges{$role};
+    ok $t->wait_version($v3, timeout => 30),
+        "role=$role: served after the second failover ($v3)"
+        or diag $t->log_tail(20);
+    diag sprintf "role=$role: served %.2f s after the write", time - $tw;
+}
+
+# no alert, no crit; the failovers' errors are [error] lines only
+$_->stop_nginx for values %edges;
+$up->stop;
+$f->stop;
+done_testing;
