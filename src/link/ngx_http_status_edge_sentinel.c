@@ -830,8 +830,19 @@ ngx_http_status_edge_sentinel_on_message(ngx_http_status_edge_conn_t *conn,
                                             payload->len, w, 8);
 
     if (ngx_http_status_edge_sentinel_is(channel, "+switch-master")) {
-        if (n < 1 || w[0].len != set->len
+        if (n < 5 || w[0].len != set->len
             || ngx_strncmp(w[0].data, set->data, set->len) != 0)
+        {
+            return;
+        }
+
+        /* the links found the new primary already */
+
+        if (ctx->is_primary
+            && w[3].len == ctx->named.host_len
+            && ngx_strncmp(w[3].data, ctx->named.host, w[3].len) == 0
+            && ngx_atoi(w[4].data, w[4].len)
+               == ngx_inet_get_port(&ctx->named.sockaddr.sockaddr))
         {
             return;
         }
