@@ -22,6 +22,7 @@ use StatusEdge::Test qw(sample_state wait_until);
 use StatusEdge::Fleet;
 use StatusEdge::CLI;
 use StatusEdge::Upstream qw(banner_count);
+use StatusEdge::TLS ();
 
 # -------------------------------------------------------------------------
 # configuration errors
@@ -258,6 +259,75 @@ for my $role (qw(replica primary)) {
         "role=$role: served after the second failover ($v3)"
         or diag $t->log_tail(20);
     diag sprintf "role=$role: served %.2f s after the write", time - $tw;
+}
+
+# -------------------------------------------------------------------------
+# TLS to the Sentinel and to the data server, an ACL user on the
+# Sentinel; no replica: role=replica reads the primary
+
+my $tls = $f->tls;
+$f->redis('tp', tls => 1, auth_clients => 'no');
+$f->sentinel('ts', monitor => 'tp', set => 'tlsset', quorum => 1, tls => 1,
+    down_after => 60000);
+$f->cmd('ts', 'ACL', 'SETUSER', 'edge', 'on', '>spw', '+@all', 'allchannels');
+my $wt = StatusEdge::Test->new(redis_port => $f->port('tp'));
+my $vt = $wt->write_state(sample_state());
+
+sub tls_edge {
+    my (%o) = @_;
+    my $t = StatusEdge::Test->new(workers => 1);
+    $t->start_nginx(poll => '1s', resync => '5s',
+        redis => ['sentinel=tlsset 127.0.0.1:' . $f->tls_port('ts')
+            . " sentinel_user=edge sentinel_password=$o{pw} tls"],
+        http_extra => "    status_edge_redis_ssl_trusted_certificate "
+            . "$o{ca};\n");
+    return $t;
+}
+
+my $tt = tls_edge(pw => 'spw', ca => $tls->{ca}{cert});
+ok $tt->wait_version($vt), "over TLS, with an ACL user: state $vt served"
+    or diag $tt->log_tail(20);
+my $tp_tls = '127.0.0.1:' . $f->tls_port('tp');
+like $tt->log_text, qr/Sentinel "127\.0\.0\.1:\d+" names primary \Q$tp_tls\E of "tlsset"/,
+    'no replica: the primary, on its TLS port';
+$tt->stop_nginx;
+
+my $other = StatusEdge::TLS::make_ca($base->prefix, 'other-ca');
+for my $case (
+    [ 'a wrong sentinel_password', { pw => 'nope', ca => $tls->{ca}{cert} },
+      qr/Sentinel "127\.0\.0\.1:\d+" of "tlsset": AUTH refused: WRONGPASS/ ],
+    [ 'a Sentinel of another CA', { pw => 'spw', ca => $other->{cert} },
+      qr/Sentinel "127\.0\.0\.1:\d+" of "tlsset": certificate refused: verify error/ ],
+) {
+    my ($what, $o, $re) = @$case;
+    my $t = tls_edge(%$o);
+    ok wait_until(sub { ($t->log_text // '') =~ $re }, 10),
+        "$what: refused, said so" or diag $t->log_tail(10);
+    like $t->log_text, qr/\[error\] [^\n]*Redis "sentinel=tlsset" +link: Sentinel: no Sentinel of "tlsset" names a server/,
+        "$what: one [error] line for the entry";
+    my ($st) = $t->http(GET => '/api/v2/summary.json');
+    is $st, 503, "$what: no state served";
+    $t->stop_nginx;
+}
+
+# -------------------------------------------------------------------------
+# a Sentinel that names a replica as the primary: ROLE refuses it
+
+ok wait_until(sub { ($f->role('r1') // '') eq 'slave' }, 20), 'r1 is a replica';
+$f->sentinel('sx', monitor => 'r1', set => 'wrongset', quorum => 1,
+    down_after => 60000);
+{
+    my $t = StatusEdge::Test->new(workers => 1);
+    $t->start_nginx(poll => '1s', resync => '5s',
+        redis => ['sentinel=wrongset 127.0.0.1:' . $f->port('sx')
+            . ' role=primary']);
+    my $r1 = '127.0.0.1:' . $f->port('r1');
+    ok wait_until(sub { ($t->log_text // '') =~ /wrong role: \Q$r1\E is not a primary \(ROLE "slave"\)/ }, 10),
+        'a replica named as the primary: refused after ROLE, said so'
+        or diag $t->log_tail(10);
+    my ($st) = $t->http(GET => '/api/v2/summary.json');
+    is $st, 503, 'a replica named as the primary: its state is not served';
+    $t->stop_nginx;
 }
 
 # no alert, no crit; the failovers' errors are [error] lines only
