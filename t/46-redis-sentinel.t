@@ -138,10 +138,17 @@ like $ra // '', qr/\Ar[12]\z/, "role=replica: a replica named ($ra, by $sa)";
 my ($pb) = named($tb, 'primary');
 is $pb, 'p', 'role=primary: the primary named';
 
-# the data comes from there: the replica has the edge's subscriber links
-my $subs = () = $f->cmd($ra, 'CLIENT', 'LIST') =~ /cmd=subscribe/g;
-cmp_ok $subs, '>=', 2, "role=replica: $ra has both workers' subscriber "
-    . 'links';
+# the data comes from there: the replica has the edge's two links, one
+# subscribed (not counted: the Sentinels' own connections, named
+# sentinel-*, the replica's link to its primary, the test's CLIENT LIST)
+my ($list, @edge);
+ok wait_until(sub {
+    $list = $f->cmd($ra, 'CLIENT', 'LIST');
+    @edge = grep { !/ name=sentinel-/ && !/ flags=M / && !/ cmd=client/ }
+        split /\n/, $list;
+    @edge == 2 && grep { / cmd=subscribe/ } @edge;
+}, 10), "role=replica: $ra has the edge's two links, one subscribed"
+    or diag $list;
 
 $v = $w->write_state(sample_state());
 for my $role (qw(replica primary)) {
@@ -221,25 +228,30 @@ is $pb2, $new, "role=primary: follows to $new";
 # -------------------------------------------------------------------------
 # the Sentinel in use killed: the next one answers
 
-my (undef, $sdead) = named($ta, '(?:replica|primary)');
+# the Sentinel each edge is subscribed to (the last that named its
+# server) is killed; one or two, the next failover needs no majority
+my %via = map { $_ => (named($edges{$_}, '(?:replica|primary)'))[1] }
+    keys %edges;
+my %dead = map { $_ => 1 } values %via;
 my %mark = map { $_ => length($edges{$_}->log_text // '') } keys %edges;
-my $dead_addr = '127.0.0.1:' . $f->port($sdead);
-$f->kill_one($sdead);
-my @alive = grep { $_ ne $sdead } qw(s1 s2 s3);
+$f->kill_one($_) for sort keys %dead;
+my @alive = grep { !$dead{$_} } qw(s1 s2 s3);
+diag "killed the Sentinels @{[ sort keys %dead ]}, left @alive";
 
 for my $role (qw(replica primary)) {
     my $t = $edges{$role};
+    my $gone = '127.0.0.1:' . $f->port($via{$role});
     my $text;
     ok wait_until(sub {
         $text = substr($t->log_text // '', $mark{$role});
         $text =~ /Sentinel "127\.0\.0\.1:(\d+)" names \w+ \S+ of "mymaster"/
-            && $1 != $f->port($sdead);
-    }, 15), "role=$role: after $sdead died, another Sentinel answers"
+            && !$dead{ $name_of{"127.0.0.1:$1"} // '' };
+    }, 15), "role=$role: after $via{$role} died, another Sentinel answers"
         or diag $text;
+    like $text,
+        qr/Sentinel "\Q$gone\E" of "mymaster": [^\n]*asking the next/,
+        "role=$role: the subscription to $via{$role} lost, said so";
 }
-like substr($ta->log_text, $mark{replica}),
-    qr/Sentinel "\Q$dead_addr\E" of "mymaster": [^\n]*asking the next/,
-    "role=replica: the subscription to $sdead lost, said so";
 
 # the next failover, through the Sentinels left
 ok $f->wait_replicas($alive[0], 'mymaster', 1, 30),
@@ -313,16 +325,17 @@ for my $case (
 # -------------------------------------------------------------------------
 # a Sentinel that names a replica as the primary: ROLE refuses it
 
-ok wait_until(sub { ($f->role('r1') // '') eq 'slave' }, 20), 'r1 is a replica';
-$f->sentinel('sx', monitor => 'r1', set => 'wrongset', quorum => 1,
+ok wait_until(sub { ($f->role($old) // '') eq 'slave' }, 20),
+    "$old is a replica";
+$f->sentinel('sx', monitor => $old, set => 'wrongset', quorum => 1,
     down_after => 60000);
 {
     my $t = StatusEdge::Test->new(workers => 1);
     $t->start_nginx(poll => '1s', resync => '5s',
         redis => ['sentinel=wrongset 127.0.0.1:' . $f->port('sx')
             . ' role=primary']);
-    my $r1 = '127.0.0.1:' . $f->port('r1');
-    ok wait_until(sub { ($t->log_text // '') =~ /wrong role: \Q$r1\E is not a primary \(ROLE "slave"\)/ }, 10),
+    my $replica = '127.0.0.1:' . $f->port($old);
+    ok wait_until(sub { ($t->log_text // '') =~ /wrong role: \Q$replica\E is not a primary \(ROLE "slave"\)/ }, 10),
         'a replica named as the primary: refused after ROLE, said so'
         or diag $t->log_tail(10);
     my ($st) = $t->http(GET => '/api/v2/summary.json');
