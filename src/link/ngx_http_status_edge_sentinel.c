@@ -62,8 +62,8 @@ typedef struct {
     ngx_http_status_edge_server_t        server;   /* the one named */
     u_char                               name[NGX_SOCKADDR_STRLEN];
 
+    ngx_str_t                            said;     /* in reason */
     u_char                               reason[NGX_MAX_ERROR_STR];
-    size_t                               reason_len;
     u_char                               why[NGX_MAX_ERROR_STR];
 
     unsigned                             has_replica:1;
@@ -385,6 +385,10 @@ ngx_http_status_edge_sentinel_question(void)
 
     ctx->subscribed = 0;
     ctx->has_replica = 0;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ctx->log, 0,
+                   "status_edge: asking Sentinel \"%V\" of \"%V\"",
+                   &s->name, &sentinel->set);
 
     if (ngx_http_status_edge_conn_open(&ctx->conn, s, NULL, ctx->smcf)
         != NGX_OK)
@@ -878,10 +882,10 @@ ngx_http_status_edge_sentinel_on_message(ngx_http_status_edge_conn_t *conn,
         return;
     }
 
-    why = ngx_http_status_edge_sentinel_reason("Sentinel \"%V\": %*s %*s",
-                                           &ctx->entry->sentinel->order[0]->name,
-                                           channel->len, channel->str,
-                                           payload->len, payload->str);
+    why = ngx_http_status_edge_sentinel_reason(
+              "Sentinel \"%V\": %*s %*s",
+              &ctx->entry->sentinel->order[0]->name, channel->len,
+              channel->str, payload->len, payload->str);
 
     ctx->moved(ctx->entry, why);
 }
@@ -1112,15 +1116,14 @@ ngx_http_status_edge_sentinel_reason(const char *fmt, ...)
 {
     u_char                               *p;
     va_list                               args;
-    static ngx_str_t                      reason;
     ngx_http_status_edge_sentinel_ctx_t  *ctx = &ngx_http_status_edge_sentinel;
 
     va_start(args, fmt);
     p = ngx_vslprintf(ctx->reason, ctx->reason + NGX_MAX_ERROR_STR, fmt, args);
     va_end(args);
 
-    reason.data = ctx->reason;
-    reason.len = p - ctx->reason;
+    ctx->said.data = ctx->reason;
+    ctx->said.len = p - ctx->reason;
 
-    return &reason;
+    return &ctx->said;
 }
