@@ -11,6 +11,7 @@
 
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_redis.h"
+#include "ngx_http_status_edge_sentinel.h"
 #include "ngx_http_status_edge_conn.h"
 #include "ngx_http_status_edge_api.h"
 #include "ngx_http_status_edge_status_page.h"
@@ -44,6 +45,8 @@ static char *ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
 static char *ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_status_edge_redis_sentinel(ngx_conf_t *cf,
+    ngx_http_status_edge_server_t *server);
 static char *ngx_http_status_edge_redis_option(ngx_conf_t *cf,
     ngx_http_status_edge_server_t *server, ngx_str_t *value);
 static char *ngx_http_status_edge_source_slot(ngx_conf_t *cf,
@@ -665,6 +668,10 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     server->name = value[1];
     server->timeout = 1000;
 
+    if (ngx_strncmp(value[1].data, "sentinel=", 9) == 0) {
+        return ngx_http_status_edge_redis_sentinel(cf, server);
+    }
+
     ngx_memzero(&u, sizeof(ngx_url_t));
 
     u.url = value[1];
@@ -708,6 +715,47 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         {
             return NGX_CONF_ERROR;
         }
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+/* status_edge_redis sentinel=NAME ADDR [ADDR...] [role=...] [...] */
+
+static char *
+ngx_http_status_edge_redis_sentinel(ngx_conf_t *cf,
+    ngx_http_status_edge_server_t *server)
+{
+    ngx_int_t    rc;
+    ngx_str_t   *value;
+    ngx_uint_t   i;
+
+    value = cf->args->elts;
+
+    if (ngx_http_status_edge_sentinel_create(cf, server, &value[1])
+        != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 2; i < cf->args->nelts; i++) {
+        rc = ngx_http_status_edge_sentinel_option(cf, server, &value[i]);
+
+        if (rc == NGX_ERROR) {
+            return NGX_CONF_ERROR;
+        }
+
+        if (rc == NGX_DECLINED
+            && ngx_http_status_edge_redis_option(cf, server, &value[i])
+               != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (ngx_http_status_edge_sentinel_check(cf, server) != NGX_OK) {
+        return NGX_CONF_ERROR;
     }
 
     return NGX_CONF_OK;

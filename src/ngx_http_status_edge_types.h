@@ -27,13 +27,18 @@
 
 typedef struct ngx_http_status_edge_source_s    ngx_http_status_edge_source_t;
 typedef struct ngx_http_status_edge_snapshot_s  ngx_http_status_edge_snapshot_t;
+typedef struct ngx_http_status_edge_sentinel_s  ngx_http_status_edge_sentinel_t;
 
 /* told of every state a source publishes */
 typedef void (*ngx_http_status_edge_published_pt)(
     ngx_http_status_edge_source_t *source);
 
 
-/* one Redis address of status_edge_redis, resolved at configuration time */
+/*
+ * One Redis address of status_edge_redis, resolved at configuration
+ * time; a "sentinel=" entry has no address of its own: its Sentinels
+ * name one at each connect (src/link/ngx_http_status_edge_sentinel.h).
+ */
 typedef struct {
     ngx_str_t                      name;
     struct sockaddr               *sockaddr;
@@ -43,6 +48,7 @@ typedef struct {
     ngx_str_t                      user;
     ngx_str_t                      password;
     ngx_msec_t                     timeout;
+    ngx_http_status_edge_sentinel_t *sentinel; /* NULL: an address */
     unsigned                       tls:1;
     unsigned                       resolve:1; /* a host name: at connect */
 } ngx_http_status_edge_server_t;

@@ -16,6 +16,7 @@
 
 #include "ngx_http_status_edge_redis.h"
 #include "ngx_http_status_edge_conn.h"
+#include "ngx_http_status_edge_sentinel.h"
 #include "ngx_http_status_edge_publish.h"
 #include "se_snapshot.h"
 #include "se_raw_codec.h"
@@ -91,6 +92,12 @@ static void ngx_http_status_edge_on_message(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
 static void ngx_http_status_edge_on_pong(ngx_http_status_edge_conn_t *conn,
     redisReply *reply, void *data);
+static void ngx_http_status_edge_on_role(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data);
+static void ngx_http_status_edge_sentinel_found(
+    ngx_http_status_edge_server_t *entry, ngx_str_t *reason);
+static void ngx_http_status_edge_sentinel_moved(
+    ngx_http_status_edge_server_t *entry, ngx_str_t *reason);
 
 static void ngx_http_status_edge_reconnect_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_poll_handler(ngx_event_t *ev);
@@ -132,6 +139,11 @@ ngx_http_status_edge_redis_start(ngx_cycle_t *cycle,
     sync->sub.conn.error = ngx_http_status_edge_link_error;
     sync->sub.conn.message = ngx_http_status_edge_on_message;
     sync->sub.conn.data = &sync->sub;
+
+    ngx_http_status_edge_sentinel_start(cycle->log, smcf,
+                                        ngx_http_status_edge_sentinel_found,
+                                        ngx_http_status_edge_sentinel_moved);
+
     ngx_http_status_edge_timer(&sync->reconnect,
                                ngx_http_status_edge_reconnect_handler, sync);
     ngx_http_status_edge_timer(&sync->poll,
@@ -167,6 +179,7 @@ ngx_http_status_edge_redis_stop(ngx_cycle_t *cycle)
 
     ngx_http_status_edge_link_close(&sync->cmd);
     ngx_http_status_edge_link_close(&sync->sub);
+    ngx_http_status_edge_sentinel_stop();
 
     if (sync->reconnect.timer_set) {
         ngx_del_timer(&sync->reconnect);
@@ -212,6 +225,11 @@ ngx_http_status_edge_connect(ngx_addr_t *addr)
     server = sync->smcf->servers.elts;
     server = &server[sync->server];
 
+    if (server->sentinel) {
+        /* the server its Sentinels named (ngx_http_status_edge_sentinel.c) */
+        server = ngx_http_status_edge_sentinel_server(server);
+    }
+
     sync->ready = 0;
     sync->tearing_down = 0;
 
@@ -231,6 +249,19 @@ ngx_http_status_edge_connect(ngx_addr_t *addr)
         if (ngx_http_status_edge_send(&sync->cmd,
                                       ngx_http_status_edge_on_setup, NULL,
                                       2, argv, argvlen)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+    }
+
+    if (server->sentinel) {
+        argv[0] = "ROLE";
+        argvlen[0] = 4;
+
+        if (ngx_http_status_edge_send(&sync->cmd,
+                                      ngx_http_status_edge_on_role, NULL,
+                                      1, argv, argvlen)
             != NGX_OK)
         {
             return NGX_ERROR;
@@ -705,6 +736,13 @@ ngx_http_status_edge_reconnect_handler(ngx_event_t *ev)
     server = sync->smcf->servers.elts;
     server = &server[sync->server];
 
+    if (server->sentinel) {
+        ngx_http_status_edge_sentinel_ask(server);
+        return;
+    }
+
+    ngx_http_status_edge_sentinel_stop();
+
     if (server->resolve && sync->smcf->redis_resolver) {
         ngx_http_status_edge_resolve(server);
         return;
@@ -937,6 +975,80 @@ ngx_http_status_edge_retry_first(void)
     sync->server = 0;
     sync->failures = 0;
     sync->probing = 1;
+
+    ngx_add_timer(&sync->reconnect, 1);
+}
+
+
+/*
+ * A "sentinel=" entry: its Sentinels named a server (connect there, ROLE
+ * confirms it), or none could, or the set changed under the links.
+ */
+
+static void
+ngx_http_status_edge_sentinel_found(ngx_http_status_edge_server_t *entry,
+    ngx_str_t *reason)
+{
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    if (sync->stopped || ngx_exiting) {
+        return;
+    }
+
+    if (reason) {
+        sync->tearing_down = 0;
+        ngx_http_status_edge_fail(NULL, "Sentinel", reason);
+        return;
+    }
+
+    ngx_http_status_edge_connect_at(NULL);
+}
+
+
+static void
+ngx_http_status_edge_on_role(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
+{
+    ngx_str_t  why;
+
+    if (ngx_http_status_edge_sentinel_role(reply, &why) != NGX_OK) {
+        ngx_http_status_edge_fail(conn->data, "wrong role", &why);
+    }
+}
+
+
+static void
+ngx_http_status_edge_sentinel_moved(ngx_http_status_edge_server_t *entry,
+    ngx_str_t *reason)
+{
+    ngx_uint_t                       i;
+    ngx_http_status_edge_source_t  **sources;
+    ngx_http_status_edge_server_t   *server;
+    ngx_http_status_edge_sync_t     *sync = &ngx_http_status_edge_sync;
+
+    server = sync->smcf->servers.elts;
+
+    if (sync->stopped || sync->tearing_down || &server[sync->server] != entry)
+    {
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_NOTICE, sync->log, 0,
+                  "status_edge: Redis \"%V\": %V; asking the Sentinels "
+                  "again", &entry->name, reason);
+
+    sync->tearing_down = 1;
+    sync->ready = 0;
+
+    ngx_http_status_edge_link_close(&sync->cmd);
+    ngx_http_status_edge_link_close(&sync->sub);
+
+    sources = sync->smcf->sources.elts;
+
+    for (i = 0; i < sync->smcf->sources.nelts; i++) {
+        sources[i]->loading = 0;
+        sources[i]->reload = 0;
+    }
 
     ngx_add_timer(&sync->reconnect, 1);
 }
