@@ -74,6 +74,8 @@ ngx_http_status_edge_conn_open(ngx_http_status_edge_conn_t *conn,
     ngx_http_status_edge_conn_close(conn);
 
     conn->reason_len = 0;
+    conn->queued = 0;
+    conn->sent = 0;
     conn->timeout = server->timeout;
     conn->tls = server->tls;
 
@@ -228,6 +230,7 @@ ngx_http_status_edge_conn_send(ngx_http_status_edge_conn_t *conn,
 
     ngx_memcpy(conn->out + conn->out_len, cmd, len);
     conn->out_len += len;
+    conn->queued += len;
     redisFreeCommand(cmd);
 
     node->handler = handler;
@@ -440,6 +443,7 @@ ngx_http_status_edge_conn_flush(ngx_http_status_edge_conn_t *conn)
         }
 
         conn->out_pos += n;
+        conn->sent += n;
     }
 
     if (conn->out_pos == conn->out_len) {
