@@ -1458,19 +1458,24 @@ ngx_http_status_edge_error_is(redisReply *reply, const char *code)
 }
 
 
-/* the snapshot script itself failed: a bug of ours, not a Redis state */
+/*
+ * The snapshot script itself failed, a bug of ours: Redis 7 puts a Lua
+ * error as "ERR user_script:LINE: ...", a script that does not compile as
+ * "ERR Error compiling script ...".  A command of the script that Redis
+ * refuses ("... on @user_script:LINE.") is Redis' state, not ours.
+ */
 
 static ngx_uint_t
 ngx_http_status_edge_script_failed(redisReply *reply)
 {
-    u_char  *s;
-
-    s = (u_char *) reply->str;
-
     return ngx_http_status_edge_error_is(reply, "NOSCRIPT")
-           || ngx_strnstr(s, "user_script", reply->len) != NULL
-           || ngx_strnstr(s, "Error running script", reply->len) != NULL
-           || ngx_strnstr(s, "Error compiling script", reply->len) != NULL;
+           || (reply->len > sizeof("ERR user_script:") - 1
+               && ngx_strncmp(reply->str, "ERR user_script:",
+                              sizeof("ERR user_script:") - 1) == 0)
+           || (reply->len > sizeof("ERR Error compiling script") - 1
+               && ngx_strncmp(reply->str, "ERR Error compiling script",
+                              sizeof("ERR Error compiling script") - 1)
+                  == 0);
 }
 
 
