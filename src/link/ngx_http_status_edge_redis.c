@@ -56,6 +56,7 @@ typedef struct {
     unsigned                        subscribed:1;
     unsigned                        synced:1;  /* read on this link */
     unsigned                        sent:1;    /* sent_at is set */
+    unsigned                        changed:1; /* keys, during a read */
 } ngx_http_status_edge_page_t;
 
 
@@ -686,6 +687,7 @@ ngx_http_status_edge_reset_pages(void)
         page->subscribed = 0;
         page->synced = 0;
         page->sent = 0;
+        page->changed = 0;
     }
 }
 
@@ -969,10 +971,10 @@ ngx_http_status_edge_tracking_refused(const char *what, redisReply *reply)
 /*
  * A page's keys changed (coalesce: Redis' invalidation) or its writer
  * published (a change complete: read at once).  A read queued but not
- * yet sent sees the change; one under way is followed by one more.
- * Invalidations, which a redis-cli session sends key by key, are read
- * at most once a NGX_HTTP_STATUS_EDGE_COALESCE window, the last one at
- * the window's end.
+ * yet sent sees the change; one under way is followed by one more, at
+ * once after a PUBLISH.  Invalidations, which a redis-cli session sends
+ * key by key, are read at most once a NGX_HTTP_STATUS_EDGE_COALESCE
+ * window, the last one at the window's end.
  */
 
 static void
@@ -991,7 +993,13 @@ ngx_http_status_edge_changed(ngx_http_status_edge_page_t *page,
     }
 
     if (source->loading || source->building) {
-        source->reload = 1;
+        if (coalesce) {
+            page->changed = 1;
+
+        } else {
+            source->reload = 1;
+        }
+
         return;
     }
 
@@ -1085,6 +1093,7 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
     page->mark = sync->cmd.conn.queued;
     page->sent_at = ngx_current_msec;
     page->sent = 1;
+    page->changed = 0;
 }
 
 
@@ -1216,6 +1225,10 @@ ngx_http_status_edge_redis_updated(ngx_http_status_edge_source_t *source,
     if (source->reload) {
         source->reload = 0;
         ngx_http_status_edge_load(page);
+
+    } else if (page->changed) {
+        page->changed = 0;
+        ngx_http_status_edge_changed(page, 1);
     }
 }
 
