@@ -127,7 +127,9 @@ $f->redis('p2');
 $f->redis($_, replicaof => 'p2') for qw(r2a r2b);
 $S->{page}{name} = 'P2';
 put_state('p2', $S, 7);
-$f->cmd('p2', 'SAVE');
+# (a replica's full sync may still have p2's BGSAVE running)
+ok wait_until(sub { ($f->try('p2', 'SAVE') // '') eq 'OK' }, 20),
+    'p2 saved its RDB';
 ok wait_until(sub {
     !grep { ($f->cmd($_, 'GET', 'status:version') // 0) != 7 } qw(r2a r2b)
 }, 10), 'r2a and r2b have p2\'s state';
