@@ -7,7 +7,7 @@
 #  3. a hand edit with redis-cli, no version bump: the invalidation of the
 #     keys edited, the poll and the resync a minute away, seen within a
 #     second (the time it took is printed).
-# t/46-tracking.t has the version poll of a Redis that refuses tracking.
+# t/48-tracking.t has the version poll of a Redis that refuses tracking.
 
 use strict;
 use warnings;
