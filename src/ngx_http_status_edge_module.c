@@ -415,7 +415,7 @@ ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_http_core_loc_conf_t  *clcf;
 
     ngx_conf_init_msec_value(smcf->poll_interval, 1000);
-    ngx_conf_init_msec_value(smcf->resync_interval, 30000);
+    ngx_conf_init_msec_value(smcf->resync_interval, 300000);
 
     if (smcf->poll_interval == 0 || smcf->resync_interval == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,

@@ -152,6 +152,9 @@ typedef struct {
     ngx_atomic_uint_t              requests[NGX_HTTP_STATUS_EDGE_EP_N];
     ngx_uint_t                     reconnects;
     ngx_uint_t                     connected;
+    ngx_uint_t                     tracking;  /* Redis pushes changes */
+    ngx_uint_t                     error_replies; /* each moved on */
+    ngx_uint_t                     stale_replicas; /* found, left or read */
     ngx_uint_t                     events_open;
     ngx_uint_t                     events_refused;
 } ngx_http_status_edge_stats_t;

@@ -1,15 +1,20 @@
 #!/usr/bin/perl
 # How changes reach every worker:
 #  1. PUBLISH: a write with the version bump and PUBLISH is served (poll and
-#     resync set to a minute, so only the subscription can deliver it);
-#  2. the version poll: INCR without PUBLISH;
-#  3. the periodic full resync: a hand edit with redis-cli, no version bump.
+#     resync set to a minute, so only a push can deliver it);
+#  2. INCR without PUBLISH: Redis' invalidation of Pversion (CLIENT
+#     TRACKING), the poll and the resync still a minute away;
+#  3. a hand edit with redis-cli, no version bump: the invalidation of the
+#     keys edited, the poll and the resync a minute away, seen within a
+#     second (the time it took is printed).
+# t/48-tracking.t has the version poll of a Redis that refuses tracking.
 
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use Test::More;
+use Time::HiRes ();
 use StatusEdge::Test qw(sample_state json_decode);
 
 my $t = StatusEdge::Test->new;
@@ -60,29 +65,43 @@ $v = $t->write_state($S);
 ok $t->wait_version($v, timeout => 20), "and again: version $v";
 ok $t->wait_json('/api/v2/status.json', sub { $_[0]{page}{name} eq 'After restart 2' }),
     'served';
-$t->stop_nginx;
 
-# --- 2. version poll: INCR without PUBLISH
-$t->start_nginx(poll => '1s', resync => '60s');
-ok $t->wait_version($nv), 'restarted nginx loaded the current version';
-$t->redis('HSET', 'status:page', 'name', 'Polled');
+# every worker has Redis push the changes, also after the restart: no poll
+my %tracking;
+StatusEdge::Test::wait_until(sub {
+    my $m = $t->metrics or return 0;
+    for my $k (grep { /^status_edge_redis_tracking\{/ } keys %$m) {
+        my ($pid) = $k =~ /worker="(\d+)"/;
+        $tracking{$pid} = $m->{$k};
+    }
+    my @w = $t->worker_pids;
+    return @w && !grep { !defined $tracking{$_} } @w;
+}, 10);
+my @w = $t->worker_pids;
+is scalar(grep { ($tracking{$_} // 0) == 1 } @w), scalar(@w),
+    'CLIENT TRACKING on in every worker (status_edge_redis_tracking 1)';
+
+# --- 2. INCR without PUBLISH: the invalidation of Pversion
+$t->redis('HSET', 'status:page', 'name', 'Bumped');
 $v = $t->bump(publish => 0);
-ok $t->wait_version($v), "INCR without PUBLISH: version $v seen by the poll";
-my $d = $t->wait_json('/api/v2/status.json', sub { $_[0]{page}{name} eq 'Polled' });
-ok $d, 'polled change served';
-$t->stop_nginx;
+ok $t->wait_version($v, timeout => 10),
+    "INCR without PUBLISH: version $v seen without the poll";
+my $d = $t->wait_json('/api/v2/status.json', sub { $_[0]{page}{name} eq 'Bumped' });
+ok $d, 'bumped change served';
 
-# --- 3. resync: a hand edit without any version bump
-$t->start_nginx(poll => '1s', resync => '2s');
-ok $t->wait_version($v), 'restarted nginx loaded the current version';
+# --- 3. a hand edit without any version bump, the resync a minute away
 my ($st, $h0) = $t->http(GET => '/api/v2/summary.json');
 my $etag0 = $h0->{etag};
+my $t0 = Time::HiRes::time();
 $t->redis_cli('HSET', 'status:page', 'name', 'Hand edited');
 $t->redis_cli('HSET', 'status:component:api', 'status', 'major_outage');
 is $t->redis('GET', 'status:version'), $v, 'version unchanged by the hand edit';
 $d = $t->wait_json('/api/v2/summary.json',
-    sub { $_[0]{page}{name} eq 'Hand edited' }, timeout => 20, row => 10);
-ok $d, 'hand edit served after the resync interval';
+    sub { $_[0]{page}{name} eq 'Hand edited'
+          && $_[0]{status}{indicator} eq 'critical' }, timeout => 10, row => 10);
+ok $d, 'hand edit served with the resync a minute away';
+diag sprintf 'hand edit served by every worker %.0f ms after the first HSET '
+    . '(10 answers in a row)', 1000 * (Time::HiRes::time() - $t0);
 is $d && $d->{status}{indicator}, 'critical', 'derived indicator recomputed';
 my ($ind, $ver) = $t->ind;
 is "$ind $ver", "critical $v", 'variables: new indicator, same version';
@@ -99,7 +118,7 @@ $t->redis_cli('HSET', 'status:incident:inc-api', 'status', 'monitoring');
 $d = $t->wait_json('/api/v2/incidents/unresolved.json',
     sub { ($_[0]{incidents}[0]{incident_updates}[0]{id} // '') eq 'upd-api-3' },
     timeout => 20);
-ok $d, 'hand-pushed update served after resync';
+ok $d, 'hand-pushed update served without a resync';
 is $d && $d->{incidents}[0]{status}, 'monitoring', 'incident status monitoring';
 
 $t->stop;

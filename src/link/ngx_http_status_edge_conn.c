@@ -52,6 +52,8 @@ static void ngx_http_status_edge_conn_timeout_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_conn_log_writer(ngx_log_t *log,
     ngx_uint_t level, u_char *buf, size_t len);
 #if (NGX_SSL)
+static void ngx_http_status_edge_conn_ssl_alert(
+    ngx_http_status_edge_conn_t *conn);
 static void ngx_http_status_edge_conn_ssl_start(
     ngx_http_status_edge_conn_t *conn);
 static void ngx_http_status_edge_conn_ssl_handshaked(ngx_connection_t *c);
@@ -74,6 +76,8 @@ ngx_http_status_edge_conn_open(ngx_http_status_edge_conn_t *conn,
     ngx_http_status_edge_conn_close(conn);
 
     conn->reason_len = 0;
+    conn->queued = 0;
+    conn->sent = 0;
     conn->timeout = server->timeout;
     conn->tls = server->tls;
 
@@ -228,6 +232,7 @@ ngx_http_status_edge_conn_send(ngx_http_status_edge_conn_t *conn,
 
     ngx_memcpy(conn->out + conn->out_len, cmd, len);
     conn->out_len += len;
+    conn->queued += len;
     redisFreeCommand(cmd);
 
     node->handler = handler;
@@ -431,6 +436,9 @@ ngx_http_status_edge_conn_flush(ngx_http_status_edge_conn_t *conn)
                     conn->out_len - conn->out_pos);
 
         if (n == NGX_ERROR) {
+#if (NGX_SSL)
+            ngx_http_status_edge_conn_ssl_alert(conn);
+#endif
             ngx_http_status_edge_conn_fail(conn, "send failed", NULL);
             return;
         }
@@ -440,6 +448,7 @@ ngx_http_status_edge_conn_flush(ngx_http_status_edge_conn_t *conn)
         }
 
         conn->out_pos += n;
+        conn->sent += n;
     }
 
     if (conn->out_pos == conn->out_len) {
@@ -723,6 +732,27 @@ ngx_http_status_edge_conn_log_writer(ngx_log_t *log, ngx_uint_t level,
 
 
 #if (NGX_SSL)
+
+/*
+ * A TLS 1.3 server that refuses our certificate (or its absence) sends
+ * an alert once our handshake is over, and closes: a write then fails
+ * with a reset while the alert waits to be read.  Read, its line is the
+ * reason ("alert certificate required").
+ */
+
+static void
+ngx_http_status_edge_conn_ssl_alert(ngx_http_status_edge_conn_t *conn)
+{
+    ngx_connection_t  *c;
+    u_char             buf[256];
+
+    c = conn->peer.connection;
+
+    if (c->ssl) {
+        (void) c->recv(c, buf, sizeof(buf));
+    }
+}
+
 
 static void
 ngx_http_status_edge_conn_ssl_start(ngx_http_status_edge_conn_t *conn)

@@ -55,6 +55,8 @@ struct ngx_http_status_edge_conn_s {
     ngx_msec_t                            timeout;
     ngx_uint_t                            pending;
     ngx_uint_t                            generation;
+    uint64_t                              queued;    /* bytes, since open */
+    uint64_t                              sent;
 
     ngx_http_status_edge_conn_error_pt    error;
     ngx_http_status_edge_conn_reply_pt    message;   /* NULL: no pub/sub */

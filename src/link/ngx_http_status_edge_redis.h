@@ -1,9 +1,10 @@
 
 /*
  * status-edge: the Redis link.  Each worker reads every source's state
- * on nginx's event loop (subscribe, poll, resync) over two connections
- * (ngx_http_status_edge_conn.c) and hands the reply's bytes to
- * ngx_http_status_edge_update().
+ * on nginx's event loop over two connections (ngx_http_status_edge_conn.c)
+ * when Redis pushes a change (PUBLISH, CLIENT TRACKING's invalidations;
+ * the version poll only where tracking is refused) and hands the reply's
+ * bytes to ngx_http_status_edge_update().
  */
 
 

@@ -602,15 +602,32 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     ngx_http_status_edge_help(b, "status_edge_redis_reconnects_total",
                               "counter", "reconnects to Redis of this "
                               "nginx's readers");
+    ngx_http_status_edge_help(b, "status_edge_redis_tracking", "gauge",
+                              "1 while Redis pushes the changes (CLIENT "
+                              "TRACKING), 0: Pversion is polled");
+    ngx_http_status_edge_help(b, "status_edge_redis_error_replies_total",
+                              "counter", "error replies (LOADING, BUSY, "
+                              "NOPERM, ...) that moved to the next address");
+    ngx_http_status_edge_help(b, "status_edge_redis_stale_replicas_total",
+                              "counter", "replicas found with their link to "
+                              "the primary down");
     ngx_http_status_edge_help(b, "status_edge_requests_total", "counter",
                               "requests served per endpoint");
 
     b->last = ngx_sprintf(b->last,
                           "status_edge_redis_connected{worker=\"%P\"} %ui\n"
                           "status_edge_redis_reconnects_total{worker=\"%P\"}"
-                          " %ui\n",
+                          " %ui\n"
+                          "status_edge_redis_tracking{worker=\"%P\"} %ui\n"
+                          "status_edge_redis_error_replies_total"
+                          "{worker=\"%P\"} %ui\n"
+                          "status_edge_redis_stale_replicas_total"
+                          "{worker=\"%P\"} %ui\n",
                           ngx_pid, lease.connected,
-                          ngx_pid, lease.reconnects);
+                          ngx_pid, lease.reconnects,
+                          ngx_pid, ngx_http_status_edge_stats.tracking,
+                          ngx_pid, ngx_http_status_edge_stats.error_replies,
+                          ngx_pid, ngx_http_status_edge_stats.stale_replicas);
 
     ngx_http_status_edge_help(b, "status_edge_events_streams", "gauge",
                               "event streams open in this worker");

@@ -1,0 +1,196 @@
+#!/usr/bin/perl
+# Redis pushes the changes (CLIENT TRACKING ... BCAST, redirected to the
+# subscriber connection), so an idle edge reads nothing:
+#  1. two pages, one prefix within the other ("status:" and "status:eu:",
+#     which Redis refuses as two BCAST prefixes): hand edits of either are
+#     served, the poll and the resync a minute away;
+#  2. an idle link, counted through a proxy and INFO commandstats over 20 s
+#     with a 3 s resync: no read of the state, only the keepalives (PING,
+#     ROLE); its bytes are printed and bounded at 1 KB a minute;
+#  3. a writer's MULTI/EXEC with PUBLISH is one read per worker, not one for
+#     the PUBLISH and one for the invalidation; a redis-cli session that
+#     edits key by key is read at most once per 50 ms;
+#  4. FLUSHDB of another database (an invalidation of every key, nil) reads
+#     the pages again, the state served is unchanged;
+#  5. an ACL user with only what the module needs: tracking on;
+#  6. an ACL user without CLIENT: one [warn] line per worker, the version
+#     poll and the resync as before tracking.
+
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use Test::More;
+use Time::HiRes ();
+use StatusEdge::Test qw(sample_state wait_until);
+use StatusEdge::FaultProxy;
+
+my $t = StatusEdge::Test->new;
+$t->start_redis;
+
+# per worker: { pid => value } of a per-worker metric, asked until every
+# worker answered (bounded)
+sub every_worker {
+    my ($name, %o) = @_;
+    my %v;
+    wait_until(sub {
+        my $m = $t->metrics(%o) or return 0;
+        for my $k (grep { /^\Q$name\E\{/ } keys %$m) {
+            my ($pid) = $k =~ /worker="(\d+)"/ or next;
+            $v{$pid} = $m->{$k};
+        }
+        my @w = $t->worker_pids;
+        return @w && !grep { !defined $v{$_} } @w;
+    }, 10, 0.02);
+    return \%v;
+}
+
+sub cmdstats {
+    my $info = $t->redis('INFO', 'commandstats');
+    my %c = $info =~ /^cmdstat_([^:]+):calls=(\d+)/mg;
+    return \%c;
+}
+
+# --- 1. nested prefixes
+my $S = sample_state();
+my $E = sample_state();
+$E->{page}{name} = 'Europe';
+my $v = $t->write_state($S);
+my $ve = $t->write_state($E, prefix => 'status:eu:');
+my $servers = $t->server_conf . $t->server_conf(port => 'eu', page => 'status:eu:');
+$t->start_nginx(poll => '60s', resync => '60s', servers => $servers);
+ok $t->wait_version($v), "status: loaded, version $v";
+ok $t->wait_version($ve, port => 'eu'), "status:eu: loaded, version $ve";
+my $tr = every_worker('status_edge_redis_tracking');
+is scalar(grep { $_ == 1 } values %$tr), scalar($t->worker_pids),
+    'tracking on in every worker with nested prefixes';
+unlike $t->log_text, qr/refuses CLIENT/, 'Redis took the prefixes';
+
+$t->redis_cli('HSET', 'status:eu:component:api', 'status', 'major_outage');
+my $api = sub { (grep { $_->{id} eq 'api' } @{ $_[0]{components} })[0] // {} };
+ok $t->wait_json('/api/v2/components.json',
+    sub { $api->($_[0])->{status} eq 'major_outage' }, port => 'eu'),
+    'a hand edit under the nested prefix is served';
+my (undef, undef, $c) = $t->get_json('/api/v2/components.json');
+isnt $api->($c)->{status} // 'none', 'major_outage',
+    'the outer page is unchanged by it';
+$t->redis_cli('HSET', 'status:page', 'name', 'Outer edited');
+ok $t->wait_json('/api/v2/status.json',
+    sub { $_[0]{page}{name} eq 'Outer edited' }),
+    'a hand edit under the outer prefix is served';
+my (undef, undef, $eu) = $t->get_json('/api/v2/status.json', port => 'eu');
+is $eu->{page}{name}, 'Europe', 'the nested page is unchanged by it';
+$t->stop_nginx;
+
+# --- 2. the cost of an idle link: one worker, through a counting proxy
+my $fp = StatusEdge::FaultProxy->new(target => $t->redis_port)->start;
+$t->start_nginx(workers => 1, poll => '1s', resync => '3s',
+    redis => ['127.0.0.1:' . $fp->port]);
+ok $t->wait_version($v), 'loaded through the proxy';
+ok wait_until(sub { (every_worker('status_edge_redis_tracking')->{
+    ($t->worker_pids)[0]} // 0) == 1 }, 10), 'tracking on';
+$t->redis('CONFIG', 'RESETSTAT');
+my $s0 = $fp->stats;
+my $idle = 20;
+sleep $idle;
+my $s1 = $fp->stats;
+my $cs = cmdstats();
+delete @$cs{qw(config|resetstat info)};
+my @reads = grep { !/^(?:ping|role)$/ } sort keys %$cs;
+is "@reads", '', "no read of the state in $idle idle seconds (resync 3 s, poll 1 s)";
+ok(($cs->{ping} // 0) >= 1, "the subscriber's keepalive PING ($cs->{ping})");
+ok(($cs->{role} // 0) >= 1, "the command link's keepalive ROLE ($cs->{role})");
+my $up = $s1->{up} - $s0->{up};
+my $down = $s1->{down} - $s0->{down};
+my $per_min = ($up + $down) * 60 / $idle;
+diag "idle link, $idle s: $up bytes to Redis, $down bytes from Redis "
+    . sprintf('(%.0f bytes a minute); commands: %s', $per_min,
+        join(' ', map { "$_=$cs->{$_}" } sort keys %$cs));
+ok $per_min < 1024, 'an idle link costs under 1 KB a minute';
+$t->stop_nginx;
+$fp->stop;
+
+# --- 3. reads per change
+$t->start_nginx(poll => '60s', resync => '60s');
+ok $t->wait_version($v + 0), 'restarted';
+my $nw = () = $t->worker_pids;
+$t->redis('CONFIG', 'RESETSTAT');
+my $writes = 5;
+for my $i (1 .. $writes) {
+    $S->{page}{name} = "Written $i";
+    $v = $t->write_state($S);
+    ok $t->wait_version($v), "write $i: version $v";
+}
+my $evals = cmdstats()->{eval} // 0;
+diag "$writes writes (MULTI/EXEC with PUBLISH), $nw workers: $evals reads";
+ok $evals >= $writes * $nw, 'every worker read every write';
+ok $evals <= ($writes + 1) * $nw,
+    'one read per write and worker: the PUBLISH and the invalidation together';
+
+$t->redis('CONFIG', 'RESETSTAT');
+my $edits = 20;
+my $t0 = Time::HiRes::time();
+$t->redis_cli_script([ map { ['HSET', 'status:page', 'name', "Edit $_"] } 1 .. $edits ]);
+my $ms = 1000 * (Time::HiRes::time() - $t0);
+ok $t->wait_json('/api/v2/status.json',
+    sub { $_[0]{page}{name} eq "Edit $edits" }), 'the last of the edits served';
+$evals = cmdstats()->{eval} // 0;
+# a read at the first edit, then at most one per 50 ms window, the last
+# one after the session
+my $most = $nw * (2 + int($ms / 50) + 1);
+diag sprintf 'a redis-cli session of %d HSETs in %.0f ms (redis-cli\'s start '
+    . 'included), %d workers: %d reads (at most %d)', $edits, $ms, $nw,
+    $evals, $most;
+ok $evals <= $most, 'key by key edits are read at most once per 50 ms';
+
+# --- 4. a flush elsewhere: nil invalidation, every page read again
+my $loads = sub {
+    my $m = $t->metrics or return -1;
+    return StatusEdge::Test::metric($m, 'status_edge_loads_total',
+        page => 'status:');
+};
+$t->redis('CONFIG', 'RESETSTAT');
+$t->redis_cli('-n', '9', 'FLUSHDB');
+ok wait_until(sub { (cmdstats()->{eval} // 0) >= $nw }, 10),
+    'FLUSHDB of another database: every worker read again';
+my ($ind, $ver) = $t->ind;
+is $ver, $v, 'the state served is unchanged';
+$t->stop_nginx;
+
+# --- 5. an ACL user with what the module needs only
+$t->redis('ACL', 'SETUSER', 'edge', 'on', '>edge-pw', 'resetkeys',
+    '~status:*', 'resetchannels', '&status:*', '&__redis__:invalidate',
+    '-@all', '+eval', '+subscribe', '+ping', '+client|id',
+    '+client|tracking', '+role', '+get', '+@read', '+memory|usage', '+time');
+$t->start_nginx(poll => '60s', resync => '60s',
+    redis => ['127.0.0.1:' . $t->redis_port . ' user=edge password=edge-pw']);
+ok $t->wait_version($v), 'the minimal ACL user reads the state';
+$tr = every_worker('status_edge_redis_tracking');
+is scalar(grep { $_ == 1 } values %$tr), $nw, 'and has tracking on';
+$t->redis_cli('HSET', 'status:page', 'name', 'Edited under ACL');
+ok $t->wait_json('/api/v2/status.json',
+    sub { $_[0]{page}{name} eq 'Edited under ACL' }), 'hand edit served';
+unlike $t->log_text, qr/refuses/, 'nothing refused';
+$t->stop_nginx;
+
+# --- 6. an ACL user without CLIENT: the poll as before
+$t->redis('ACL', 'SETUSER', 'edge', '-client');
+$t->start_nginx(poll => '1s', resync => '2s',
+    redis => ['127.0.0.1:' . $t->redis_port . ' user=edge password=edge-pw']);
+ok $t->wait_version($v), 'an ACL user without CLIENT reads the state';
+$tr = every_worker('status_edge_redis_tracking');
+is scalar(grep { $_ == 0 } values %$tr), $nw, 'tracking off';
+$t->redis('HSET', 'status:page', 'name', 'Polled');
+$v = $t->bump(publish => 0);
+ok $t->wait_version($v), "INCR without PUBLISH: version $v seen by the poll";
+$t->redis_cli('HSET', 'status:page', 'name', 'Resynced');
+ok $t->wait_json('/api/v2/status.json',
+    sub { $_[0]{page}{name} eq 'Resynced' }, timeout => 20),
+    'a hand edit without a bump seen at the resync';
+my @refused = $t->log_text =~ /(\[warn\].*refuses CLIENT ID.*)/g;
+is scalar(@refused), $nw, 'one [warn] line per worker';
+like $refused[0] // '', qr/NOPERM.*reading Pversion every 1000 ms/,
+    'it says why and what instead';
+
+$t->stop;
+done_testing;
