@@ -75,6 +75,8 @@ static ngx_http_status_edge_reader_start_pt   ngx_http_status_edge_reader_start;
 static ngx_http_status_edge_reader_stop_pt    ngx_http_status_edge_reader_stop;
 static ngx_http_status_edge_reported_t       *ngx_http_status_edge_reported;
 static ngx_uint_t                    ngx_http_status_edge_reported_reconnects;
+static ngx_uint_t                    ngx_http_status_edge_reported_errors;
+static ngx_uint_t                    ngx_http_status_edge_reported_stale;
 static ngx_event_t                   ngx_http_status_edge_lease_ev;
 static ngx_event_t                   ngx_http_status_edge_watch_ev;
 static ngx_uint_t                    ngx_http_status_edge_holder;
@@ -502,6 +504,7 @@ ngx_http_status_edge_reader_take(ngx_pid_t pid, ngx_uint_t generation,
     lease->generation++;
     lease->heartbeat = ngx_current_msec;
     lease->connected = 0;
+    lease->tracking = 0;
     lease->role_len = 0;
 
     ngx_http_status_edge_generation = lease->generation;
@@ -511,6 +514,10 @@ ngx_http_status_edge_reader_take(ngx_pid_t pid, ngx_uint_t generation,
 
     ngx_http_status_edge_reported_reconnects =
                                        ngx_http_status_edge_stats.reconnects;
+    ngx_http_status_edge_reported_errors =
+                                    ngx_http_status_edge_stats.error_replies;
+    ngx_http_status_edge_reported_stale =
+                                    ngx_http_status_edge_stats.stale_replicas;
 
     sources = ngx_http_status_edge_reader_conf->sources.elts;
 
@@ -589,6 +596,7 @@ ngx_http_status_edge_reader_give_up(const char *why)
         ngx_http_status_edge_reader_report_locked(lease);
         lease->pid = 0;
         lease->connected = 0;
+        lease->tracking = 0;
     }
 
     ngx_shmtx_unlock(&shpool->mutex);
@@ -618,6 +626,15 @@ ngx_http_status_edge_reader_report_locked(ngx_http_status_edge_lease_t *lease)
                          - ngx_http_status_edge_reported_reconnects;
     ngx_http_status_edge_reported_reconnects =
                                        ngx_http_status_edge_stats.reconnects;
+    lease->tracking = ngx_http_status_edge_stats.tracking;
+    lease->error_replies += ngx_http_status_edge_stats.error_replies
+                            - ngx_http_status_edge_reported_errors;
+    ngx_http_status_edge_reported_errors =
+                                    ngx_http_status_edge_stats.error_replies;
+    lease->stale_replicas += ngx_http_status_edge_stats.stale_replicas
+                             - ngx_http_status_edge_reported_stale;
+    ngx_http_status_edge_reported_stale =
+                                    ngx_http_status_edge_stats.stale_replicas;
 
     sources = ngx_http_status_edge_reader_conf->sources.elts;
 

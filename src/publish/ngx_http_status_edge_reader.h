@@ -27,6 +27,9 @@ typedef struct {
     ngx_msec_t                     heartbeat; /* the holder's clock */
     ngx_uint_t                     connected;
     ngx_uint_t                     reconnects;
+    ngx_uint_t                     tracking;  /* Redis pushes changes */
+    ngx_uint_t                     error_replies;
+    ngx_uint_t                     stale_replicas;
     size_t                         address_len;
     u_char                         address[NGX_HTTP_STATUS_EDGE_ADDRESS_MAX];
     size_t                         role_len;

@@ -439,6 +439,9 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
         ngx_memzero(&lease, sizeof(ngx_http_status_edge_lease_t));
         lease.connected = ngx_http_status_edge_stats.connected;
         lease.reconnects = ngx_http_status_edge_stats.reconnects;
+        lease.tracking = ngx_http_status_edge_stats.tracking;
+        lease.error_replies = ngx_http_status_edge_stats.error_replies;
+        lease.stale_replicas = ngx_http_status_edge_stats.stale_replicas;
     }
 
     pages = ngx_pcalloc(r->pool,
@@ -625,9 +628,9 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                           "{worker=\"%P\"} %ui\n",
                           ngx_pid, lease.connected,
                           ngx_pid, lease.reconnects,
-                          ngx_pid, ngx_http_status_edge_stats.tracking,
-                          ngx_pid, ngx_http_status_edge_stats.error_replies,
-                          ngx_pid, ngx_http_status_edge_stats.stale_replicas);
+                          ngx_pid, lease.tracking,
+                          ngx_pid, lease.error_replies,
+                          ngx_pid, lease.stale_replicas);
 
     ngx_http_status_edge_help(b, "status_edge_events_streams", "gauge",
                               "event streams open in this worker");
