@@ -30,18 +30,6 @@ my @user = ('--user', 'edge', 'on', '>edge-pw', '~*', '&*', '+@all');
 $f->redis($_, args => [@user]) for qw(a b);
 my ($pa, $pb) = ($f->port('a'), $f->port('b'));
 
-# a whole state on a fleet server, at a version, published
-sub put_state {
-    my ($name, $state, $version) = @_;
-    my $keys = $f->cmd($name, 'KEYS', 'status:*') || [];
-    my @c = (['MULTI']);
-    push @c, ['DEL', @$keys] if @$keys;
-    push @c, @{ StatusEdge::Test::state_commands($state, 'status:') };
-    push @c, ['SET', 'status:version', $version],
-        ['PUBLISH', 'status:events', $version], ['EXEC'];
-    $f->cmd($name, @$_) for @c;
-}
-
 my %last;
 my @backwards;
 sub sample {
@@ -74,13 +62,13 @@ my $nginx_redis = ["127.0.0.1:$pa user=edge password=edge-pw",
 # --- 1. LOADING
 my $A = sample_state();
 $A->{page}{name} = 'A';
-put_state('a', $A, 6);
+$f->put_state('a', $A, 6);
 $f->cmd('a', 'EVAL', "for i = 1, tonumber(ARGV[1]) do "
     . "redis.call('SET', 'filler:' .. i, 'x') end", 0, 40000);
 $f->cmd('a', 'SAVE');
 my $B = sample_state();
 $B->{page}{name} = 'B';
-put_state('b', $B, 5);
+$f->put_state('b', $B, 5);
 
 $f->kill_one('a');
 # started by hand: StatusEdge::Fleet waits for a PONG, not sent while loading
@@ -104,7 +92,7 @@ ok wait_name('A', 20), "the resync went back to a: a's state, version 6";
 
 # --- 2. BUSY
 $B->{page}{name} = 'B busy';
-put_state('b', $B, 6);
+$f->put_state('b', $B, 6);
 $f->cmd('a', 'CONFIG', 'SET', 'busy-reply-threshold', 100);
 my $busy = StatusEdge::Test::Redis->new(port => $pa);
 $busy->cmd('AUTH', 'edge', 'edge-pw');
@@ -122,7 +110,7 @@ ok wait_name('A', 20), 'the resync went back to a';
 
 # --- 3. NOPERM: a command of the script, then EVAL itself
 $B->{page}{name} = 'B noperm';
-put_state('b', $B, 7);
+$f->put_state('b', $B, 7);
 $f->cmd('a', 'ACL', 'SETUSER', 'edge', '-time');
 $f->cmd('a', 'HSET', 'status:page', 'name', 'A edited');
 ok wait_name('B noperm', 15), 'a refuses the TIME of the script: b served';
@@ -134,10 +122,10 @@ unlike $log, qr/please report/, 'not as a failure of the script';
 
 $f->cmd('a', 'ACL', 'SETUSER', 'edge', '+time');
 $A->{page}{name} = 'A again';
-put_state('a', $A, 8);
+$f->put_state('a', $A, 8);
 ok wait_name('A again', 20), 'a allowed again: the resync went back to it';
 $B->{page}{name} = 'B no eval';
-put_state('b', $B, 9);
+$f->put_state('b', $B, 9);
 $f->cmd('a', 'ACL', 'SETUSER', 'edge', '-eval');
 $f->cmd('a', 'HSET', 'status:page', 'name', 'A edited again');
 ok wait_name('B no eval', 15), 'a refuses EVAL: b served';
@@ -149,12 +137,12 @@ $t->stop_nginx;
 # --- 4. MASTERDOWN from a fake: every command refused
 my $fr = StatusEdge::FakeRedis->new(mode => 'masterdown')->start;
 $B->{page}{name} = 'B masterdown';
-put_state('b', $B, 10);
+$f->put_state('b', $B, 10);
 $t->start_nginx(poll => '60s', resync => '2s',
     redis => ['127.0.0.1:' . $fr->port, "127.0.0.1:$pb user=edge password=edge-pw"]);
 ok wait_name('B masterdown', 15), 'a fake answering MASTERDOWN: b served';
 $B->{page}{name} = 'B after';
-put_state('b', $B, 11);
+$f->put_state('b', $B, 11);
 ok wait_name('B after', 15), "and b's changes";
 ok $fr->stats->{commands} > 0, 'the fake was asked';
 $t->stop_nginx;

@@ -24,17 +24,6 @@ use StatusEdge::Fleet;
 my $t = StatusEdge::Test->new;
 my $f = StatusEdge::Fleet->new($t);
 
-sub put_state {
-    my ($name, $state, $version) = @_;
-    my $keys = $f->cmd($name, 'KEYS', 'status:*') || [];
-    my @c = (['MULTI']);
-    push @c, ['DEL', @$keys] if @$keys;
-    push @c, @{ StatusEdge::Test::state_commands($state, 'status:') };
-    push @c, ['SET', 'status:version', $version],
-        ['PUBLISH', 'status:events', $version], ['EXEC'];
-    $f->cmd($name, @$_) for @c;
-}
-
 my %last;
 my @backwards;
 my @empty;
@@ -101,9 +90,9 @@ $f->redis('p1');
 $f->redis('r1', replicaof => 'p1');
 $f->redis('q');
 $S->{page}{name} = 'P1';
-put_state('p1', $S, 5);
+$f->put_state('p1', $S, 5);
 $S->{page}{name} = 'Q';
-put_state('q', $S, 5);
+$f->put_state('q', $S, 5);
 ok wait_until(sub { ($f->cmd('r1', 'GET', 'status:version') // 0) == 5 }, 10),
     'r1 has p1\'s state';
 $t->start_nginx(poll => '60s', resync => '60s',
@@ -117,7 +106,7 @@ like $log, qr/"127\.0\.0\.1:${\ $f->port('r1')}" command link: stale replica: it
     'logged: which address, what ROLE says';
 ok counted() >= 1, 'counted in status_edge_redis_stale_replicas_total';
 $S->{page}{name} = 'Q6';
-put_state('q', $S, 6);
+$f->put_state('q', $S, 6);
 ok wait_name('Q6'), "q's changes are served";
 ok all_workers(stale_by_worker(), 0), 'a fresh address: not stale';
 $t->stop_nginx;
@@ -126,7 +115,7 @@ $t->stop_nginx;
 $f->redis('p2');
 $f->redis($_, replicaof => 'p2') for qw(r2a r2b);
 $S->{page}{name} = 'P2';
-put_state('p2', $S, 7);
+$f->put_state('p2', $S, 7);
 # (a replica's full sync may still have p2's BGSAVE running)
 ok wait_until(sub { ($f->try('p2', 'SAVE') // '') eq 'OK' }, 20),
     'p2 saved its RDB';
@@ -149,7 +138,7 @@ $f->redis('p2');    # from its RDB: the replicas sync again, state kept
 ok wait_until(sub { all_workers(stale_by_worker(), 0) }, 30),
     'p2 back: fresh again';
 $S->{page}{name} = 'P2 8';
-put_state('p2', $S, 8);
+$f->put_state('p2', $S, 8);
 ok wait_name('P2 8'), "p2's changes arrive";
 $t->stop_nginx;
 
@@ -158,14 +147,14 @@ $f->redis('p3');
 $f->redis('r3', replicaof => 'p3',
     args => ['--replica-serve-stale-data', 'no']);
 $S->{page}{name} = 'P3';
-put_state('p3', $S, 9);
+$f->put_state('p3', $S, 9);
 ok wait_until(sub { ($f->cmd('r3', 'GET', 'status:version') // 0) == 9 }, 10),
     'r3 has p3\'s state';
 $t->start_nginx(resync => '60s',
     redis => ['127.0.0.1:' . $f->port('r3'), '127.0.0.1:' . $f->port('q')]);
 ok wait_name('P3'), "r3 is read: p3's state";
 $S->{page}{name} = 'Q10';
-put_state('q', $S, 10);    # ahead of r3: going to q is not going back
+$f->put_state('q', $S, 10);    # ahead of r3: going to q is not going back
 $f->kill_one('p3');
 ok wait_until(sub {
     my $r = $f->try('r3', 'GET', 'status:version');

@@ -40,6 +40,10 @@ package StatusEdge::Fleet;
 #   try($name, @cmd)           the same, the error returned
 #                              (StatusEdge::Test::RedisError)
 #   role($name)                ROLE's first element: master, slave, sentinel
+#   put_state($name, $state, $version)
+#                              a whole state (StatusEdge::Test's form) on
+#                              server $name under "status:", at $version,
+#                              published, in one MULTI/EXEC
 #   master_of($sentinel, $set) the port the Sentinel names (undef: none)
 #   wait_sentinels($set, $name, $timeout)
 #                              until every Sentinel of $set that runs names
@@ -219,6 +223,17 @@ sub cmd {
     my $r = $self->try($name, @cmd);
     croak "$name: @cmd: $r->{err}" if ref $r eq 'StatusEdge::Test::RedisError';
     return $r;
+}
+
+sub put_state {
+    my ($self, $name, $state, $version) = @_;
+    my $keys = $self->cmd($name, 'KEYS', 'status:*') || [];
+    my @c = (['MULTI']);
+    push @c, ['DEL', @$keys] if @$keys;
+    push @c, @{ StatusEdge::Test::state_commands($state, 'status:') };
+    push @c, ['SET', 'status:version', $version],
+        ['PUBLISH', 'status:events', $version], ['EXEC'];
+    $self->cmd($name, @$_) for @c;
 }
 
 sub role {
