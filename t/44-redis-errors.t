@@ -32,13 +32,7 @@ my ($pa, $pb) = ($f->port('a'), $f->port('b'));
 
 my %last;
 my @backwards;
-sub sample {
-    my ($ind, $ver, $pid) = $t->ind;
-    return unless defined $ver && $ver =~ /^\d+$/ && $pid;
-    push @backwards, "worker $pid: $last{$pid} -> $ver"
-        if defined $last{$pid} && $ver < $last{$pid};
-    $last{$pid} = $ver;
-}
+sub sample { $t->sample_backwards(\%last, \@backwards) }
 
 # 10 answers in a row of status.json with page name $name (and /ind
 # sampled between them)

@@ -27,13 +27,7 @@ my $f = StatusEdge::Fleet->new($t);
 my %last;
 my @backwards;
 my @empty;
-sub sample {
-    my ($ind, $ver, $pid) = $t->ind;
-    return unless defined $ver && $ver =~ /^\d+$/ && $pid;
-    push @backwards, "worker $pid: $last{$pid} -> $ver"
-        if defined $last{$pid} && $ver < $last{$pid};
-    $last{$pid} = $ver;
-}
+sub sample { $t->sample_backwards(\%last, \@backwards) }
 
 sub wait_name {
     my ($name, $timeout) = @_;

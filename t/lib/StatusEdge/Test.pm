@@ -1111,6 +1111,18 @@ sub ind {
     return ($ind, $ver, $h->{'x-pid'});
 }
 
+# one answer of /ind checked against the last version each worker served:
+# $last is { pid => version }, a version lower than its worker's last is
+# pushed onto @$backwards ("worker PID: OLD -> NEW")
+sub sample_backwards {
+    my ($self, $last, $backwards) = @_;
+    my ($ind, $ver, $pid) = $self->ind;
+    return unless defined $ver && $ver =~ /^\d+$/ && $pid;
+    push @$backwards, "worker $pid: $last->{$pid} -> $ver"
+        if defined $last->{$pid} && $ver < $last->{$pid};
+    $last->{$pid} = $ver;
+}
+
 # waits until every worker serves version >= $v (by /ind with X-Pid), or,
 # when a worker is never reached, 40 answers in a row do; returns 1 or 0
 sub wait_version {
