@@ -28,6 +28,33 @@
 #define NGX_HTTP_STATUS_EDGE_SSL_DEPTH     4
 
 
+#if (NGX_SSL)
+
+/*
+ * Built --with-compat, the module loads into an nginx of its release
+ * configured without SSL as well: there neither nginx's SSL functions nor
+ * OpenSSL are linked.  They are weak references, so dlopen() succeeds,
+ * and a "tls" address is refused at configuration time when they are
+ * missing.
+ */
+#pragma weak ngx_ssl_create
+#pragma weak ngx_ssl_cleanup_ctx
+#pragma weak ngx_ssl_certificate
+#pragma weak ngx_ssl_trusted_certificate
+#pragma weak ngx_ssl_create_connection
+#pragma weak ngx_ssl_handshake
+#pragma weak ngx_ssl_shutdown
+#pragma weak ngx_ssl_check_host
+#pragma weak SSL_ctrl
+#pragma weak SSL_get_verify_result
+#pragma weak SSL_get1_peer_certificate
+#pragma weak X509_check_ip_asc
+#pragma weak X509_free
+#pragma weak X509_verify_cert_error_string
+
+#endif
+
+
 struct ngx_http_status_edge_conn_cmd_s {
     ngx_queue_t                           queue;
     ngx_http_status_edge_conn_reply_pt    handler;
@@ -924,6 +951,13 @@ ngx_http_status_edge_conn_ssl_conf(ngx_conf_t *cf,
     }
 
 #if (NGX_SSL)
+
+    if (ngx_ssl_create == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "a \"tls\" Redis address needs nginx built with "
+                           "SSL, and this nginx has none");
+        return NGX_CONF_ERROR;
+    }
 
     if (smcf->redis_ssl_certificate.len
         && smcf->redis_ssl_certificate_key.len == 0)

@@ -85,6 +85,20 @@ EOF
     $up->stop;
 }
 
+# a TLS link needs nginx's SSL, which this nginx has not: the module,
+# built with SSL, still loads (its SSL functions are weak references) and
+# refuses a "tls" address with a clear message instead of dlopen() failing
+{
+    my $t = StatusEdge::Test->new(module => $module);
+    my ($rc, $out) = $t->nginx_test($t->nginx_conf(
+        redis => ['127.0.0.1:6380 tls']));
+    ok $rc > 0 && $rc < 128, 'a "tls" Redis address: nginx -t fails'
+        or diag "rc $rc: $out";
+    like $out, qr/\[emerg\].*a "tls" Redis address needs nginx built with SSL, and this nginx has none/,
+        'because this nginx has no SSL, and says so';
+    unlike $out, qr/dlopen/, 'the module itself loaded';
+}
+
 # ---------------------------------------------------------------------------
 # a module of another version is refused, with nginx's own message
 
