@@ -7,7 +7,7 @@
 
 #include "se_redis_raw.h"
 
-static size_t se_raw_count(const redisReply *r);
+static void se_raw_count(const redisReply *r, size_t *nodes, size_t *bytes);
 static void se_raw_fill(se_raw_t *node, const redisReply *r,
     se_raw_t **next);
 
@@ -51,9 +51,14 @@ se_redis_reader_limit(redisReader *r)
 se_raw_t *
 se_raw_from_reply(const redisReply *reply)
 {
+    size_t     nodes, bytes;
     se_raw_t  *raw, *next;
 
-    raw = malloc(se_raw_count(reply) * sizeof(se_raw_t));
+    nodes = 0;
+    bytes = 0;
+    se_raw_count(reply, &nodes, &bytes);
+
+    raw = malloc(nodes * sizeof(se_raw_t));
     if (raw == NULL) {
         return NULL;
     }
@@ -65,20 +70,55 @@ se_raw_from_reply(const redisReply *reply)
 }
 
 
-static size_t
-se_raw_count(const redisReply *r)
+size_t
+se_redis_encoded_size(const redisReply *reply)
 {
-    size_t  i, n;
+    size_t  nodes, bytes;
 
-    n = 1;
+    nodes = 0;
+    bytes = 0;
+    se_raw_count(reply, &nodes, &bytes);
 
-    if (r->type == REDIS_REPLY_ARRAY) {
+    return bytes;
+}
+
+
+/*
+ * The nodes of the reply's tree, and the bytes se_raw_encode() writes
+ * for them (the codec's own limits, its depth and 32-bit lengths, are
+ * not checked here: se_raw_encoded_size() of the tree does)
+ */
+static void
+se_raw_count(const redisReply *r, size_t *nodes, size_t *bytes)
+{
+    size_t  i;
+
+    (*nodes)++;
+
+    switch (r->type) {
+
+    case REDIS_REPLY_STRING:
+    case REDIS_REPLY_STATUS:
+        *bytes += 1 + 4 + r->len;
+        break;
+
+    case REDIS_REPLY_INTEGER:
+        *bytes += 1 + 8;
+        break;
+
+    case REDIS_REPLY_ARRAY:
+        *bytes += 1 + 4;
+
         for (i = 0; i < r->elements; i++) {
-            n += se_raw_count(r->element[i]);
+            se_raw_count(r->element[i], nodes, bytes);
         }
-    }
 
-    return n;
+        break;
+
+    default:
+        *bytes += 1;
+        break;
+    }
 }
 
 

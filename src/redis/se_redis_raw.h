@@ -17,6 +17,14 @@
 se_raw_t *se_raw_from_reply(const redisReply *reply);
 
 /*
+ * se_raw_encoded_size() of the reply's tree, without building it: a
+ * buffer meant to outlive the tree can be allocated before it.  Where
+ * the codec cannot encode the reply (too deep, a string over 4 GiB) the
+ * two differ: compare them once the tree is built.
+ */
+size_t se_redis_encoded_size(const redisReply *reply);
+
+/*
  * The most elements an array reply may announce: a snapshot reply is at
  * most SE_SNAPSHOT_MAX_BYTES (4 MiB) and every element takes at least 4
  * bytes ("*0\r\n", ":1\r\n"); no other reply the module or the admin

@@ -237,6 +237,10 @@ fz_snapshot(const redisReply *reply)
         fz_reply_fail("a reply the codec cannot encode");
     }
 
+    if (se_redis_encoded_size(reply) != len) {
+        fz_reply_fail("the reply's encoded size is not its tree's");
+    }
+
     buf = malloc(len);
     if (buf == NULL) {
         abort();

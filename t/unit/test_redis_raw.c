@@ -11,6 +11,7 @@
 
 #include "tap.h"
 
+#include "se_raw_codec.h"
 #include "se_redis_raw.h"
 
 
@@ -116,6 +117,10 @@ test_tree(void)
            && t->elem[2].elem[1].type == SE_RAW_NIL
            && t->elem[3].type == SE_RAW_STR && t->elem[3].len == 2,
            "the tree says what the reply says");
+    tap_ok(t && se_redis_encoded_size(r) == se_raw_encoded_size(t)
+           && se_redis_encoded_size(r) == 1 + 4 + (1 + 4 + 3) + 9
+              + (1 + 4 + (1 + 4) + 1) + (1 + 4 + 2),
+           "the reply's encoded size is its tree's, without the tree");
 
     free(t);
     freeReplyObject(r);
