@@ -195,6 +195,27 @@ my @refused = $t->log_text =~ /(\[warn\].*refuses CLIENT ID.*)/g;
 is scalar(@refused), $nw, 'one [warn] line, the reader\'s';
 like $refused[0] // '', qr/NOPERM.*reading Pversion every 1000 ms/,
     'it says why and what instead';
+$t->stop_nginx;
+
+# --- 7. the poll and a state held back: Redis' version is lower than the
+# one served, the read is held; the poll sees the same lower version again
+# and does not read the state again at every poll (it did, once a poll)
+$t->start_nginx(workers => 1, poll => '200ms', resync => '60s',
+    redis => ['127.0.0.1:' . $t->redis_port . ' user=edge password=edge-pw']);
+ok $t->wait_version($v), "the poll fallback serves version $v";
+$t->redis('SET', 'status:version', $v - 1);
+ok wait_until(sub {
+        my $m = $t->metrics or return 0;
+        (StatusEdge::Test::metric($m, 'status_edge_state_held_total',
+            page => 'status:') // 0) > 0 }, 10),
+    'a lower version is held back';
+my $held_evals = cmdstats()->{eval} // 0;
+sleep 2;
+my $rereads = (cmdstats()->{eval} // 0) - $held_evals;
+ok $rereads <= 1, "no read again in 2 s of polls every 200 ms ($rereads)";
+is +($t->ind)[1], $v, "version $v still served";
+$v = $t->bump(publish => 0) for 1 .. 2;
+ok $t->wait_version($v), "a higher version ($v) is read and served";
 
 $t->stop;
 done_testing;

@@ -1337,6 +1337,14 @@ ngx_http_status_edge_on_version(ngx_http_status_edge_conn_t *conn,
         version = 0;
     }
 
+    if (source->holding && source->hold.version == version) {
+        /* the state last read is held back, and Redis still has it */
+        ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ngx_http_status_edge_sync.log, 0,
+                       "status_edge: page \"%V\" version %uL is still "
+                       "held back", &source->prefix, version);
+        return;
+    }
+
     if (source->current == NULL
         || se_state_version(source->current->state) != version)
     {
