@@ -44,55 +44,8 @@ sub reader_pid {
 # versions (one scrape shows them all, whichever worker answers)
 sub all_workers_serve {
     my ($v, $timeout) = @_;
-    my %ver;
-    my $ok = wait_until(sub {
-        my $m = $t->metrics or return 0;
-        %ver = ();
-        for my $k (keys %$m) {
-            next unless $k =~ /^status_edge_worker_version\{(.*)\}$/;
-            my %l = $1 =~ /(\w+)="([^"]*)"/g;
-            $ver{$l{worker}} = $m->{$k} if $l{page} eq $P;
-        }
-        my @w = $t->worker_pids;
-        return @w == $WORKERS
-            && !grep { !defined $ver{$_} || $ver{$_} < $v } @w;
-    }, $timeout // 10, 0.01);
-    diag explain { want => $v, workers => [$t->worker_pids], seen => \%ver }
-        unless $ok;
-    return $ok;
-}
-
-# the nginx processes that own each client connection of Redis, from
-# /proc: { pid => count }, and how many connections nobody of nginx owns
-sub redis_clients_by_pid {
-    # the client ends of connections to the test's Redis, by their port
-    my %port_inode;
-    my $redis_port = $t->redis_port;
-    open my $fh, '<', '/proc/net/tcp' or die "/proc/net/tcp: $!";
-    <$fh>;
-    while (my $line = <$fh>) {
-        my @f = split ' ', $line;
-        my ($port) = $f[1] =~ /^0100007F:([0-9A-F]{4})$/ or next;
-        my ($peer) = $f[2] =~ /^0100007F:([0-9A-F]{4})$/ or next;
-        $port_inode{hex $port} = $f[9] if hex $peer == $redis_port;
-    }
-    close $fh;
-    my %inode_pid;
-    for my $pid ($t->worker_pids) {
-        opendir my $d, "/proc/$pid/fd" or next;
-        for my $fd (readdir $d) {
-            my $l = readlink "/proc/$pid/fd/$fd" or next;
-            $inode_pid{$1} = $pid if $l =~ /^socket:\[(\d+)\]$/;
-        }
-        closedir $d;
-    }
-    my (%by, $others);
-    for my $line (split /\n/, $t->redis('CLIENT', 'LIST')) {
-        my ($port) = $line =~ /\baddr=127\.0\.0\.1:(\d+)/ or next;
-        my $pid = $inode_pid{ $port_inode{$port} // '' };
-        if ($pid) { $by{$pid}++ } else { $others++ }
-    }
-    return (\%by, $others // 0);
+    return $t->wait_workers_serve($v, page => $P, workers => $WORKERS,
+        timeout => $timeout);
 }
 
 # waits until nginx's connections to Redis are all the reader's, two
@@ -101,7 +54,7 @@ sub check_connections {
     my ($by, $reader);
     my $ok = wait_until(sub {
         $reader = reader_pid() or return 0;
-        ($by) = redis_clients_by_pid();
+        ($by) = $t->redis_clients_by_pid;
         my $n = 0;
         $n += $_ for values %$by;
         return $n == 2 && ($by->{$reader} // 0) == 2;

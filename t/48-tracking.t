@@ -29,23 +29,6 @@ use StatusEdge::FaultProxy;
 my $t = StatusEdge::Test->new;
 $t->start_redis;
 
-# per worker: { pid => value } of a per-worker metric, asked until every
-# worker answered (bounded)
-sub every_worker {
-    my ($name, %o) = @_;
-    my %v;
-    wait_until(sub {
-        my $m = $t->metrics(%o) or return 0;
-        for my $k (grep { /^\Q$name\E\{/ } keys %$m) {
-            my ($pid) = $k =~ /worker="(\d+)"/ or next;
-            $v{$pid} = $m->{$k};
-        }
-        my @w = $t->worker_pids;
-        return @w && !grep { !defined $v{$_} } @w;
-    }, 10, 0.02);
-    return \%v;
-}
-
 sub cmdstats {
     my $info = $t->redis('INFO', 'commandstats');
     my %c = $info =~ /^cmdstat_([^:]+):calls=(\d+)/mg;
@@ -62,7 +45,7 @@ my $servers = $t->server_conf . $t->server_conf(port => 'eu', page => 'status:eu
 $t->start_nginx(poll => '60s', resync => '60s', servers => $servers);
 ok $t->wait_version($v), "status: loaded, version $v";
 ok $t->wait_version($ve, port => 'eu'), "status:eu: loaded, version $ve";
-my $tr = every_worker('status_edge_redis_tracking');
+my $tr = $t->worker_metric('status_edge_redis_tracking');
 is scalar(grep { $_ == 1 } values %$tr), scalar($t->worker_pids),
     'tracking on, shown by every worker, with nested prefixes';
 unlike $t->log_text, qr/refuses CLIENT/, 'Redis took the prefixes';
@@ -88,7 +71,7 @@ my $fp = StatusEdge::FaultProxy->new(target => $t->redis_port)->start;
 $t->start_nginx(workers => 1, poll => '1s', resync => '3s',
     redis => ['127.0.0.1:' . $fp->port]);
 ok $t->wait_version($v), 'loaded through the proxy';
-ok wait_until(sub { (every_worker('status_edge_redis_tracking')->{
+ok wait_until(sub { ($t->worker_metric('status_edge_redis_tracking')->{
     ($t->worker_pids)[0]} // 0) == 1 }, 10), 'tracking on';
 $t->redis('CONFIG', 'RESETSTAT');
 my $s0 = $fp->stats;
@@ -167,7 +150,7 @@ $t->redis('ACL', 'SETUSER', 'edge', 'on', '>edge-pw', 'resetkeys',
 $t->start_nginx(poll => '60s', resync => '60s',
     redis => ['127.0.0.1:' . $t->redis_port . ' user=edge password=edge-pw']);
 ok $t->wait_version($v), 'the minimal ACL user reads the state';
-$tr = every_worker('status_edge_redis_tracking');
+$tr = $t->worker_metric('status_edge_redis_tracking');
 is scalar(grep { $_ == 1 } values %$tr), scalar($t->worker_pids),
     'and has tracking on (every worker shows the reader\'s link)';
 $t->redis_cli('HSET', 'status:page', 'name', 'Edited under ACL');
@@ -181,7 +164,7 @@ $t->redis('ACL', 'SETUSER', 'edge', '-client');
 $t->start_nginx(poll => '1s', resync => '2s',
     redis => ['127.0.0.1:' . $t->redis_port . ' user=edge password=edge-pw']);
 ok $t->wait_version($v), 'an ACL user without CLIENT reads the state';
-$tr = every_worker('status_edge_redis_tracking');
+$tr = $t->worker_metric('status_edge_redis_tracking');
 is scalar(grep { $_ == 0 } values %$tr), scalar($t->worker_pids),
     'tracking off';
 $t->redis('HSET', 'status:page', 'name', 'Polled');

@@ -1145,6 +1145,85 @@ sub wait_version {
     return $ok ? 1 : 0;
 }
 
+# per worker: { pid => value } of per-worker metric $name (labels %l must
+# match), scraped until every worker appeared (bounded, 10 s)
+sub worker_metric {
+    my ($self, $name, %l) = @_;
+    my %v;
+    wait_until(sub {
+        my $m = $self->metrics or return 0;
+        for my $k (grep { /^\Q$name\E\{/ } keys %$m) {
+            my %kl = $k =~ /(\w+)="([^"]*)"/g;
+            next if !$kl{worker}
+                || grep { ($kl{$_} // '') ne $l{$_} } keys %l;
+            $v{ $kl{worker} } = $m->{$k};
+        }
+        my @w = $self->worker_pids;
+        return @w && !grep { !defined $v{$_} } @w;
+    }, 10, 0.02);
+    return \%v;
+}
+
+# waits until every worker's version of page $o{page} (default status:),
+# from the zone's per-worker metric, is >= $v; 1 or 0 (with a diag)
+sub wait_workers_serve {
+    my ($self, $v, %o) = @_;
+    my $page = $o{page} // 'status:';
+    my %ver;
+    my $ok = wait_until(sub {
+        my $m = $self->metrics or return 0;
+        %ver = ();
+        for my $k (keys %$m) {
+            next unless $k =~ /^status_edge_worker_version\{(.*)\}$/;
+            my %l = $1 =~ /(\w+)="([^"]*)"/g;
+            $ver{ $l{worker} } = $m->{$k} if $l{page} eq $page;
+        }
+        my @w = $self->worker_pids;
+        return @w && (!$o{workers} || @w == $o{workers})
+            && !grep { !defined $ver{$_} || $ver{$_} < $v } @w;
+    }, $o{timeout} // 10, 0.01);
+    Test::More::diag(Test::More::explain({ want => $v,
+        workers => [$self->worker_pids], seen => \%ver })) unless $ok;
+    return $ok ? 1 : 0;
+}
+
+# the client connections of the Redis on $port (default the test's own)
+# that this nginx's workers own, from CLIENT LIST and /proc: ({ pid =>
+# count }, how many connections no worker owns); $list: CLIENT LIST's text
+# (default asked on the test's Redis)
+sub redis_clients_by_pid {
+    my ($self, %o) = @_;
+    my $port = $o{port} // $self->redis_port;
+    my $list = $o{list} // $self->redis('CLIENT', 'LIST');
+    # the client ends of connections to that Redis, by their port
+    my %port_inode;
+    open my $fh, '<', '/proc/net/tcp' or die "/proc/net/tcp: $!";
+    <$fh>;
+    while (my $line = <$fh>) {
+        my @f = split ' ', $line;
+        my ($local) = $f[1] =~ /^0100007F:([0-9A-F]{4})$/ or next;
+        my ($peer) = $f[2] =~ /^0100007F:([0-9A-F]{4})$/ or next;
+        $port_inode{hex $local} = $f[9] if hex $peer == $port;
+    }
+    close $fh;
+    my %inode_pid;
+    for my $pid ($self->worker_pids) {
+        opendir my $d, "/proc/$pid/fd" or next;
+        for my $fd (readdir $d) {
+            my $l = readlink "/proc/$pid/fd/$fd" or next;
+            $inode_pid{$1} = $pid if $l =~ /^socket:\[(\d+)\]$/;
+        }
+        closedir $d;
+    }
+    my (%by, $others);
+    for my $line (split /\n/, $list) {
+        my ($p) = $line =~ /\baddr=127\.0\.0\.1:(\d+)/ or next;
+        my $pid = $inode_pid{ $port_inode{$p} // '' };
+        if ($pid) { $by{$pid}++ } else { $others++ }
+    }
+    return (\%by, $others // 0);
+}
+
 # waits until $cb->($data) is true for $n answers in a row of GET $path
 # (JSON); returns the last data or undef
 sub wait_json {
