@@ -10,7 +10,8 @@
 #  3. NOPERM: the ACL of "edge" on a loses TIME (a command the snapshot
 #     script runs: Redis 7 says "ERR The user executing the script can't
 #     run this command", Redis' refusal, not the script's failure), then
-#     EVAL: a hand edit on a, whose read is refused, moves to b;
+#     EVALSHA and EVAL (the reads go by EVALSHA, which falls back to EVAL
+#     when refused): a hand edit on a, whose read is refused, moves to b;
 #  4. MASTERDOWN from a fake Redis (every command refused): b is served.
 # Each of them, on the code before, stayed on a: b's state was never
 # served.  Every answer of /ind is checked: no worker's version goes down.
@@ -120,9 +121,9 @@ $f->put_state('a', $A, 8);
 ok wait_name('A again', 20), 'a allowed again: the resync went back to it';
 $B->{page}{name} = 'B no eval';
 $f->put_state('b', $B, 9);
-$f->cmd('a', 'ACL', 'SETUSER', 'edge', '-eval');
+$f->cmd('a', 'ACL', 'SETUSER', 'edge', '-eval', '-evalsha');
 $f->cmd('a', 'HSET', 'status:page', 'name', 'A edited again');
-ok wait_name('B no eval', 15), 'a refuses EVAL: b served';
+ok wait_name('B no eval', 15), 'a refuses EVALSHA and EVAL: b served';
 my $m = $t->metrics;
 ok((StatusEdge::Test::metric($m, 'status_edge_redis_error_replies_total') // 0) >= 1,
     'status_edge_redis_error_replies_total counts them');

@@ -35,6 +35,9 @@ sub cmdstats {
     return \%c;
 }
 
+# snapshot reads: the script sent whole or by its SHA1
+sub reads { my $c = cmdstats(); ($c->{eval} // 0) + ($c->{evalsha} // 0) }
+
 # --- 1. nested prefixes
 my $S = sample_state();
 my $E = sample_state();
@@ -91,6 +94,42 @@ diag "idle link, $idle s: $up bytes to Redis, $down bytes from Redis "
     . sprintf('(%.0f bytes a minute); commands: %s', $per_min,
         join(' ', map { "$_=$cs->{$_}" } sort keys %$cs));
 ok $per_min < 1024, 'an idle link costs under 1 KB a minute';
+
+# the script (4 KB) goes to Redis once, then each read is its SHA1
+my $changes = 5;
+$t->redis('CONFIG', 'RESETSTAT');
+$s0 = $fp->stats;
+for my $i (1 .. $changes) {
+    $S->{page}{name} = "Through the proxy $i";
+    $v = $t->write_state($S);
+    ok $t->wait_version($v), "change $i through the proxy: version $v";
+}
+$s1 = $fp->stats;
+$cs = cmdstats();
+my $sent = ($s1->{up} - $s0->{up}) / $changes;
+diag sprintf '%d changes: %.0f bytes to Redis a change, %.0f from it; '
+    . 'evalsha=%d eval=%d', $changes, $sent,
+    ($s1->{down} - $s0->{down}) / $changes, $cs->{evalsha} // 0,
+    $cs->{eval} // 0;
+is $cs->{evalsha} // 0, $changes, 'each change read by EVALSHA';
+ok $sent < 1024, 'a read sends Redis the SHA1, not the 4 KB script';
+
+# a Redis that lost its scripts (restart, SCRIPT FLUSH, another one after a
+# failover) answers NOSCRIPT: sent the script again, on the same link
+$t->redis('SCRIPT', 'FLUSH');
+$t->redis('CONFIG', 'RESETSTAT');
+$S->{page}{name} = 'After SCRIPT FLUSH';
+$v = $t->write_state($S);
+ok $t->wait_version($v), "after SCRIPT FLUSH: version $v served";
+$cs = cmdstats();
+is_deeply [map { $cs->{$_} // 0 } qw(evalsha script|load eval)], [1, 1, 1],
+    'EVALSHA answered NOSCRIPT, then SCRIPT LOAD and EVAL';
+$S->{page}{name} = 'After SCRIPT FLUSH 2';
+$v = $t->write_state($S);
+ok $t->wait_version($v), "version $v served";
+is cmdstats()->{evalsha} // 0, 2, 'and the next read is an EVALSHA again';
+unlike $t->log_text, qr/\[(?:error|warn)\].*(?:NOSCRIPT|script)/i,
+    'nothing logged above notice for it';
 $t->stop_nginx;
 $fp->stop;
 
@@ -106,7 +145,7 @@ for my $i (1 .. $writes) {
     $v = $t->write_state($S);
     ok $t->wait_version($v), "write $i: version $v";
 }
-my $evals = cmdstats()->{eval} // 0;
+my $evals = reads();
 diag "$writes writes (MULTI/EXEC with PUBLISH), one reader: $evals reads";
 ok $evals >= $writes * $nw, 'the reader read every write';
 ok $evals <= ($writes + 1) * $nw,
@@ -119,7 +158,7 @@ $t->redis_cli_script([ map { ['HSET', 'status:page', 'name', "Edit $_"] } 1 .. $
 my $ms = 1000 * (Time::HiRes::time() - $t0);
 ok $t->wait_json('/api/v2/status.json',
     sub { $_[0]{page}{name} eq "Edit $edits" }), 'the last of the edits served';
-$evals = cmdstats()->{eval} // 0;
+$evals = reads();
 # a read at the first edit, then at most one per 50 ms window, the last
 # one after the session
 my $most = $nw * (2 + int($ms / 50) + 1);
@@ -136,7 +175,7 @@ my $loads = sub {
 };
 $t->redis('CONFIG', 'RESETSTAT');
 $t->redis_cli('-n', '9', 'FLUSHDB');
-ok wait_until(sub { (cmdstats()->{eval} // 0) >= $nw }, 10),
+ok wait_until(sub { reads() >= $nw }, 10),
     'FLUSHDB of another database: the reader read again';
 my ($ind, $ver) = $t->ind;
 is $ver, $v, 'the state served is unchanged';
@@ -147,6 +186,7 @@ $t->redis('ACL', 'SETUSER', 'edge', 'on', '>edge-pw', 'resetkeys',
     '~status:*', 'resetchannels', '&status:*', '&__redis__:invalidate',
     '-@all', '+eval', '+subscribe', '+ping', '+client|id',
     '+client|tracking', '+role', '+get', '+@read', '+memory|usage', '+time');
+$t->redis('CONFIG', 'RESETSTAT');
 $t->start_nginx(poll => '60s', resync => '60s',
     redis => ['127.0.0.1:' . $t->redis_port . ' user=edge password=edge-pw']);
 ok $t->wait_version($v), 'the minimal ACL user reads the state';
@@ -157,6 +197,9 @@ $t->redis_cli('HSET', 'status:page', 'name', 'Edited under ACL');
 ok $t->wait_json('/api/v2/status.json',
     sub { $_[0]{page}{name} eq 'Edited under ACL' }), 'hand edit served';
 unlike $t->log_text, qr/refuses/, 'nothing refused';
+$cs = cmdstats();
+ok !$cs->{evalsha} && $cs->{eval},
+    'an ACL with EVAL but not SCRIPT: read by EVAL';
 $t->stop_nginx;
 
 # --- 6. an ACL user without CLIENT: the poll as before
@@ -192,9 +235,9 @@ ok wait_until(sub {
         (StatusEdge::Test::metric($m, 'status_edge_state_held_total',
             page => 'status:') // 0) > 0 }, 10),
     'a lower version is held back';
-my $held_evals = cmdstats()->{eval} // 0;
+my $held_evals = reads();
 sleep 2;
-my $rereads = (cmdstats()->{eval} // 0) - $held_evals;
+my $rereads = reads() - $held_evals;
 ok $rereads <= 1, "no read again in 2 s of polls every 200 ms ($rereads)";
 is +($t->ind)[1], $v, "version $v still served";
 $v = $t->bump(publish => 0) for 1 .. 2;

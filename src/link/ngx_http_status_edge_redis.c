@@ -58,6 +58,7 @@ typedef struct {
     unsigned                        synced:1;  /* read on this link */
     unsigned                        sent:1;    /* sent_at is set */
     unsigned                        changed:1; /* keys, during a read */
+    unsigned                        by_sha:1;  /* the read is an EVALSHA */
 } ngx_http_status_edge_page_t;
 
 
@@ -85,6 +86,9 @@ typedef struct {
     u_char                             resolved_text[NGX_SOCKADDR_STRLEN];
     u_char                             sub_id[NGX_INT64_LEN];
     size_t                             sub_id_len; /* 0: no CLIENT ID */
+    u_char                             script_sha[40];
+    unsigned                           script_known:1; /* script_sha */
+    unsigned                           no_script_load:1; /* refused */
     unsigned                           ready:1;
     unsigned                           probing:1;  /* the first again */
     unsigned                           tearing_down:1;
@@ -145,6 +149,8 @@ static void ngx_http_status_edge_on_role(ngx_http_status_edge_conn_t *conn,
 static void ngx_http_status_edge_on_client_id(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
 static void ngx_http_status_edge_on_tracking(
+    ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
+static void ngx_http_status_edge_on_script_load(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
 static void ngx_http_status_edge_on_snapshot(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
@@ -413,6 +419,7 @@ ngx_http_status_edge_connect(ngx_addr_t *addr)
     sync->tracking = 0;
     sync->role_checked = 0;
     sync->no_role = 0;
+    sync->no_script_load = 0;
     sync->replica = 0;
     sync->sub_id_len = 0;
     ngx_http_status_edge_stats.tracking = 0;
@@ -1086,10 +1093,46 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
         return;
     }
 
-    argv[0] = "EVAL";
-    argvlen[0] = 4;
-    argv[1] = SE_SNAPSHOT_LUA;
-    argvlen[1] = sizeof(SE_SNAPSHOT_LUA) - 1;
+    /*
+     * The script (4 KB) is sent whole once, with SCRIPT LOAD for its SHA1,
+     * then each read is an EVALSHA of 200 bytes: with a fleet on one Redis
+     * that is most of what a change costs it.  The SHA1 is the script's,
+     * the same on every Redis; one that does not have the script answers
+     * NOSCRIPT and is sent it again (ngx_http_status_edge_on_snapshot()).
+     */
+
+    if (!sync->script_known && !sync->no_script_load) {
+        argv[0] = "SCRIPT";
+        argvlen[0] = 6;
+        argv[1] = "LOAD";
+        argvlen[1] = 4;
+        argv[2] = SE_SNAPSHOT_LUA;
+        argvlen[2] = sizeof(SE_SNAPSHOT_LUA) - 1;
+
+        if (ngx_http_status_edge_send(&sync->cmd,
+                                      ngx_http_status_edge_on_script_load,
+                                      NULL, 3, argv, argvlen)
+            != NGX_OK)
+        {
+            return;
+        }
+    }
+
+    page->by_sha = sync->script_known;
+
+    if (page->by_sha) {
+        argv[0] = "EVALSHA";
+        argvlen[0] = 7;
+        argv[1] = (const char *) sync->script_sha;
+        argvlen[1] = sizeof(sync->script_sha);
+
+    } else {
+        argv[0] = "EVAL";
+        argvlen[0] = 4;
+        argv[1] = SE_SNAPSHOT_LUA;
+        argvlen[1] = sizeof(SE_SNAPSHOT_LUA) - 1;
+    }
+
     argv[2] = "0";
     argvlen[2] = 1;
     argv[3] = (const char *) source->prefix.data;
@@ -1113,8 +1156,9 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
         return;
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, sync->log, 0,
-                   "status_edge: page \"%V\" read", &source->prefix);
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, sync->log, 0,
+                   "status_edge: page \"%V\" read (%s)", &source->prefix,
+                   argv[0]);
 
     source->loading = 1;
     page->mark = sync->cmd.conn.queued;
@@ -1138,6 +1182,35 @@ ngx_http_status_edge_load_all(void)
 }
 
 
+/*
+ * An error leaves the reads to EVAL: an ACL without SCRIPT, or a Redis
+ * that is loading (then the EVAL behind it meets the same error and the
+ * link acts on it).
+ */
+
+static void
+ngx_http_status_edge_on_script_load(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
+{
+    ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
+
+    if (reply->type == REDIS_REPLY_STRING
+        && reply->len == sizeof(sync->script_sha))
+    {
+        ngx_memcpy(sync->script_sha, reply->str, sizeof(sync->script_sha));
+        sync->script_known = 1;
+        return;
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, sync->log, 0,
+                   "status_edge: SCRIPT LOAD refused, reads by EVAL: %*s",
+                   reply->type == REDIS_REPLY_ERROR ? reply->len : 0,
+                   reply->type == REDIS_REPLY_ERROR ? reply->str : "");
+
+    sync->no_script_load = 1;
+}
+
+
 static void
 ngx_http_status_edge_on_snapshot(ngx_http_status_edge_conn_t *conn,
     redisReply *reply, void *data)
@@ -1153,6 +1226,28 @@ ngx_http_status_edge_on_snapshot(ngx_http_status_edge_conn_t *conn,
 
     source = page->source;
     source->loading = 0;
+
+    /*
+     * A Redis without the script (restarted, SCRIPT FLUSH, another one
+     * after a failover) is sent it again; one whose ACL allows EVAL but
+     * not EVALSHA is read by EVAL.
+     */
+
+    if (page->by_sha
+        && (ngx_http_status_edge_error_is(reply, "NOSCRIPT")
+            || ngx_http_status_edge_error_is(reply, "NOPERM")))
+    {
+        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, sync->log, 0,
+                       "status_edge: page \"%V\": EVALSHA refused, read "
+                       "by EVAL: %*s", &source->prefix, reply->len,
+                       reply->str);
+
+        sync->script_known = 0;
+        sync->no_script_load = ngx_http_status_edge_error_is(reply,
+                                                             "NOPERM");
+        ngx_http_status_edge_load(page);
+        return;
+    }
 
     if (reply->type == REDIS_REPLY_ERROR) {
         source->load_errors++;
