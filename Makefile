@@ -486,9 +486,9 @@ demo: $(MODULE)
 	@tools/need $(DEMO_PKGS)
 	$(TEST_ENV) tools/demo
 
-bench: $(MODULE)
+bench: $(MODULE) $(CLI)
 	@tools/need $(BENCH_PKGS)
-	$(TEST_ENV) tools/bench
+	$(TEST_ENV) STATUS_EDGE_CLI=$(CLI) tools/bench
 
 clean:
 	rm -rf $(BUILD)

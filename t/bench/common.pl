@@ -243,7 +243,7 @@ sub load_state {
     $file //= $STATE;
     $prefix //= 'status:';
     my ($rc, $out) = run_cmd(10, $file, '/usr/bin/redis-cli', '-p',
-        $REDIS_PORT);
+        $redis->redis_port);
     die "bench: loading $file failed:\n$out" if $rc || $out =~ /^\(?ERR/m;
     my $version = $redis->redis('GET', "${prefix}version");
     $redis->redis('PUBLISH', "${prefix}events", $version);
@@ -276,7 +276,8 @@ sub nginx_conf {
     my $load = $o{bare} ? ''
         : "load_module $DIR/ngx_http_status_edge_module.so;\n";
     my $redis_conf = $o{bare} ? ''
-        : "    status_edge_redis 127.0.0.1:$REDIS_PORT;\n";
+        : "    status_edge_redis " . ($o{redis} // "127.0.0.1:$REDIS_PORT")
+          . ";\n";
     my $main = $o{main} // '';
     my $wc = $o{worker_connections} // 4096;
     return <<CONF;

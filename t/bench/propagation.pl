@@ -124,10 +124,10 @@ sub redis_clients {
     return scalar grep { /\S/ } split /\n/, $redis->redis('CLIENT', 'LIST');
 }
 
+# scripts run, sent whole (the writer's) or by their SHA1 (the module's)
 sub eval_calls {
     my ($redis) = @_;
-    my $info = $redis->redis('INFO', 'commandstats');
-    return $info =~ /^cmdstat_eval:calls=(\d+)/m ? $1 : 0;
+    return snapshot_reads($redis->redis('INFO', 'commandstats'));
 }
 
 1;

@@ -183,7 +183,7 @@ sub report {
         ['Redis connections of nginx', $l->{clients},
          "$l->{workers} workers", '<= 2', verdict($l->{clients} <= 2)],
         ['snapshot reads per change', sprintf('%.2f', $l->{reads_per_change}),
-         'EVALs of the module', '1 (not one per worker)',
+         'scripts the module ran', '1 (not one per worker)',
          verdict($l->{reads_per_change} < 1.5)];
         push @info, sprintf "propagation: %d workers, %d changes, median %d "
             . "probes per change; latency = last worker first seen serving "
@@ -254,7 +254,7 @@ sub report {
             if $pt->{errors};
     }
 
-    push @rows, @LOOKUP_ROWS;
+    push @rows, @LOOKUP_ROWS, @FLEET_ROWS;
 
     my @head = ('measure', 'median / value', 'range / note', 'target',
                 'verdict');
@@ -289,7 +289,8 @@ sub report {
             . "$m->{nginx}, $m->{redis}, $m->{wrk}.\n"
             . "Run: " . join('; ', strftime('%Y-%m-%d %H:%M UTC', gmtime),
                              @run) . ".\n"
-            . "Conditions: " . join('; ', @cond) . ".\n\n" . $md;
+            . (@cond ? "Conditions: " . join('; ', @cond) . ".\n" : '')
+            . "\n" . $md;
         spit($file, $md);
         print "results written to $file\n";
     }

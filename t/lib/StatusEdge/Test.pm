@@ -1188,9 +1188,9 @@ sub wait_workers_serve {
 }
 
 # the client connections of the Redis on $port (default the test's own)
-# that this nginx's workers own, from CLIENT LIST and /proc: ({ pid =>
-# count }, how many connections no worker owns); $list: CLIENT LIST's text
-# (default asked on the test's Redis)
+# that this nginx's workers (or the processes of pids => [...]) own, from
+# CLIENT LIST and /proc: ({ pid => count }, how many connections none of
+# them owns); $list: CLIENT LIST's text (default asked on the test's Redis)
 sub redis_clients_by_pid {
     my ($self, %o) = @_;
     my $port = $o{port} // $self->redis_port;
@@ -1207,7 +1207,7 @@ sub redis_clients_by_pid {
     }
     close $fh;
     my %inode_pid;
-    for my $pid ($self->worker_pids) {
+    for my $pid (@{ $o{pids} || [$self->worker_pids] }) {
         opendir my $d, "/proc/$pid/fd" or next;
         for my $fd (readdir $d) {
             my $l = readlink "/proc/$pid/fd/$fd" or next;
