@@ -72,7 +72,8 @@ ok((grep { $_ == $reader } $t->worker_pids), 'the reader is a worker');
     my $m = $t->metrics;
     my $port = $t->redis_port;
     is metric($m, 'status_edge_redis_info', address => "127.0.0.1:$port",
-        role => 'unknown'), 1, 'status_edge_redis_info names the address';
+        role => 'primary'), 1,
+        'status_edge_redis_info names the address and its role';
     is metric($m, 'status_edge_reader_changes_total'), 1,
         'one reader since the start';
 }

@@ -232,6 +232,27 @@ for my $role (qw(replica primary)) {
 my ($pb2) = named($tb, 'primary');
 is $pb2, $new, "role=primary: follows to $new";
 
+# the metrics name the server the Sentinels named, and its role as ROLE
+# says (they said "sentinel=mymaster" and "unknown")
+for my $role (qw(replica primary)) {
+    my ($address, $said, $is);
+    my $ok = wait_until(sub {
+        my $m = $edges{$role}->metrics or return 0;
+        ($address, $said) = map {
+            /\Astatus_edge_redis_info\{address="([^"]*)",role="([^"]*)"\}/
+                ? ($1, $2) : () } grep { $m->{$_} } keys %$m;
+        my ($port) = ($address // '') =~ /\A127\.0\.0\.1:(\d+)\z/
+            or return 0;
+        my ($name) = grep { $f->port($_) == $port } qw(p r1 r2) or return 0;
+        $is = { master => 'primary', slave => 'replica' }->{
+            $f->role($name) // '' } // '?';
+        return $said eq $is;
+    }, 15);
+    ok $ok, "role=$role: status_edge_redis_info names the server read "
+        . '(' . ($address // '?') . ') and its role (' . ($is // '?') . ')'
+        or diag 'said ' . ($said // 'nothing');
+}
+
 # -------------------------------------------------------------------------
 # the Sentinel in use killed: the next one answers
 

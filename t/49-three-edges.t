@@ -41,6 +41,12 @@ for my $i (1 .. $EDGES) {
     ok $edges[$i - 1]->wait_workers_serve($v, workers => $WORKERS),
         "edge $i: all $WORKERS workers serve version $v from replica r$i";
 }
+for my $i (1 .. $EDGES) {
+    my $m = $edges[$i - 1]->metrics;
+    is StatusEdge::Test::metric($m, 'status_edge_redis_info',
+        address => '127.0.0.1:' . $f->port("r$i"), role => 'replica'), 1,
+        "edge $i: status_edge_redis_info names r$i, a replica";
+}
 
 # --- connections: two per nginx, on its own replica only
 for my $i (1 .. $EDGES) {

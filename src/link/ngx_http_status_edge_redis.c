@@ -150,6 +150,7 @@ static void ngx_http_status_edge_on_client_id(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
 static void ngx_http_status_edge_on_tracking(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
+static void ngx_http_status_edge_report_link(ngx_uint_t connected);
 static void ngx_http_status_edge_on_script_load(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
 static void ngx_http_status_edge_on_snapshot(
@@ -626,8 +627,7 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
         sources[i]->reload = 0;
     }
 
-    ngx_http_status_edge_reader_link_status(&server[sync->server].name,
-                                            NULL, 0);
+    ngx_http_status_edge_report_link(0);
     ngx_http_status_edge_reset_pages();
 
     sync->ready = 0;
@@ -914,6 +914,11 @@ ngx_http_status_edge_on_role(ngx_http_status_edge_conn_t *conn,
 
 checked:
 
+    if (ngx_http_status_edge_stats.connected) {
+        /* a replica promoted shows as a primary without a read */
+        ngx_http_status_edge_report_link(1);
+    }
+
     if (sync->role_checked) {
         return;
     }
@@ -1183,6 +1188,46 @@ ngx_http_status_edge_load_all(void)
 
 
 /*
+ * The metrics name the server read (for a Sentinel entry, the one the
+ * Sentinels named) and its role as ROLE said, unknown without ROLE.
+ */
+
+static void
+ngx_http_status_edge_report_link(ngx_uint_t connected)
+{
+    ngx_str_t                       role, *known;
+    ngx_http_status_edge_server_t  *server, *named;
+    ngx_http_status_edge_sync_t    *sync = &ngx_http_status_edge_sync;
+
+    server = sync->smcf->servers.elts;
+    server = &server[sync->server];
+
+    if (server->sentinel) {
+        named = ngx_http_status_edge_sentinel_server(server);
+
+        if (named->name.len) {
+            server = named;
+        }
+    }
+
+    known = NULL;
+
+    if (connected && sync->role_checked && !sync->no_role) {
+        if (sync->replica) {
+            ngx_str_set(&role, "replica");
+
+        } else {
+            ngx_str_set(&role, "primary");
+        }
+
+        known = &role;
+    }
+
+    ngx_http_status_edge_reader_link_status(&server->name, known, connected);
+}
+
+
+/*
  * An error leaves the reads to EVAL: an ACL without SCRIPT, or a Redis
  * that is loading (then the EVAL behind it meets the same error and the
  * link acts on it).
@@ -1281,9 +1326,7 @@ ngx_http_status_edge_on_snapshot(ngx_http_status_edge_conn_t *conn,
     sync->failures = 0;
     sync->probing = 0;
     ngx_http_status_edge_stats.connected = 1;
-    server = sync->smcf->servers.elts;
-    ngx_http_status_edge_reader_link_status(&server[sync->server].name,
-                                            NULL, 1);
+    ngx_http_status_edge_report_link(1);
 
     /* with tracking on, no change since this read goes unnoticed */
     page->synced = 1;

@@ -148,6 +148,7 @@ sub fleet_bench {
         . "of %d workers, each on its own replica\n", $OPT{changes},
         $edges_n, $workers;
 
+    my $repl0 = repl_bytes($f->cmd('p', 'INFO', 'stats'));
     my %reads0 = map { $_ => snapshot_reads($f->cmd($_, 'INFO',
         'commandstats')) } map { "r$_" } 1 .. $edges_n;
     my (@lat, @tool);
@@ -200,6 +201,8 @@ sub fleet_bench {
     }
     (undef, $primary) = edge_connections($t, $f->port('p'),
         $f->cmd('p', 'CLIENT', 'LIST'), @edges);
+    my $repl = (repl_bytes($f->cmd('p', 'INFO', 'stats')) - $repl0)
+        / $OPT{changes} / $edges_n;
     my @reads = map { (snapshot_reads($f->cmd("r$_", 'INFO',
         'commandstats')) - $reads0{"r$_"}) / $OPT{changes} } 1 .. $edges_n;
     stop_edges(@edges);
@@ -222,11 +225,18 @@ sub fleet_bench {
          verdict(!$primary && !grep { !/\A[012]\z/ } @conns)],
         ['fleet: snapshot reads per change per replica',
          join(' / ', map { sprintf '%.2f', $_ } @reads),
-         "the module's script runs on each replica", '', ''];
+         "the module's script runs on each replica", '', ''],
+        ['fleet: replication per change per replica', sprintf('%.0f B',
+         $repl), 'the primary\'s total_net_repl_output_bytes', '', ''];
     print "warning: fleet: $failed admin tool runs failed "
         . "(see $DIR/logs/fleet-cli.log)\n" if $failed;
     print "warning: fleet: $foreign answers from unknown workers\n"
         if $foreign;
+}
+
+sub repl_bytes {
+    my ($info) = @_;
+    return $info =~ /^total_net_repl_output_bytes:(\d+)/m ? $1 : 0;
 }
 
 # the module's snapshot reads (its read-only script): from INFO
