@@ -172,6 +172,23 @@ for my $role (qw(replica primary)) {
     }
 }
 
+# the replica role=replica reads is the one the Sentinels will promote, so
+# that edge has only the new primary to read until the other replica
+# follows it (below: it must not stay on the primary)
+my ($other) = grep { $_ ne $ra } qw(r1 r2);
+$f->cmd($ra, 'CONFIG', 'SET', 'replica-priority', 1);
+$f->cmd($other, 'CONFIG', 'SET', 'replica-priority', 100);
+ok wait_until(sub {
+    for my $s (qw(s1 s2 s3)) {
+        my $l = eval { $f->cmd($s, 'SENTINEL', 'replicas', 'mymaster') };
+        return 0 unless ref $l eq 'ARRAY';
+        my ($mine) = grep { my %h = @$_; $h{port} == $f->port($ra)
+            && ($h{'slave-priority'} // '') eq '1' } @$l;
+        return 0 unless $mine;
+    }
+    return 1;
+}, 15, 0.2), "every Sentinel sees $ra first to be promoted";
+
 # -------------------------------------------------------------------------
 # the primary killed under load
 
@@ -233,7 +250,10 @@ my ($pb2) = named($tb, 'primary');
 is $pb2, $new, "role=primary: follows to $new";
 
 # the metrics name the server the Sentinels named, and its role as ROLE
-# says (they said "sentinel=mymaster" and "unknown")
+# says (they said "sentinel=mymaster" and "unknown"); role=replica, which
+# read the new primary while the other replica moved to it, goes back to
+# a replica once that one follows the new primary (+slave-reconf-done;
+# it stayed on the primary)
 for my $role (qw(replica primary)) {
     my ($address, $said, $is);
     my $ok = wait_until(sub {
@@ -246,8 +266,8 @@ for my $role (qw(replica primary)) {
         my ($name) = grep { $f->port($_) == $port } qw(p r1 r2) or return 0;
         $is = { master => 'primary', slave => 'replica' }->{
             $f->role($name) // '' } // '?';
-        return $said eq $is;
-    }, 15);
+        return $said eq $is && $is eq $role;
+    }, 20);
     ok $ok, "role=$role: status_edge_redis_info names the server read "
         . '(' . ($address // '?') . ') and its role (' . ($is // '?') . ')'
         or diag 'said ' . ($said // 'nothing');

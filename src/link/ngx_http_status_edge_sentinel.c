@@ -5,7 +5,7 @@
  * short timeouts, on one connection (ngx_http_status_edge_conn.c):
  *
  *     [AUTH] [SENTINEL replicas NAME] SENTINEL get-master-addr-by-name NAME
- *     SUBSCRIBE +switch-master [+sdown -sdown]
+ *     SUBSCRIBE +switch-master [+sdown -sdown +slave +slave-reconf-done]
  *
  * pipelined, so no change can fall between the answer and the
  * subscription.  With role=replica (the default) the replica read is the
@@ -14,8 +14,11 @@
  * without one, the primary.  The Sentinel that answered moves to the
  * front of the list.  The link (ngx_http_status_edge_redis.c) connects
  * there and confirms with ROLE; it asks again on every disconnect.  The
- * connection stays subscribed: a +switch-master of the set, or the
- * replica in use down, tells the link to connect again.  When that
+ * connection stays subscribed: a +switch-master of the set, the
+ * replica in use down, or, while the primary is read for want of a
+ * healthy replica, a replica back, found or moved to the new primary
+ * after a failover, tells the link to connect again; while the primary is
+ * read that way it is also asked again every 5 s.  When that
  * connection is lost, the next Sentinel is asked the same question: the
  * same answer keeps the links as they are.
  *
@@ -35,6 +38,7 @@
 #define NGX_HTTP_STATUS_EDGE_SENTINEL_PORT     26379
 #define NGX_HTTP_STATUS_EDGE_SENTINEL_TIMEOUT  1000
 #define NGX_HTTP_STATUS_EDGE_SENTINEL_RETRY    1000
+#define NGX_HTTP_STATUS_EDGE_SENTINEL_RECHECK  5000
 
 
 typedef struct {
@@ -56,6 +60,7 @@ typedef struct {
     ngx_uint_t                           asking;   /* in entry's order */
     ngx_uint_t                           tried;    /* in this round */
     ngx_event_t                          next;
+    ngx_event_t                          recheck;  /* for a replica */
 
     ngx_http_status_edge_sentinel_addr_t replica;  /* of this answer */
     ngx_http_status_edge_sentinel_addr_t named;    /* server's address */
@@ -69,6 +74,7 @@ typedef struct {
     unsigned                             has_replica:1;
     unsigned                             is_primary:1; /* server is */
     unsigned                             checking:1;   /* a lost one */
+    unsigned                             rechecking:1; /* no replica */
     unsigned                             subscribed:1;
 } ngx_http_status_edge_sentinel_ctx_t;
 
@@ -77,6 +83,7 @@ static void ngx_http_status_edge_sentinel_question(void);
 static void ngx_http_status_edge_sentinel_next(const char *what,
     ngx_str_t *reason);
 static void ngx_http_status_edge_sentinel_next_handler(ngx_event_t *ev);
+static void ngx_http_status_edge_sentinel_recheck_handler(ngx_event_t *ev);
 static void ngx_http_status_edge_sentinel_error(
     ngx_http_status_edge_conn_t *conn, const char *what, ngx_str_t *reason);
 static ngx_int_t ngx_http_status_edge_sentinel_send(int argc,
@@ -319,6 +326,11 @@ ngx_http_status_edge_sentinel_start(ngx_log_t *log,
     ctx->next.data = ctx;
     ctx->next.log = log;
     ctx->next.cancelable = 1;
+
+    ctx->recheck.handler = ngx_http_status_edge_sentinel_recheck_handler;
+    ctx->recheck.data = ctx;
+    ctx->recheck.log = log;
+    ctx->recheck.cancelable = 1;
 }
 
 
@@ -333,6 +345,10 @@ ngx_http_status_edge_sentinel_ask(ngx_http_status_edge_server_t *entry)
 
     if (ctx->next.timer_set) {
         ngx_del_timer(&ctx->next);
+    }
+
+    if (ctx->recheck.timer_set) {
+        ngx_del_timer(&ctx->recheck);
     }
 
     ctx->entry = entry;
@@ -361,6 +377,10 @@ ngx_http_status_edge_sentinel_stop(void)
 
     if (ctx->next.timer_set) {
         ngx_del_timer(&ctx->next);
+    }
+
+    if (ctx->recheck.timer_set) {
+        ngx_del_timer(&ctx->recheck);
     }
 
     ngx_http_status_edge_conn_close(&ctx->conn);
@@ -478,6 +498,26 @@ ngx_http_status_edge_sentinel_question(void)
     argv[1] = "-sdown";
     argvlen[1] = sizeof("-sdown") - 1;
 
+    if (ngx_http_status_edge_sentinel_send(2, argv, argvlen,
+                                   ngx_http_status_edge_sentinel_on_subscribe)
+        != NGX_OK)
+    {
+        return;
+    }
+
+    argv[1] = "+slave";
+    argvlen[1] = sizeof("+slave") - 1;
+
+    if (ngx_http_status_edge_sentinel_send(2, argv, argvlen,
+                                   ngx_http_status_edge_sentinel_on_subscribe)
+        != NGX_OK)
+    {
+        return;
+    }
+
+    argv[1] = "+slave-reconf-done";
+    argvlen[1] = sizeof("+slave-reconf-done") - 1;
+
     (void) ngx_http_status_edge_sentinel_send(2, argv, argvlen,
                                    ngx_http_status_edge_sentinel_on_subscribe);
 }
@@ -559,6 +599,41 @@ ngx_http_status_edge_sentinel_next_handler(ngx_event_t *ev)
     if (ctx->entry == NULL || ngx_exiting) {
         return;
     }
+
+    ngx_http_status_edge_sentinel_question();
+}
+
+
+/*
+ * A role=replica entry reading the primary for want of a healthy replica
+ * asks its Sentinel again every few seconds: after a failover the other
+ * replicas follow the new primary one by one, and the Sentinels that did
+ * not lead it say so by no event (only their leader sends
+ * +slave-reconf-done).  The same answer keeps the links.
+ */
+
+static void
+ngx_http_status_edge_sentinel_recheck_handler(ngx_event_t *ev)
+{
+    ngx_http_status_edge_sentinel_ctx_t  *ctx = ev->data;
+
+    if (ctx->entry == NULL || ngx_exiting || !ctx->subscribed
+        || !ctx->is_primary || ctx->entry->sentinel->primary)
+    {
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ctx->log, 0,
+                   "status_edge: no replica of \"%V\" read, asking again",
+                   &ctx->entry->sentinel->set);
+
+    ngx_http_status_edge_conn_close(&ctx->conn);
+
+    ctx->checking = 1;
+    ctx->rechecking = 1;
+    ctx->subscribed = 0;
+    ctx->tried = 0;
+    ctx->asking = 0;
 
     ngx_http_status_edge_sentinel_question();
 }
@@ -734,17 +809,30 @@ ngx_http_status_edge_sentinel_answered(
                                 ctx->named.socklen, 1)
                == NGX_OK);
 
+    if (primary && !sentinel->primary) {
+        if (ctx->recheck.timer_set) {
+            ngx_del_timer(&ctx->recheck);
+        }
+
+        ngx_add_timer(&ctx->recheck, NGX_HTTP_STATUS_EDGE_SENTINEL_RECHECK);
+    }
+
     if (ctx->checking) {
         ctx->checking = 0;
 
         if (same) {
-            ngx_log_error(NGX_LOG_INFO, ctx->log, 0,
+            level = ctx->rechecking ? NGX_LOG_DEBUG : NGX_LOG_INFO;
+
+            ngx_log_error(level, ctx->log, 0,
                           "status_edge: Sentinel \"%V\" names %s %V of "
                           "\"%V\" still", &s->name,
                           primary ? "primary" : "replica", &name,
                           &sentinel->set);
+            ctx->rechecking = 0;
             return;
         }
+
+        ctx->rechecking = 0;
 
         why = ngx_http_status_edge_sentinel_reason(
                   "Sentinel \"%V\" names %s %V", &s->name,
@@ -802,7 +890,8 @@ ngx_http_status_edge_sentinel_on_subscribe(ngx_http_status_edge_conn_t *conn,
 
 /*
  * "+switch-master NAME OLDIP OLDPORT NEWIP NEWPORT";
- * "+sdown slave IP:PORT IP PORT @ NAME MASTERIP MASTERPORT", "-sdown ...".
+ * "+sdown slave IP:PORT IP PORT @ NAME MASTERIP MASTERPORT", "-sdown ...",
+ * "+slave ..." and "+slave-reconf-done ..." alike.
  */
 
 static void
@@ -814,12 +903,16 @@ ngx_http_status_edge_sentinel_on_message(ngx_http_status_edge_conn_t *conn,
     redisReply                           *channel, *payload;
     ngx_http_status_edge_sentinel_ctx_t  *ctx = data;
 
+    if (ctx->entry == NULL || !ctx->subscribed
+        || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3)
+    {
+        return;
+    }
+
     channel = reply->element[1];
     payload = reply->element[2];
 
-    if (ctx->entry == NULL || !ctx->subscribed
-        || reply->elements != 3
-        || channel->type != REDIS_REPLY_STRING
+    if (channel->type != REDIS_REPLY_STRING
         || payload->type != REDIS_REPLY_STRING)
     {
         return;
@@ -866,9 +959,16 @@ ngx_http_status_edge_sentinel_on_message(ngx_http_status_edge_conn_t *conn,
             return;
         }
 
-    } else if (ngx_http_status_edge_sentinel_is(channel, "-sdown")) {
-
-        /* a replica is back while the primary is read */
+    } else if (ngx_http_status_edge_sentinel_is(channel, "-sdown")
+               || ngx_http_status_edge_sentinel_is(channel, "+slave")
+               || ngx_http_status_edge_sentinel_is(channel,
+                                                   "+slave-reconf-done"))
+    {
+        /*
+         * while the primary is read: a replica back, a new one, or one
+         * that follows the new primary after a failover (until then the
+         * new primary was the only healthy server)
+         */
 
         if (!ctx->is_primary || n < 6
             || w[0].len != 5 || ngx_strncmp(w[0].data, "slave", 5) != 0
