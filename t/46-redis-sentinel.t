@@ -363,7 +363,7 @@ for my $case (
     my $t = tls_edge(%$o);
     ok wait_until(sub { ($t->log_text // '') =~ $re }, 10),
         "$what: refused, said so" or diag $t->log_tail(10);
-    like $t->log_text, qr/\[error\] [^\n]*Redis "sentinel=tlsset" +link: Sentinel: no Sentinel of "tlsset" names a server/,
+    like $t->log_text, qr/\[error\] [^\n]*Redis "sentinel=tlsset" Sentinel: no Sentinel of "tlsset" names a server/,
         "$what: one [error] line for the entry";
     my ($st) = $t->http(GET => '/api/v2/summary.json');
     is $st, 503, "$what: no state served";

@@ -599,19 +599,21 @@ ngx_http_status_edge_fail(ngx_http_status_edge_link_t *link, const char *what,
     level = (sync->failures < nservers && !sync->probing) ? NGX_LOG_ERR
                                                           : NGX_LOG_INFO;
 
+    /* before a link exists (no address, no Sentinel): no link named */
+
     if (reason && reason->len) {
         ngx_log_error(level, sync->log, 0,
-                      "status_edge: Redis \"%V\" %s link: %s: %V; serving "
-                      "the last known state",
+                      "status_edge: Redis \"%V\" %s%s%s: %V; serving the "
+                      "last known state",
                       &server[sync->server].name, link ? link->role : "",
-                      what, reason);
+                      link ? " link: " : "", what, reason);
 
     } else {
         ngx_log_error(level, sync->log, 0,
-                      "status_edge: Redis \"%V\" %s link: %s; serving the "
-                      "last known state",
+                      "status_edge: Redis \"%V\" %s%s%s; serving the last "
+                      "known state",
                       &server[sync->server].name, link ? link->role : "",
-                      what);
+                      link ? " link: " : "", what);
     }
 
     ngx_http_status_edge_link_close(&sync->cmd);
