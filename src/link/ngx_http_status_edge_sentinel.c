@@ -115,6 +115,15 @@ static ngx_str_t *ngx_http_status_edge_sentinel_reason(const char *fmt, ...);
 
 static ngx_http_status_edge_sentinel_ctx_t  ngx_http_status_edge_sentinel;
 
+/* the first for every entry, the others for role=replica */
+static ngx_str_t  ngx_http_status_edge_sentinel_channels[] = {
+    ngx_string("+switch-master"),
+    ngx_string("+sdown"),
+    ngx_string("-sdown"),
+    ngx_string("+slave"),
+    ngx_string("+slave-reconf-done")
+};
+
 
 /* configuration */
 
@@ -396,6 +405,7 @@ ngx_http_status_edge_sentinel_question(void)
     const char                           *argv[3];
     size_t                                argvlen[3];
     ngx_str_t                             reason;
+    ngx_uint_t                            i, n;
     ngx_http_status_edge_server_t        *s;
     ngx_http_status_edge_sentinel_t      *sentinel;
     ngx_http_status_edge_sentinel_ctx_t  *ctx = &ngx_http_status_edge_sentinel;
@@ -467,59 +477,29 @@ ngx_http_status_edge_sentinel_question(void)
         return;
     }
 
-    /* one channel a command: each SUBSCRIBE has one reply */
+    /*
+     * One channel a command: each SUBSCRIBE has one reply.  A role=primary
+     * entry needs only the failovers; a replica's down, back, new or
+     * following the new primary matters to role=replica.
+     */
+
+    n = sentinel->primary ? 1 : sizeof(ngx_http_status_edge_sentinel_channels)
+                                / sizeof(ngx_str_t);
 
     argv[0] = "SUBSCRIBE";
     argvlen[0] = 9;
-    argv[1] = "+switch-master";
-    argvlen[1] = sizeof("+switch-master") - 1;
 
-    if (ngx_http_status_edge_sentinel_send(2, argv, argvlen,
+    for (i = 0; i < n; i++) {
+        argv[1] = (const char *) ngx_http_status_edge_sentinel_channels[i].data;
+        argvlen[1] = ngx_http_status_edge_sentinel_channels[i].len;
+
+        if (ngx_http_status_edge_sentinel_send(2, argv, argvlen,
                                    ngx_http_status_edge_sentinel_on_subscribe)
-        != NGX_OK)
-    {
-        return;
+            != NGX_OK)
+        {
+            return;
+        }
     }
-
-    if (sentinel->primary) {
-        return;
-    }
-
-    argv[1] = "+sdown";
-    argvlen[1] = sizeof("+sdown") - 1;
-
-    if (ngx_http_status_edge_sentinel_send(2, argv, argvlen,
-                                   ngx_http_status_edge_sentinel_on_subscribe)
-        != NGX_OK)
-    {
-        return;
-    }
-
-    argv[1] = "-sdown";
-    argvlen[1] = sizeof("-sdown") - 1;
-
-    if (ngx_http_status_edge_sentinel_send(2, argv, argvlen,
-                                   ngx_http_status_edge_sentinel_on_subscribe)
-        != NGX_OK)
-    {
-        return;
-    }
-
-    argv[1] = "+slave";
-    argvlen[1] = sizeof("+slave") - 1;
-
-    if (ngx_http_status_edge_sentinel_send(2, argv, argvlen,
-                                   ngx_http_status_edge_sentinel_on_subscribe)
-        != NGX_OK)
-    {
-        return;
-    }
-
-    argv[1] = "+slave-reconf-done";
-    argvlen[1] = sizeof("+slave-reconf-done") - 1;
-
-    (void) ngx_http_status_edge_sentinel_send(2, argv, argvlen,
-                                   ngx_http_status_edge_sentinel_on_subscribe);
 }
 
 
