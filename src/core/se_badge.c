@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "se_badge.h"
+#include "se_uptime.h"
 #include "se_lang.h"
 #include "se_html.h"
 #include "se_pool.h"
@@ -375,6 +376,58 @@ se_badge_component(const se_component_t *c, se_lang_e lang, se_badge_t *out)
 
     return se_badge_render(name->data, name->len, value, strlen(value),
                            colors[s], out);
+}
+
+
+/*
+ * An uptime badge ("?metric=uptime"): "api | 99.95%", or for the page
+ * (c NULL) "uptime | 99.95%"; green from 99.90, yellow from 99.00,
+ * orange from 95.00, red below, grey "no data" without a figure.
+ */
+int
+se_badge_uptime(const se_component_t *c, int32_t figure, se_lang_e lang,
+    se_badge_t *out)
+{
+    char                    value[16];
+    const char             *label, *none;
+    size_t                  label_len, n;
+    const se_str_t         *name;
+    const se_i18n_t        *t;
+    se_badge_color_e        color;
+
+    if (c) {
+        t = se_i18n_find(c->name_i18n, se_lang_name(lang), 2);
+        name = (t && t->text.len) ? &t->text : &c->name;
+
+        if (name->data == NULL || name->len == 0) {
+            name = &c->id;
+        }
+
+        label = name->data;
+        label_len = name->len;
+
+    } else {
+        label = lang == SE_LANG_KO ? "\xea\xb0\x80\xeb\x8f\x99\xeb\xa5\xa0" : "uptime";
+        label_len = strlen(label);
+    }
+
+    if (figure == SE_UPTIME_NONE) {
+        none = lang == SE_LANG_KO ? "\xeb\x8d\xb0\xec\x9d\xb4\xed\x84\xb0 \xec\x97\x86\xec\x9d\x8c" : "no data";
+
+        return se_badge_render(label, label_len, none, strlen(none),
+                               SE_BADGE_GREY, out);
+    }
+
+    se_uptime_format(figure, value);
+    n = strlen(value);
+    value[n++] = '%';
+    value[n] = '\0';
+
+    color = figure >= 9990 ? SE_BADGE_GREEN
+            : figure >= 9900 ? SE_BADGE_YELLOW
+            : figure >= 9500 ? SE_BADGE_ORANGE : SE_BADGE_RED;
+
+    return se_badge_render(label, label_len, value, n, color, out);
 }
 
 

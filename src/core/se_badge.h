@@ -77,6 +77,13 @@ int se_badge_overall(se_indicator_e ind, se_lang_e lang, se_badge_t *out);
 int se_badge_component(const se_component_t *c, se_lang_e lang,
     se_badge_t *out);
 
+/*
+ * The uptime badge of a component (c NULL: the page): its name and the
+ * figure ("api | 99.95%"), figure in 1/100 % or SE_UPTIME_NONE
+ */
+int se_badge_uptime(const se_component_t *c, int32_t figure, se_lang_e lang,
+    se_badge_t *out);
+
 /* the grey "unknown" badge; label NULL: "status" */
 int se_badge_unknown(const char *label, size_t label_len, se_lang_e lang,
     se_badge_t *out);

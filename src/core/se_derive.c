@@ -205,3 +205,37 @@ se_derive(se_model_t *m)
 
     m->page.updated_at = newest;
 }
+
+
+/* whether rec lists comp, or a child of the group comp */
+int
+se_record_touches(const se_model_t *m, const se_incident_t *rec,
+    const se_component_t *comp)
+{
+    size_t                 i;
+    const se_component_t  *c;
+
+    for (i = 0; i < rec->ncomponents; i++) {
+        if (rec->components[i].len == comp->id.len
+            && memcmp(rec->components[i].data, comp->id.data, comp->id.len)
+               == 0)
+        {
+            return 1;
+        }
+
+        if (!comp->group) {
+            continue;
+        }
+
+        c = se_model_component(m, rec->components[i].data,
+                               rec->components[i].len);
+
+        if (c && c->group_id.len == comp->id.len
+            && memcmp(c->group_id.data, comp->id.data, comp->id.len) == 0)
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}

@@ -21,6 +21,10 @@ const se_i18n_t *se_i18n_find(const se_i18n_t *list, const char *lang,
  */
 se_indicator_e se_model_indicator(const se_model_t *m, int internal);
 
+/* whether rec lists comp, or a child of comp when comp is a group */
+int se_record_touches(const se_model_t *m, const se_incident_t *rec,
+    const se_component_t *comp);
+
 /* derivation after reading: groups, page.updated_at */
 void se_derive(se_model_t *m);
 

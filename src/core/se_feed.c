@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "se_feed.h"
+#include "se_derive.h"
 #include "se_lang.h"
 #include "se_pool.h"
 #include "se_enum.h"
@@ -288,7 +289,7 @@ se_feed_cmp(const void *a, const void *b)
 
 
 static se_feed_entry_t *
-se_feed_entries(const se_model_t *m, size_t *n)
+se_feed_entries(const se_model_t *m, const se_component_t *comp, size_t *n)
 {
     size_t                i, j, k, total;
     se_feed_entry_t      *e;
@@ -316,7 +317,9 @@ se_feed_entries(const se_model_t *m, size_t *n)
         for (i = 0; i < (k ? m->nmaintenances : m->nincidents); i++) {
             rec = k ? &m->maintenances[i] : &m->incidents[i];
 
-            if (rec->audience != SE_AUDIENCE_PUBLIC) {
+            if (rec->audience != SE_AUDIENCE_PUBLIC
+                || (comp && !se_record_touches(m, rec, comp)))
+            {
                 continue;
             }
 
@@ -338,9 +341,39 @@ se_feed_entries(const se_model_t *m, size_t *n)
 }
 
 
+/* the feed's title: "Example status history", "Example API status ..." */
 static void
-se_feed_atom(se_html_buf_t *b, const se_model_t *m, se_feed_entry_t *e,
-    size_t n)
+se_feed_name(se_html_buf_t *b, const se_model_t *m,
+    const se_component_t *comp)
+{
+    se_feed_xml(b, m->page.name.data, m->page.name.len, 0);
+
+    if (comp) {
+        se_html_str(b, " ");
+        se_feed_xml(b, comp->name.data, comp->name.len, 0);
+    }
+
+    se_html_str(b, " status history");
+}
+
+
+/* "history.atom", "history.atom?component=ID" */
+static void
+se_feed_self(se_html_buf_t *b, const se_model_t *m,
+    const se_component_t *comp, const char *name)
+{
+    se_feed_url(b, m, name);
+
+    if (comp) {
+        se_html_str(b, "?component=");
+        se_feed_xml(b, comp->id.data, comp->id.len, 1);
+    }
+}
+
+
+static void
+se_feed_atom(se_html_buf_t *b, const se_model_t *m,
+    const se_component_t *comp, se_feed_entry_t *e, size_t n)
 {
     size_t           i;
     int64_t          updated;
@@ -363,13 +396,19 @@ se_feed_atom(se_html_buf_t *b, const se_model_t *m, se_feed_entry_t *e,
                 "<feed xmlns=\"http://www.w3.org/2005/Atom\" "
                 "xml:lang=\"en\">\n<id>");
     se_feed_page_id(b, m);
+
+    if (comp) {
+        se_html_str(b, ":component:");
+        se_feed_xml(b, comp->id.data, comp->id.len, 0);
+    }
+
     se_html_str(b, "</id>\n<title>");
-    se_feed_xml(b, m->page.name.data, m->page.name.len, 0);
-    se_html_str(b, " status history</title>\n<updated>");
+    se_feed_name(b, m, comp);
+    se_html_str(b, "</title>\n<updated>");
     se_feed_rfc3339(b, updated);
     se_html_str(b, "</updated>\n<link rel=\"self\" "
                 "type=\"application/atom+xml\" href=\"");
-    se_feed_url(b, m, "history.atom");
+    se_feed_self(b, m, comp, "history.atom");
     se_html_str(b, "\"/>\n<link rel=\"alternate\" type=\"text/html\" "
                 "href=\"");
     se_feed_url(b, m, "");
@@ -402,8 +441,8 @@ se_feed_atom(se_html_buf_t *b, const se_model_t *m, se_feed_entry_t *e,
 
 
 static void
-se_feed_rss(se_html_buf_t *b, const se_model_t *m, se_feed_entry_t *e,
-    size_t n)
+se_feed_rss(se_html_buf_t *b, const se_model_t *m,
+    const se_component_t *comp, se_feed_entry_t *e, size_t n)
 {
     size_t  i;
 
@@ -411,8 +450,8 @@ se_feed_rss(se_html_buf_t *b, const se_model_t *m, se_feed_entry_t *e,
                 "<rss version=\"2.0\" "
                 "xmlns:atom=\"http://www.w3.org/2005/Atom\">\n<channel>\n"
                 "<title>");
-    se_feed_xml(b, m->page.name.data, m->page.name.len, 0);
-    se_html_str(b, " status history</title>\n<link>");
+    se_feed_name(b, m, comp);
+    se_html_str(b, "</title>\n<link>");
     se_feed_url(b, m, "");
     se_html_str(b, "</link>\n<description>Incident and maintenance "
                 "updates of ");
@@ -420,7 +459,7 @@ se_feed_rss(se_html_buf_t *b, const se_model_t *m, se_feed_entry_t *e,
     se_html_str(b, "</description>\n<language>en</language>\n"
                 "<atom:link rel=\"self\" type=\"application/rss+xml\" "
                 "href=\"");
-    se_feed_url(b, m, "history.rss");
+    se_feed_self(b, m, comp, "history.rss");
     se_html_str(b, "\"/>\n<generator>status-edge</generator>\n");
 
     if (n) {
@@ -451,6 +490,14 @@ int
 se_feed_render(const se_model_t *m, se_feed_e kind, char **data,
     size_t *len)
 {
+    return se_feed_render_component(m, kind, NULL, data, len);
+}
+
+
+int
+se_feed_render_component(const se_model_t *m, se_feed_e kind,
+    const se_component_t *comp, char **data, size_t *len)
+{
     size_t            n;
     se_html_buf_t     b;
     se_feed_entry_t  *e;
@@ -459,7 +506,7 @@ se_feed_render(const se_model_t *m, se_feed_e kind, char **data,
     *len = 0;
 
     n = 0;
-    e = se_feed_entries(m, &n);
+    e = se_feed_entries(m, comp, &n);
     if (e == NULL) {
         return SE_ERROR;
     }
@@ -467,10 +514,10 @@ se_feed_render(const se_model_t *m, se_feed_e kind, char **data,
     se_html_buf_init(&b);
 
     if (kind == SE_FEED_RSS) {
-        se_feed_rss(&b, m, e, n);
+        se_feed_rss(&b, m, comp, e, n);
 
     } else {
-        se_feed_atom(&b, m, e, n);
+        se_feed_atom(&b, m, comp, e, n);
     }
 
     se_free(e);

@@ -39,6 +39,14 @@ int se_feed_render(const se_model_t *m, se_feed_e kind, char **data,
     size_t *len);
 
 /*
+ * The feed of one component (history.atom?component=ID): only the
+ * records that list it (a group: it or one of its children); feed id
+ * tag:status-edge,2026:PAGE:component:ID, entries as in the page's feed.
+ */
+int se_feed_render_component(const se_model_t *m, se_feed_e kind,
+    const se_component_t *comp, char **data, size_t *len);
+
+/*
  * XML 1.0 character data and attribute values: & < > " ' become
  * entities; UTF-8 passes as it is; what markup may not carry
  * (se_utf8_markup_ok(): C0 controls other than TAB, LF and CR, DEL, C1

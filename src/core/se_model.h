@@ -90,6 +90,12 @@ typedef struct {
     int64_t         updated_at;     /* derived: newest public updated_at */
 } se_page_t;
 
+/* one change of a component's status, from Pcomponent:ID:history */
+typedef struct {
+    int64_t           at;           /* Unix seconds */
+    se_comp_status_e  status;       /* from then on */
+} se_change_t;
+
 typedef struct {
     se_str_t        id;
     se_str_t        name;
@@ -99,10 +105,13 @@ typedef struct {
     se_str_t        group_id;
     se_comp_status_e  status;
     int             only_show_if_degraded;
+    int             uptime;         /* default on (1): show its uptime */
     int             group;          /* derived: some group_id names it */
     int64_t         position;       /* zset score (floor), else rank */
     int64_t         created_at;
     int64_t         updated_at;
+    se_change_t    *history;        /* oldest first, valid entries only */
+    size_t          nhistory;
 } se_component_t;
 
 typedef struct {

@@ -89,6 +89,7 @@ se_page_render(const se_model_t *m, const se_page_opts_t *o, char **data,
     c.days = o->history_days < SE_PAGE_HISTORY_MAX ? o->history_days
                                                    : SE_PAGE_HISTORY_MAX;
     c.tz = o->tz;
+    c.uptime = o->uptime;
     c.css_url = o->css_url ? o->css_url : SE_PAGE_CSS_URL;
     c.pt = se_page_labels(c.lang);
     c.bt = se_lang_labels(c.lang);
@@ -123,17 +124,14 @@ int64_t
 se_page_refresh_at(const se_model_t *m, const se_tz_t *tz, int64_t now)
 {
     size_t                i;
-    int64_t               at, local, next;
+    int64_t               at;
     const se_incident_t  *rec;
 
     at = INT64_MAX;
 
     /* the next local midnight: the history window and dates move */
 
-    local = now + se_tz_offset(tz, now, NULL);
-    next = (se_page_floor_div(local, 86400) + 1) * 86400
-           - se_tz_offset(tz, now, NULL);
-    se_page_sooner(&at, next, now);
+    se_page_sooner(&at, se_uptime_next_midnight(tz, now), now);
 
     for (i = 0; i < m->nincidents; i++) {
         rec = &m->incidents[i];

@@ -41,6 +41,7 @@
 #include "se_lang.h"
 #include "se_tpl.h"
 #include "se_tz.h"
+#include "se_uptime.h"
 
 #define SE_PAGE_TPL_MAX       65536     /* bytes of template text */
 #define SE_PAGE_HISTORY_MAX   366       /* days */
@@ -74,6 +75,7 @@ typedef struct {
     const se_tz_t         *tz;            /* of page.time_zone, NULL: UTC */
     const se_page_tpl_t   *tpl;           /* NULL: the built-in document */
     const char            *css_url;       /* NULL: SE_PAGE_CSS_URL */
+    const se_uptime_t     *uptime;        /* NULL: no uptime bars */
 } se_page_opts_t;
 
 /*

@@ -26,7 +26,16 @@ static const se_page_labels_t  se_page_labels_table[SE_LANG_N] = {
       "Updates",
       "Resolved ",
       "Times are shown in ",
-      "Subscribe to updates: " },
+      "Subscribe to updates: ",
+      " uptime",
+      "",
+      " days ago",
+      "Today",
+      "No data",
+      { "Uptime, last ", " days" },
+      " h",
+      " min",
+      " more" },
 
     { " \xec\x83\x81\xed\x83\x9c",                     /* 상태 */
       /* 본문으로 건너뛰기 */
@@ -83,7 +92,16 @@ static const se_page_labels_t  se_page_labels_table[SE_LANG_N] = {
       "\xec\x8b\x9c\xea\xb0\x84\xeb\x8c\x80: ",         /* 시간대: */
       /* 업데이트 구독: */
       "\xec\x97\x85\xeb\x8d\xb0\xec\x9d\xb4\xed\x8a\xb8 "
-      "\xea\xb5\xac\xeb\x8f\x85: " }
+      "\xea\xb5\xac\xeb\x8f\x85: ",
+      "",
+      "\xea\xb0\x80\xeb\x8f\x99\xeb\xa5\xa0" " ",
+      "\xec\x9d\xbc \xec\xa0\x84",
+      "\xec\x98\xa4\xeb\x8a\x98",
+      "\xeb\x8d\xb0\xec\x9d\xb4\xed\x84\xb0 \xec\x97\x86\xec\x9d\x8c",
+      { "\xec\xb5\x9c\xea\xb7\xbc ", "\xec\x9d\xbc \xea\xb0\x80\xeb\x8f\x99\xeb\xa5\xa0" },
+      "\xec\x8b\x9c\xea\xb0\x84",
+      "\xeb\xb6\x84",
+      "\xea\xb1\xb4 \xeb\x8d\x94" }
 };
 
 

@@ -27,6 +27,15 @@ typedef struct {
     const char          *resolved;
     const char          *zone;
     const char          *subscribe;
+    const char          *uptime;        /* "99.95% uptime": after */
+    const char          *uptime_before; /* ... before the figure */
+    const char          *days_ago;      /* after the number */
+    const char          *today;
+    const char          *no_data;
+    const char          *bars[2];       /* "Uptime, last " N " days" */
+    const char          *hours;         /* after a number: " h" */
+    const char          *minutes;       /* " min" */
+    const char          *more;          /* "+3 more": after the number */
 } se_page_labels_t;
 
 /* the labels of a language */

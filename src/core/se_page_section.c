@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "se_page_section.h"
+#include "se_page_uptime.h"
 #include "se_enum.h"
 #include "se_derive.h"
 #include "se_time.h"
@@ -27,7 +28,7 @@ se_page_text(se_html_buf_t *b, const char *s)
 }
 
 
-static void
+void
 se_page_num(se_html_buf_t *b, int64_t n, int width)
 {
     char  buf[24];
@@ -61,7 +62,7 @@ se_page_day(const se_page_ctx_t *c, int64_t t)
 
 
 /* "Nov 21, 2026" or "2026년 11월 21일"; without the year if year == 0 */
-static void
+void
 se_page_date(se_page_ctx_t *c, int64_t day, int year)
 {
     int64_t  y, mo, d;
@@ -469,6 +470,8 @@ se_page_comp_row(se_page_ctx_t *c, const se_component_t *comp,
         se_html_text(c->b, s->data, s->len);
         se_html_str(c->b, "</p>");
     }
+
+    se_page_uptime(c, comp);
 }
 
 
@@ -647,6 +650,28 @@ se_page_past_day(se_page_ctx_t *c, const se_incident_t *rec)
     }
 
     return se_page_day(c, rec->scheduled_for);
+}
+
+
+int
+se_page_shows(se_page_ctx_t *c, const se_incident_t *rec)
+{
+    int64_t  day;
+
+    if (rec->audience != SE_AUDIENCE_PUBLIC) {
+        return 0;
+    }
+
+    if (rec->kind == SE_KIND_INCIDENT ? se_status_unresolved(rec->status)
+        : (se_status_active(rec->status) || se_status_upcoming(rec->status)))
+    {
+        return 1;
+    }
+
+    day = se_page_past_day(c, rec);
+
+    return day != INT64_MIN && se_page_day(c, c->now) - day >= 0
+           && se_page_day(c, c->now) - day < (int64_t) c->days;
 }
 
 

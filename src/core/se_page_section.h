@@ -13,6 +13,7 @@
 #include "se_model.h"
 #include "se_page_labels.h"
 #include "se_tz.h"
+#include "se_uptime.h"
 
 typedef struct {
     const se_model_t        *m;
@@ -24,10 +25,20 @@ typedef struct {
     const char              *css_url;
     const se_page_labels_t  *pt;
     const se_lang_labels_t  *bt;
+    const se_uptime_t       *uptime;    /* NULL: no uptime bars */
 } se_page_ctx_t;
 
 /* a label, escaped for text */
 void se_page_text(se_html_buf_t *b, const char *s);
+
+/* n in decimal, zero-padded to width digits */
+void se_page_num(se_html_buf_t *b, int64_t n, int width);
+
+/* "Nov 21, 2026" or "2026년 11월 21일" of a local day; year 0: without */
+void se_page_date(se_page_ctx_t *c, int64_t day, int year);
+
+/* whether the page shows rec, so that "#incident-ID" links to it */
+int se_page_shows(se_page_ctx_t *c, const se_incident_t *rec);
 
 /* a / b rounded towards minus infinity */
 int64_t se_page_floor_div(int64_t a, int64_t b);

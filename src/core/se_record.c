@@ -94,6 +94,8 @@ static const se_field_t  se_component_fields[] = {
       SE_NO_I18N },
     { "only_show_if_degraded", SE_FT_BOOL, 0,
       offsetof(se_component_t, only_show_if_degraded), SE_NO_I18N },
+    { "uptime", SE_FT_ONOFF, 0, offsetof(se_component_t, uptime),
+      SE_NO_I18N },
     { "created_at", SE_FT_TIME, 0, offsetof(se_component_t, created_at),
       SE_NO_I18N },
     { "updated_at", SE_FT_TIME, 0, offsetof(se_component_t, updated_at),
@@ -745,6 +747,81 @@ se_read_page(se_build_t *b, const se_raw_t *hash)
 }
 
 
+/*
+ * Pcomponent:ID:history as the script reads it: member, score, ... in
+ * score order, a member being "STATUS" or "STATUS:anything" (the writer
+ * adds ":SECONDS" so that each change is its own member) and the score
+ * the Unix seconds of the change.  A bad entry is skipped with one
+ * warning per component; entries out of order are skipped too.
+ */
+static int
+se_read_history(se_build_t *b, se_component_t *c, const se_raw_t *h)
+{
+    size_t             i, n, bad, len;
+    int64_t            at;
+    const char        *colon;
+    se_comp_status_e   status;
+    const se_raw_t    *mem;
+
+    if (h->type == SE_RAW_NIL || (h->type == SE_RAW_ARR && h->nelem == 0)) {
+        return SE_OK;
+    }
+
+    if (h->type != SE_RAW_ARR || h->nelem % 2) {
+        se_warn(b, "component", c->id.data, c->id.len,
+                "ignored a malformed history", NULL, 0);
+        return SE_OK;
+    }
+
+    c->history = se_pcalloc_n(b->pool, h->nelem / 2, sizeof(se_change_t));
+    if (c->history == NULL) {
+        return SE_ERROR;
+    }
+
+    bad = 0;
+    n = 0;
+
+    for (i = 0; i < h->nelem; i += 2) {
+        mem = &h->elem[i];
+
+        colon = NULL;
+        len = 0;
+
+        if (mem->type == SE_RAW_STR) {
+            colon = memchr(mem->str, ':', mem->len);
+            len = colon ? (size_t) (colon - mem->str) : mem->len;
+        }
+
+        if (mem->type != SE_RAW_STR
+            || se_parse_comp_status(mem->str, len, &status) != SE_OK
+            || se_parse_score(&h->elem[i + 1], &at) != SE_OK
+            || at < 0 || (n && at < c->history[n - 1].at))
+        {
+            if (bad++ == 0) {
+                se_warn(b, "component", c->id.data, c->id.len,
+                        "ignored a bad history entry",
+                        mem->type == SE_RAW_STR ? mem->str : NULL,
+                        mem->type == SE_RAW_STR ? mem->len : 0);
+            }
+
+            continue;
+        }
+
+        if (n && c->history[n - 1].at == at) {
+            n--;                /* two changes in one second: the last */
+        }
+
+        c->history[n].at = at;
+        c->history[n].status = status;
+        n++;
+    }
+
+    c->nhistory = n;
+
+    return SE_OK;
+}
+
+
 int
 se_read_component(se_build_t *b, const se_raw_t *rec)
 {
@@ -763,6 +840,7 @@ se_read_component(se_build_t *b, const se_raw_t *rec)
     memset(c, 0, sizeof(se_component_t));
     c->created_at = SE_TIME_NONE;
     c->updated_at = SE_TIME_NONE;
+    c->uptime = 1;
 
     se_hash_ctx_init(&h, b, "component", &rec->elem[0], SE_KIND_INCIDENT,
                      c);
@@ -792,6 +870,10 @@ se_read_component(se_build_t *b, const se_raw_t *rec)
         se_warn(b, "component", c->id.data, c->id.len,
                 "ignored a bad score", rec->elem[1].type == SE_RAW_STR
                 ? rec->elem[1].str : NULL, rec->elem[1].len);
+    }
+
+    if (rec->nelem > 3 && se_read_history(b, c, &rec->elem[3]) != SE_OK) {
+        return SE_ERROR;
     }
 
     m->ncomponents++;

@@ -3,6 +3,7 @@
  * round trip, so a load never mixes two versions.  Layout: se_state.h.
  *
  *   EVAL SE_SNAPSHOT_LUA 0 prefix history updates value fields bytes
+ *        [window changes]
  *
  * Bounded whatever a hand edit wrote, and never at the cost of what is
  * open:
@@ -17,6 +18,11 @@
  *   - a hash of more than "fields" fields, or too big to read whole, is
  *     read field by field, known fields only ([6] counts such hashes);
  *   - an update list too big to read whole is read one update at a time.
+ *
+ * With "window" (seconds), each component's record has a fourth element:
+ * its Pcomponent:ID:history entries of the last "window" seconds before
+ * Redis' TIME, with the one before them (the status the window starts
+ * in), at most "changes" of them, as member, score pairs in score order.
  *
  * Keys of the wrong type read as empty (redis.pcall), so hand-made garbage
  * in one key cannot fail the whole load.
@@ -34,6 +40,7 @@
 #define SE_SNAPSHOT_MAX_VALUE    "65536"
 #define SE_SNAPSHOT_MAX_FIELDS   "64"
 #define SE_SNAPSHOT_MAX_BYTES    "4194304"
+#define SE_SNAPSHOT_MAX_CHANGES  "4096"
 
 #define SE_SNAPSHOT_LUA                                                      \
     "local p = ARGV[1]\n"                                                    \
@@ -42,13 +49,16 @@
     "local vmax = tonumber(ARGV[4])\n"                                       \
     "local fmax = tonumber(ARGV[5])\n"                                       \
     "local bmax = tonumber(ARGV[6])\n"                                       \
-    "local bytes, limited = 0, 0\n"                                          \
+    "local hsec = tonumber(ARGV[7] or '0') or 0\n"                           \
+    "local cmax = tonumber(ARGV[8] or '0') or 0\n"                           \
+    "local bytes, limited, since = 0, 0, 0\n"                                \
     "local known = {'id', 'name', 'url', 'time_zone', 'status_url',\n"       \
     "  'status', 'description', 'group_id', 'only_show_if_degraded',\n"      \
     "  'created_at', 'updated_at', 'impact', 'monitoring_at',\n"             \
     "  'resolved_at', 'started_at', 'next_update_at', 'shortlink',\n"        \
     "  'postmortem_url', 'components', 'audience', 'banner',\n"             \
-    "  'scheduled_for', 'scheduled_until', 'gate', 'banner_lead'}\n"         \
+    "  'scheduled_for', 'scheduled_until', 'gate', 'banner_lead',\n"          \
+    "  'uptime'}\n"                                                          \
     "for _, f in ipairs({'name', 'description'}) do\n"                       \
     "  for _, l in ipairs({'en', 'ko'}) do\n"                                \
     "    known[#known + 1] = f .. '.' .. l\n"                                \
@@ -105,6 +115,18 @@
     "  end\n"                                                                \
     "  return out\n"                                                         \
     "end\n"                                                                  \
+    "local function history(key)\n"                                         \
+    "  if hsec <= 0 or cmax <= 0 then return nil end\n"                     \
+    "  local out = safe(redis.pcall('ZRANGEBYSCORE', key, since, '+inf',\n"  \
+    "                               'WITHSCORES', 'LIMIT', 0, cmax))\n"     \
+    "  local b = safe(redis.pcall('ZREVRANGEBYSCORE', key, '(' .. since,\n"  \
+    "                             '-inf', 'WITHSCORES', 'LIMIT', 0, 1))\n"  \
+    "  if #b == 2 then\n"                                                   \
+    "    table.insert(out, 1, b[2])\n"                                      \
+    "    table.insert(out, 1, b[1])\n"                                      \
+    "  end\n"                                                               \
+    "  return out\n"                                                        \
+    "end\n"                                                                 \
     "local function open(key, statuses)\n"                                   \
     "  local len = redis.pcall('HSTRLEN', key, 'status')\n"                  \
     "  if type(len) ~= 'number' or len == 0 or len > 16 then\n"              \
@@ -133,7 +155,8 @@
     "      end\n"                                                            \
     "      if keep then\n"                                                   \
     "        local rec = {ids[i], ids[i + 1], hash(key)}\n"                  \
-    "        if statuses then rec[4] = updates(key .. ':updates') end\n"     \
+    "        if statuses then rec[4] = updates(key .. ':updates')\n"         \
+    "        else rec[4] = history(key .. ':history') end\n"                 \
     "        out[#out + 1] = rec\n"                                          \
     "      end\n"                                                            \
     "    end\n"                                                              \
@@ -145,6 +168,7 @@
     "local r = redis.pcall('GET', p .. 'reset')\n"                           \
     "if type(r) ~= 'string' then r = false end\n"                            \
     "local t = redis.call('TIME')\n"                                         \
+    "since = tonumber(t[1]) - hsec\n"                                        \
     "local page = hash(p .. 'page')\n"                                       \
     "local comps = records('component', 'components', false, nil)\n"         \
     "local incs, itrim = records('incident', 'incidents', true,\n"           \
