@@ -15,6 +15,7 @@
 #include "ngx_http_status_edge_conn.h"
 #include "ngx_http_status_edge_api.h"
 #include "ngx_http_status_edge_status_page.h"
+#include "ngx_http_status_edge_uptime.h"
 #include "ngx_http_status_edge_banner_decide.h"
 #include "ngx_http_status_edge_banner_filter.h"
 #include "ngx_http_status_edge_dismiss.h"
@@ -291,6 +292,20 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
       0,
       NULL },
 
+    { ngx_string("status_edge_uptime_days"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_uptime_days,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("status_edge_uptime_weights"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_status_edge_uptime_weights,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("status_edge_status_page_template"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_http_status_edge_status_page_template,
@@ -391,6 +406,7 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
     smcf->resync_interval = NGX_CONF_UNSET_MSEC;
     smcf->shm_size = NGX_CONF_UNSET_SIZE;
     smcf->redis_ssl_verify = NGX_CONF_UNSET;
+    smcf->variants.uptime_days = NGX_CONF_UNSET_UINT;
 
     /* banner variant 0: no component filter */
 
@@ -426,6 +442,10 @@ ngx_http_status_edge_init_main_conf(ngx_conf_t *cf, void *conf)
     }
 
     ngx_conf_init_size_value(smcf->shm_size, 8 * 1024 * 1024);
+
+    if (ngx_http_status_edge_uptime_init_conf(cf, smcf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
 
     if (smcf->css_url.data == NULL) {
         ngx_str_set(&smcf->css_url, NGX_HTTP_STATUS_EDGE_CSS_URL);

@@ -19,6 +19,7 @@
 #include "se_scan_memo.h"
 #include "se_banner_tpl.h"
 #include "se_page.h"
+#include "se_uptime.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_PREFIX_MAX  128
@@ -64,6 +65,8 @@ typedef struct {
     ngx_uint_t                     status_page; /* some location serves */
     ngx_uint_t                     gate;      /* some location gates */
     ngx_uint_t                     badge;     /* some location has badges */
+    ngx_uint_t                     uptime_days;
+    se_uptime_weights_t            uptime_weights;
 } ngx_http_status_edge_variants_t;
 
 
@@ -85,6 +88,7 @@ typedef enum {
     NGX_HTTP_STATUS_EDGE_EP_WIDGET,
     NGX_HTTP_STATUS_EDGE_EP_EVENTS,           /* streams accepted */
     NGX_HTTP_STATUS_EDGE_EP_TEXT,             /* status.txt, by either */
+    NGX_HTTP_STATUS_EDGE_EP_UPTIME,           /* components/ID/uptime.json */
     NGX_HTTP_STATUS_EDGE_EP_N
 } ngx_http_status_edge_endpoint_e;
 
@@ -116,6 +120,8 @@ typedef struct {
     ngx_str_t                      css_link;  /* <link rel=stylesheet> */
     ngx_array_t                    published; /* of published_pt */
     ngx_fd_t                       wakeup;    /* the reader's eventfd */
+    ngx_str_t                      uptime_window; /* seconds of history */
+    ngx_array_t                   *uptime_weights; /* as written */
 } ngx_http_status_edge_main_conf_t;
 
 

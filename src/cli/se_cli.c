@@ -130,6 +130,13 @@ const se_command_t  se_commands[] = {
       "component remove ID",
       "Removes a component." },
 
+    { "component", "history", se_cmd_component_history, se_o_none, 2, 2,
+      "component history import FILE",
+      "Adds past status changes to the components' uptime history, from\n"
+      "CSV lines COMPONENT,TIME,STATUS or a JSON array of objects\n"
+      "{\"component\",\"at\",\"status\"}; TIME is RFC 3339 or Unix seconds.\n"
+      "Every row is checked first; nothing is written if one is bad." },
+
     { "page", "set", se_cmd_page_set, se_o_page_set, 0, 0,
       "page set [--name TEXT] [--url URL] [--time-zone ZONE]\n"
       "    [--status-url URL] [--id ID] [--name.LANG TEXT]",

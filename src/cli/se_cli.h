@@ -267,6 +267,9 @@ void se_batch_update(se_cli_t *cli, se_batch_t *b, const char *key,
     const char *status, const se_text_t *t);
 void se_batch_names(se_batch_t *b, const char *key, const se_text_t *t);
 int se_check_components_exist(se_cli_t *cli, const char **ids, size_t n);
+char *se_read_file(se_cli_t *cli, const char *file, size_t *len, int *rc);
+int se_batch_history(se_cli_t *cli, se_batch_t *b, const char *id,
+    const char *status, int64_t at);
 int se_read_record(se_cli_t *cli, const char *kind, const char *id,
     se_hash_t *h);
 
@@ -281,6 +284,7 @@ int se_cmd_maintenance_cancel(se_cli_t *cli);
 int se_cmd_component_add(se_cli_t *cli);
 int se_cmd_component_set(se_cli_t *cli);
 int se_cmd_component_remove(se_cli_t *cli);
+int se_cmd_component_history(se_cli_t *cli);
 int se_cmd_page_set(se_cli_t *cli);
 int se_cmd_show(se_cli_t *cli);
 int se_cmd_export(se_cli_t *cli);

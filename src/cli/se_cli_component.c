@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "se_cli.h"
+#include "se_uptime.h"
 
 typedef struct {
     const char     *id;
@@ -50,6 +51,50 @@ se_comp_exists(se_cli_t *cli, const char *id, int *exists)
     *exists = found || h.n;
 
     return rc;
+}
+
+
+/*
+ * A status recorded in Pcomponent:ID:history at "at", in the same write
+ * as the change (docs/redis-schema.md): score the Unix seconds, member
+ * "STATUS:SECONDS".  Entries before the longest window the module shows
+ * (SE_UPTIME_DAYS_MAX days) are trimmed, but the newest of them, which
+ * holds the status the window starts in.
+ */
+int
+se_batch_history(se_cli_t *cli, se_batch_t *b, const char *id,
+    const char *status, int64_t at)
+{
+    char         *key;
+    long long     cutoff;
+    redisReply   *r;
+
+    key = se_key(cli, "component:%s:history", id);
+    cutoff = (long long) (cli->now - (SE_UPTIME_DAYS_MAX + 1) * 86400LL);
+
+    r = se_redis_cmd(cli, "ZREVRANGEBYSCORE %s (%lld -inf WITHSCORES "
+                     "LIMIT 0 1", key, cutoff);
+    if (r == NULL) {
+        return SE_CLI_FAIL;
+    }
+
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 2
+        && r->element[1]->type == REDIS_REPLY_STRING)
+    {
+        se_batch_cmd(b, "ZREMRANGEBYSCORE", key, "-inf",
+                     se_sprintf("(%s", r->element[1]->str), NULL);
+    }
+
+    freeReplyObject(r);
+
+    /* one status a second: a change within the second replaces it */
+
+    se_batch_cmd(b, "ZREMRANGEBYSCORE", key, se_sprintf("%lld", (long long) at),
+                 se_sprintf("%lld", (long long) at), NULL);
+    se_batch_cmd(b, "ZADD", key, se_sprintf("%lld", (long long) at),
+                 se_sprintf("%s:%lld", status, (long long) at), NULL);
+
+    return SE_CLI_OK;
 }
 
 
@@ -105,6 +150,11 @@ se_comp_add_plan(se_cli_t *cli, se_batch_t *b, void *data)
                   se_arg(cli, SE_O_ONLY_IF_DEGRADED) ? "1" : "0");
     se_batch_hset(b, key, "created_at", now);
     se_batch_hset(b, key, "updated_at", now);
+
+    rc = se_batch_history(cli, b, c->id, c->status, cli->now);
+    if (rc != SE_CLI_OK) {
+        return rc;
+    }
 
     se_batch_cmd(b, "ZADD", se_key(cli, "components"),
                  c->position ? se_sprintf("%llu",
@@ -209,11 +259,12 @@ se_comp_set_plan(se_cli_t *cli, se_batch_t *b, void *data)
     if (data) {
         se_batch_hset(b, key, "status", data);
         se_batch_hset(b, key, "updated_at", se_time_str(cli->now));
-        return SE_CLI_OK;
+        return se_batch_history(cli, b, id, data, cli->now);
     }
 
     se_batch_cmd(b, "ZREM", se_key(cli, "components"), id, NULL);
     se_batch_cmd(b, "DEL", key, NULL);
+    se_batch_cmd(b, "DEL", se_key(cli, "component:%s:history", id), NULL);
     se_batch_field(b, "deleted");
 
     return SE_CLI_OK;

@@ -61,6 +61,7 @@ static const se_vfield_t  se_component_schema[] = {
     { "description", SE_V_DESC, SE_V_I18N },
     { "group_id", SE_V_ID, 0 },
     { "only_show_if_degraded", SE_V_BOOL, 0 },
+    { "uptime", SE_V_ONOFF, 0 },
     { "created_at", SE_V_TIME, 0 },
     { "updated_at", SE_V_TIME, 0 },
     { NULL, 0, 0 }
@@ -479,6 +480,18 @@ se_imp_records(se_imp_t *im, se_batch_t *b, const char *list,
         }
 
         if (comp) {
+            v = json_object_get(h, "status");
+
+            /* the status from now on, in the component's uptime history */
+
+            if (b && json_is_string(v)) {
+                rc = se_batch_history(im->cli, b, json_string_value(id),
+                                      json_string_value(v), im->cli->now);
+                if (rc != SE_CLI_OK) {
+                    return rc;
+                }
+            }
+
             continue;
         }
 
@@ -634,8 +647,9 @@ se_imp_plan(se_cli_t *cli, se_batch_t *b, void *data)
 }
 
 
-static char *
-se_imp_read(se_cli_t *cli, const char *file, size_t *len, int *rc)
+/* a whole file ("-": stdin), malloc()ed, at most 256 MiB; NULL: *rc */
+char *
+se_read_file(se_cli_t *cli, const char *file, size_t *len, int *rc)
 {
     FILE    *f;
     char    *buf, *nb;
@@ -713,7 +727,7 @@ se_cmd_import(se_cli_t *cli)
     im.file = cli->args->pos[0];
 
     rc = SE_CLI_OK;
-    buf = se_imp_read(cli, im.file, &len, &rc);
+    buf = se_read_file(cli, im.file, &len, &rc);
     if (buf == NULL) {
         return rc;
     }

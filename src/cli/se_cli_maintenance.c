@@ -276,6 +276,11 @@ se_mnt_components(se_cli_t *cli, se_batch_t *b, const char *list,
         if (h.n && status && strcmp(status, from) == 0) {
             se_batch_hset(b, key, "status", to);
             se_batch_hset(b, key, "updated_at", se_time_str(cli->now));
+
+            rc = se_batch_history(cli, b, id, to, cli->now);
+            if (rc != SE_CLI_OK) {
+                return rc;
+            }
         }
     }
 

@@ -67,7 +67,8 @@ static const char  se_write_lua[] =
     "  cmds[c] = cmd\n"
     "end\n"
     "local want = {HSET = 'hash', HDEL = 'hash', LPUSH = 'list',\n"
-    "  RPUSH = 'list', ZADD = 'zset', ZREM = 'zset', SET = 'string',\n"
+    "  RPUSH = 'list', ZADD = 'zset', ZREM = 'zset',\n"
+    "  ZREMRANGEBYSCORE = 'zset', SET = 'string',\n"
     "  DEL = false}\n"
     "local function typeof(key)\n"
     "  local t = redis.call('TYPE', key)\n"
@@ -1149,7 +1150,13 @@ se_redis_scan_del(se_cli_t *cli, se_batch_t *b, const char *match)
         keys = r->element[1];
 
         for (i = 0; i < keys->elements; i++) {
-            if (keys->element[i]->type == REDIS_REPLY_STRING) {
+            /* a component's uptime history is its past: kept */
+            if (keys->element[i]->type == REDIS_REPLY_STRING
+                && !(keys->element[i]->len > sizeof(":history") - 1
+                     && memcmp(keys->element[i]->str + keys->element[i]->len
+                               - (sizeof(":history") - 1), ":history",
+                               sizeof(":history") - 1) == 0))
+            {
                 se_batch_cmd(b, "DEL", se_strndup(keys->element[i]->str,
                                                   keys->element[i]->len),
                              NULL);

@@ -1070,8 +1070,8 @@ ngx_http_status_edge_changed(ngx_http_status_edge_page_t *page,
 static void
 ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
 {
-    const char                     *argv[9];
-    size_t                          argvlen[9];
+    const char                     *argv[11];
+    size_t                          argvlen[11];
     ngx_http_status_edge_source_t  *source = page->source;
     ngx_http_status_edge_sync_t    *sync = &ngx_http_status_edge_sync;
 
@@ -1154,10 +1154,14 @@ ngx_http_status_edge_load(ngx_http_status_edge_page_t *page)
     argvlen[7] = sizeof(SE_SNAPSHOT_MAX_FIELDS) - 1;
     argv[8] = SE_SNAPSHOT_MAX_BYTES;
     argvlen[8] = sizeof(SE_SNAPSHOT_MAX_BYTES) - 1;
+    argv[9] = (const char *) sync->smcf->uptime_window.data;
+    argvlen[9] = sync->smcf->uptime_window.len;
+    argv[10] = SE_SNAPSHOT_MAX_CHANGES;
+    argvlen[10] = sizeof(SE_SNAPSHOT_MAX_CHANGES) - 1;
 
     if (ngx_http_status_edge_send(&sync->cmd,
                                   ngx_http_status_edge_on_snapshot, page,
-                                  9, argv, argvlen)
+                                  11, argv, argvlen)
         != NGX_OK)
     {
         return;

@@ -13,24 +13,26 @@
 #include "ngx_http_status_edge_response.h"
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_render_text.h"
+#include "ngx_http_status_edge_render_uptime.h"
 #include "se_core.h"
 #include "se_state.h"
+#include "se_valid.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_CALLBACK_MAX  128
 
 
 static ngx_int_t ngx_http_status_edge_api_doc(ngx_http_request_t *r,
-    se_doc_e *doc);
+    se_doc_e *doc, ngx_str_t *id);
 static ngx_int_t ngx_http_status_edge_api_path(u_char *p, u_char *last,
-    se_doc_e *doc);
+    se_doc_e *doc, ngx_str_t *id);
 static ngx_int_t ngx_http_status_edge_callback(ngx_http_request_t *r,
     ngx_str_t *callback);
 static ngx_int_t ngx_http_status_edge_error(ngx_http_request_t *r,
     ngx_uint_t status, ngx_uint_t endpoint, ngx_str_t *body,
     ngx_str_t *type);
 static ngx_int_t ngx_http_status_edge_etag(ngx_http_request_t *r,
-    ngx_http_status_edge_snapshot_t *snap, ngx_str_t *callback);
+    ngx_str_t *etag, ngx_str_t *callback);
 static u_char *ngx_http_status_edge_label(u_char *p, u_char *last,
     ngx_str_t *value);
 
@@ -67,12 +69,13 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
 {
     off_t                              length;
     se_doc_e                           doc;
-    ngx_int_t                          rc;
-    ngx_str_t                          callback, *type;
+    ngx_int_t                          rc, what;
+    ngx_str_t                          callback, *type, id, *etag;
     ngx_buf_t                         *b, *head, *tail;
     ngx_chain_t                        out[3];
     const char                        *bytes;
     size_t                             len;
+    ngx_http_status_edge_doc_t        *uptime;
     ngx_http_status_edge_snapshot_t   *snap;
     ngx_http_status_edge_loc_conf_t   *slcf;
 
@@ -90,7 +93,8 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
         return rc;
     }
 
-    rc = ngx_http_status_edge_api_doc(r, &doc);
+    what = ngx_http_status_edge_api_doc(r, &doc, &id);
+    rc = what;
 
     if (rc == NGX_DECLINED) {
         return ngx_http_status_edge_error(r, NGX_HTTP_NOT_FOUND,
@@ -137,9 +141,31 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
                                         &ngx_http_status_edge_json_type);
     }
 
-    ngx_http_status_edge_stats.requests[doc]++;
+    etag = &snap->etag;
 
-    if (ngx_http_status_edge_etag(r, snap, &callback) != NGX_OK
+    if (what == NGX_AGAIN) {
+        uptime = ngx_http_status_edge_uptime_doc(snap, id.data, id.len);
+
+        if (uptime == NULL) {
+            return ngx_http_status_edge_error(r, NGX_HTTP_NOT_FOUND,
+                                          NGX_HTTP_STATUS_EDGE_EP_NOT_FOUND,
+                                          &ngx_http_status_edge_not_found,
+                                          &ngx_http_status_edge_json_type);
+        }
+
+        /* it changes at midnight too: its own content ETag */
+        etag = &uptime->etag;
+        bytes = (const char *) uptime->data;
+        len = uptime->len;
+        ngx_http_status_edge_stats.requests[
+            NGX_HTTP_STATUS_EDGE_EP_UPTIME]++;
+
+    } else {
+        bytes = se_state_doc(snap->state, doc, &len);
+        ngx_http_status_edge_stats.requests[doc]++;
+    }
+
+    if (ngx_http_status_edge_etag(r, etag, &callback) != NGX_OK
         || ngx_http_status_edge_add_header(r,
                                            &ngx_http_status_edge_cc_key,
                                            &slcf->cache_control)
@@ -147,8 +173,6 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    bytes = se_state_doc(snap->state, doc, &len);
 
     b = ngx_calloc_buf(r->pool);
     if (b == NULL) {
@@ -202,10 +226,14 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
 }
 
 
-/* NGX_OK: a JSON document, NGX_DONE: status.txt, NGX_DECLINED: neither */
+/*
+ * NGX_OK: a JSON document, NGX_AGAIN: components/ID/uptime.json (*id),
+ * NGX_DONE: status.txt, NGX_DECLINED: none
+ */
 
 static ngx_int_t
-ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc)
+ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc,
+    ngx_str_t *id)
 {
     u_char  *p, *last;
 
@@ -217,16 +245,17 @@ ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc)
             p++;
         }
 
-        return ngx_http_status_edge_api_path(p, last, doc);
+        return ngx_http_status_edge_api_path(p, last, doc, id);
     }
 
     /* regex or exact locations: the longest known endpoint suffix */
 
     for (p = r->uri.data; p < last; p++) {
         if (*p == '/'
-            && ngx_http_status_edge_api_path(p + 1, last, doc) != NGX_DECLINED)
+            && ngx_http_status_edge_api_path(p + 1, last, doc, id)
+               != NGX_DECLINED)
         {
-            return ngx_http_status_edge_api_path(p + 1, last, doc);
+            return ngx_http_status_edge_api_path(p + 1, last, doc, id);
         }
     }
 
@@ -235,8 +264,24 @@ ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc)
 
 
 static ngx_int_t
-ngx_http_status_edge_api_path(u_char *p, u_char *last, se_doc_e *doc)
+ngx_http_status_edge_api_path(u_char *p, u_char *last, se_doc_e *doc,
+    ngx_str_t *id)
 {
+    u_char  *slash;
+
+    if (last - p > (ssize_t) (sizeof("components//uptime.json") - 1)
+        && ngx_strncmp(p, "components/", sizeof("components/") - 1) == 0
+        && ngx_strncmp(last - (sizeof("/uptime.json") - 1), "/uptime.json",
+                       sizeof("/uptime.json") - 1) == 0)
+    {
+        id->data = p + sizeof("components/") - 1;
+        slash = last - (sizeof("/uptime.json") - 1);
+        id->len = slash - id->data;
+
+        return se_valid_id((const char *) id->data, id->len) == SE_OK
+               ? NGX_AGAIN : NGX_DECLINED;
+    }
+
     if (last - p == sizeof("status.txt") - 1
         && ngx_strncmp(p, "status.txt", sizeof("status.txt") - 1) == 0)
     {
@@ -369,26 +414,26 @@ ngx_http_status_edge_error(ngx_http_request_t *r, ngx_uint_t status,
 }
 
 
-/* strong ETag: the state's, or "se-<version>-<hash>-<callback>" */
+/* strong ETag: the document's, or with "-<callback>" before the quote */
 
 static ngx_int_t
-ngx_http_status_edge_etag(ngx_http_request_t *r,
-    ngx_http_status_edge_snapshot_t *snap, ngx_str_t *callback)
+ngx_http_status_edge_etag(ngx_http_request_t *r, ngx_str_t *etag,
+    ngx_str_t *callback)
 {
     u_char     *p;
     ngx_str_t   value;
 
     if (callback->len == 0) {
-        return ngx_http_status_edge_set_etag(r, &snap->etag);
+        return ngx_http_status_edge_set_etag(r, etag);
     }
 
-    p = ngx_pnalloc(r->pool, snap->etag.len + 1 + callback->len);
+    p = ngx_pnalloc(r->pool, etag->len + 1 + callback->len);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
     value.data = p;
-    p = ngx_cpymem(p, snap->etag.data, snap->etag.len - 1);
+    p = ngx_cpymem(p, etag->data, etag->len - 1);
     *p++ = '-';
     p = ngx_cpymem(p, callback->data, callback->len);
     *p++ = '"';
@@ -676,6 +721,9 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
             break;
         case NGX_HTTP_STATUS_EDGE_EP_TEXT:
             ngx_str_set(&name, "text");
+            break;
+        case NGX_HTTP_STATUS_EDGE_EP_UPTIME:
+            ngx_str_set(&name, "uptime");
             break;
         default:
             name.data = (u_char *) se_doc_name((se_doc_e) e);

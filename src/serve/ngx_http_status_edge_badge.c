@@ -43,7 +43,8 @@ ngx_int_t
 ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
 {
     ngx_int_t                         rc;
-    ngx_str_t                         component, arg, key, value;
+    ngx_str_t                         component, arg, key, value, metric;
+    ngx_uint_t                        uptime;
     se_lang_e                         lang;
     ngx_http_status_edge_svg_t       *badge;
     ngx_http_status_edge_badges_t    *badges;
@@ -56,6 +57,10 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     static ngx_str_t  allow = ngx_string("GET, HEAD");
     static ngx_str_t  not_allowed = ngx_string("method not allowed\n");
     static ngx_str_t  unknown = ngx_string("unknown component\n");
+    static ngx_str_t  bad_metric =
+        ngx_string("unknown metric: \"status\" or \"uptime\"\n");
+    static ngx_str_t  uptime_off =
+        ngx_string("the component shows no uptime\n");
 
     rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, &allow);
 
@@ -69,6 +74,22 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
     }
 
     ngx_http_status_edge_badge_args(r, &component, &arg);
+
+    uptime = 0;
+
+    if (r->args.len
+        && ngx_http_arg(r, (u_char *) "metric", 6, &metric) == NGX_OK)
+    {
+        if (metric.len == 6 && ngx_strncmp(metric.data, "uptime", 6) == 0) {
+            uptime = 1;
+
+        } else if (metric.len != 6
+                   || ngx_strncmp(metric.data, "status", 6) != 0)
+        {
+            return ngx_http_status_edge_badge_text(r, NGX_HTTP_BAD_REQUEST,
+                                                   &bad_metric);
+        }
+    }
 
     if (component.data
         && se_valid_id((const char *) component.data, component.len)
@@ -114,9 +135,22 @@ ngx_http_status_edge_badge_handler(ngx_http_request_t *r)
         }
 
         index = (c - m->components) + 1;
+
+        if (uptime && !c->uptime) {
+            return ngx_http_status_edge_badge_text(r, NGX_HTTP_NOT_FOUND,
+                                                   &uptime_off);
+        }
     }
 
     index = ngx_http_status_edge_badge_index(index, lang);
+
+    if (uptime) {
+        index += badges->uptime;
+
+        if (index >= badges->n || badges->items[index].svg.data == NULL) {
+            return ngx_http_status_edge_badge_unknown(r, &component, lang);
+        }
+    }
 
     if (index >= badges->n) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -30,6 +30,7 @@
 #include "se_page_css.h"
 #include "se_page_tpl.h"
 #include "se_feed.h"
+#include "se_valid.h"
 
 
 #define NGX_HTTP_STATUS_EDGE_HISTORY_DAYS  14
@@ -57,6 +58,8 @@ static ngx_int_t ngx_http_status_edge_status_page_doc(ngx_http_request_t *r,
     ngx_str_t *cache_control);
 static ngx_int_t ngx_http_status_edge_status_page_unknown(
     ngx_http_request_t *r);
+static ngx_int_t ngx_http_status_edge_status_page_no_component(
+    ngx_http_request_t *r, ngx_str_t *id);
 static ngx_uint_t ngx_http_status_edge_prefers_text(ngx_http_request_t *r);
 static ngx_uint_t ngx_http_status_edge_accept_q(u_char *p, u_char *last,
     ngx_uint_t *range);
@@ -69,6 +72,9 @@ static ngx_str_t  ngx_http_status_edge_status_page_types[] = {
     ngx_string("application/rss+xml"),
     ngx_string("text/css")
 };
+
+static ngx_str_t  ngx_http_status_edge_status_page_text_type =
+    ngx_string("text/plain");
 
 static ngx_str_t  ngx_http_status_edge_status_page_names[] = {
     ngx_string(""),
@@ -331,6 +337,21 @@ ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
     {
         doc = &docs->feeds[what == NGX_HTTP_STATUS_EDGE_PG_ATOM
                                       ? SE_FEED_ATOM : SE_FEED_RSS];
+
+        /* history.atom?component=ID: that component's feed */
+
+        if (r->args.len
+            && ngx_http_arg(r, (u_char *) "component", 9, &value) == NGX_OK)
+        {
+            doc = ngx_http_status_edge_component_feed(snap, value.data,
+                      value.len, what == NGX_HTTP_STATUS_EDGE_PG_ATOM
+                                 ? SE_FEED_ATOM : SE_FEED_RSS);
+
+            if (doc == NULL) {
+                return ngx_http_status_edge_status_page_no_component(r,
+                                                                     &value);
+            }
+        }
 
         return ngx_http_status_edge_status_page_doc(r,
                    &ngx_http_status_edge_status_page_types[what], doc->data,
@@ -695,4 +716,37 @@ ngx_http_status_edge_status_page_unknown(ngx_http_request_t *r)
                                &ngx_http_status_edge_status_page_types[0],
                     ngx_http_status_edge_status_page_unknown_body.data,
                     ngx_http_status_edge_status_page_unknown_body.len);
+}
+
+
+/* 404 for history.atom?component=ID of no component: named if an id */
+
+static ngx_int_t
+ngx_http_status_edge_status_page_no_component(ngx_http_request_t *r,
+    ngx_str_t *id)
+{
+    u_char  *p, *body;
+
+    if (ngx_http_status_edge_add_no_store(r) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.status = NGX_HTTP_NOT_FOUND;
+
+    if (se_valid_id((const char *) id->data, id->len) != SE_OK) {
+        return ngx_http_status_edge_send_data(r,
+                   &ngx_http_status_edge_status_page_text_type,
+                   (u_char *) "invalid component id\n",
+                   sizeof("invalid component id\n") - 1);
+    }
+
+    body = ngx_pnalloc(r->pool, id->len + sizeof("no component \"\"\n"));
+    if (body == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    p = ngx_sprintf(body, "no component \"%V\"\n", id);
+
+    return ngx_http_status_edge_send_data(r,
+               &ngx_http_status_edge_status_page_text_type, body, p - body);
 }

@@ -10,6 +10,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_render_badges.h"
+#include "ngx_http_status_edge_render_uptime.h"
 #include "se_core.h"
 #include "se_model.h"
 #include "se_lang.h"
@@ -72,6 +73,7 @@ ngx_http_status_edge_badges_render(ngx_http_status_edge_snapshot_t *snap,
     const se_model_t               *m;
     ngx_http_status_edge_svg_t     *b;
     ngx_http_status_edge_badges_t  *badges;
+    ngx_http_status_edge_uptime_docs_t  *up;
 
     if (variants == NULL || !variants->badge) {
         return NGX_OK;
@@ -81,13 +83,15 @@ ngx_http_status_edge_badges_render(ngx_http_status_edge_snapshot_t *snap,
     n = (m->ncomponents + 1) * SE_LANG_N;
 
     badges = calloc(1, offsetof(ngx_http_status_edge_badges_t, items)
-                       + n * sizeof(ngx_http_status_edge_svg_t));
+                       + 2 * n * sizeof(ngx_http_status_edge_svg_t));
     if (badges == NULL) {
         return NGX_ERROR;
     }
 
     *artifact = badges;
-    badges->n = n;
+    badges->n = 2 * n;
+    badges->uptime = n;
+    up = ngx_http_status_edge_uptime(snap);
 
     for (lang = 0; lang < SE_LANG_N; lang++) {
         b = &badges->items[ngx_http_status_edge_badge_index(0, lang)];
@@ -114,6 +118,27 @@ ngx_http_status_edge_badges_render(ngx_http_status_edge_snapshot_t *snap,
             ngx_http_status_edge_badge_etag_make(snap, b,
                                                  &m->components[i].id,
                                                  (se_lang_e) lang);
+        }
+
+        /* uptime badges: they change at midnight too, so content ETags */
+
+        for (i = 0; up && up->uptime && i <= m->ncomponents; i++) {
+            b = &badges->items[n + ngx_http_status_edge_badge_index(i, lang)];
+
+            if (se_badge_uptime(i ? &m->components[i - 1] : NULL,
+                                i ? up->uptime->comps[i - 1].figure
+                                  : up->uptime->figure,
+                                (se_lang_e) lang, &b->svg)
+                != SE_OK)
+            {
+                return NGX_ERROR;
+            }
+
+            b->etag.data = b->etag_data;
+            b->etag.len = ngx_sprintf(b->etag_data, "\"sp-%016xL\"",
+                                      se_fnv(SE_FNV_OFFSET, b->svg.data,
+                                             b->svg.len))
+                          - b->etag_data;
         }
     }
 

@@ -25,8 +25,13 @@ typedef struct {
 } ngx_http_status_edge_svg_t;
 
 
+/*
+ * items: the status badges, overall then each component, per language;
+ * then as many uptime badges (?metric=uptime) in the same order
+ */
 typedef struct {
     ngx_uint_t                     n;
+    ngx_uint_t                     uptime;    /* index of the first */
     ngx_http_status_edge_svg_t     items[1];  /* n of them */
 } ngx_http_status_edge_badges_t;
 

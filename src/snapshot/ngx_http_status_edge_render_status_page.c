@@ -10,6 +10,7 @@
 #include <ngx_http.h>
 
 #include "ngx_http_status_edge_render_status_page.h"
+#include "ngx_http_status_edge_render_uptime.h"
 #include "se_pool.h"
 #include "se_tz.h"
 #include "se_core.h"
@@ -44,12 +45,13 @@ ngx_http_status_edge_status_page_render(
     int64_t                                      now, at;
     se_tz_t                                     *tz;
     ngx_int_t                                    rc;
-    ngx_uint_t                                   v, lang, k;
+    ngx_uint_t                                   v, lang, k, i;
     se_page_opts_t                               opts;
     const se_model_t                            *m;
     ngx_http_status_edge_doc_t                  *doc;
     ngx_http_status_edge_status_page_docs_t     *docs;
     ngx_http_status_edge_status_page_variant_t  *pv;
+    ngx_http_status_edge_uptime_docs_t          *up;
 
     if (variants == NULL || !variants->status_page
         || variants->status_pages == NULL || variants->status_pages->nelts == 0)
@@ -86,6 +88,9 @@ ngx_http_status_edge_status_page_render(
     opts.tz = tz;
     opts.css_url = (const char *) variants->css_url;
 
+    up = ngx_http_status_edge_uptime(snap);
+    opts.uptime = up ? up->uptime : NULL;
+
     pv = variants->status_pages->elts;
     rc = NGX_OK;
 
@@ -119,6 +124,36 @@ ngx_http_status_edge_status_page_render(
         ngx_http_status_edge_doc_etag(&docs->feeds[k]);
     }
 
+    /* each component's feeds: only its incidents and maintenances */
+
+    if (rc == NGX_OK && m->ncomponents) {
+        docs->comp_feeds = calloc(m->ncomponents * SE_FEED_N,
+                                  sizeof(ngx_http_status_edge_doc_t));
+        if (docs->comp_feeds == NULL) {
+            rc = NGX_ERROR;
+
+        } else {
+            docs->ncomps = m->ncomponents;
+        }
+    }
+
+    for (i = 0; i < docs->ncomps && rc == NGX_OK; i++) {
+        for (k = 0; k < SE_FEED_N; k++) {
+            if (se_feed_render_component(m, (se_feed_e) k,
+                                         &m->components[i], &data, &len)
+                != SE_OK)
+            {
+                rc = NGX_ERROR;
+                break;
+            }
+
+            doc = &docs->comp_feeds[i * SE_FEED_N + k];
+            doc->data = (u_char *) data;
+            doc->len = len;
+            ngx_http_status_edge_doc_etag(doc);
+        }
+    }
+
     /* rebuilt by the next resync once the clock changes the page */
 
     at = se_page_refresh_at(m, tz, now);
@@ -150,5 +185,39 @@ ngx_http_status_edge_status_page_free(void *artifact)
         se_free(docs->feeds[i].data);
     }
 
+    for (i = 0; docs->comp_feeds && i < docs->ncomps * SE_FEED_N; i++) {
+        se_free(docs->comp_feeds[i].data);
+    }
+
+    free(docs->comp_feeds);
+
     free(docs);
+}
+
+
+ngx_http_status_edge_doc_t *
+ngx_http_status_edge_component_feed(ngx_http_status_edge_snapshot_t *snap,
+    u_char *id, size_t len, se_feed_e kind)
+{
+    ngx_uint_t                                i;
+    const se_model_t                         *m;
+    ngx_http_status_edge_status_page_docs_t  *docs;
+
+    docs = ngx_http_status_edge_status_page_docs(snap);
+
+    if (docs == NULL || docs->comp_feeds == NULL) {
+        return NULL;
+    }
+
+    m = se_state_model(snap->state);
+
+    for (i = 0; i < docs->ncomps; i++) {
+        if (m->components[i].id.len == len
+            && ngx_strncmp(m->components[i].id.data, id, len) == 0)
+        {
+            return &docs->comp_feeds[i * SE_FEED_N + kind];
+        }
+    }
+
+    return NULL;
 }

@@ -18,6 +18,7 @@
 /* the index of a renderer's artifact in ngx_http_status_edge_snapshot_t */
 typedef enum {
     NGX_HTTP_STATUS_EDGE_BANNERS = 0,
+    NGX_HTTP_STATUS_EDGE_UPTIME,
     NGX_HTTP_STATUS_EDGE_STATUS_PAGE,
     NGX_HTTP_STATUS_EDGE_GATE,
     NGX_HTTP_STATUS_EDGE_BADGES,
