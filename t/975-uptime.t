@@ -56,6 +56,7 @@ cli_ok('page', 'set', '--name', 'Uptime Cloud', '--time-zone',
 cli_ok('component', 'add', 'api', '--name', 'API');
 cli_ok('component', 'add', 'fresh', '--name', 'Fresh');
 cli_ok('component', 'add', 'quiet', '--name', 'Quiet');
+cli_ok('component', 'add', 'nohist', '--name', 'Nohist');
 
 # the tool wrote one entry each, at now
 my @h = @{ $t->redis('ZRANGE', "${P}component:api:history", 0, -1, 'WITHSCORES') };
@@ -105,6 +106,8 @@ is $t->redis('ZCARD', "${P}component:api:history"), 6, 'imported 4 changes';
 $t->redis('DEL', "${P}component:fresh:history");
 $t->redis('ZADD', "${P}component:fresh:history", $now - 10 * 86400,
           'operational:' . ($now - 10 * 86400));
+# nohist: no history at all (a page from before the history)
+$t->redis('DEL', "${P}component:nohist:history");
 # quiet: no uptime shown
 $t->redis('HSET', "${P}component:quiet", 'uptime', 'off');
 
@@ -206,6 +209,13 @@ like $fbars[0]->findvalue('span'), qr/No data/, 'reading "No data"';
 my @qbars = $doc->findnodes('//li[contains(@class,"comp")][.//span[@class="name"]="Quiet"]'
                             . '//ol[@class="bars"]');
 is scalar(@qbars), 0, 'uptime off: no bars';
+@qbars = $doc->findnodes('//li[contains(@class,"comp")][.//span[@class="name"]="Nohist"]'
+                         . '//ol[@class="bars"]');
+is scalar(@qbars), 0, 'no history: no row of grey bars';
+my ($nst, undef, $nh) = $t->get_json('/api/v2/components/nohist/uptime.json');
+is $nst, 200, 'no history: uptime.json 200';
+ok !defined $nh->{uptime_percentage}, '... with a null figure';
+like $nh->{warnings}[0], qr/^no history/, '... and a warning';
 unlike $page, qr/<script|style=/, 'no script, no inline style';
 
 # --- the badge -----------------------------------------------------------
@@ -239,6 +249,48 @@ is $st2, 404, 'feed of an unknown component: 404';
 cli_ok('component', 'set', 'api', 'major_outage');
 my @last = @{ $t->redis('ZREVRANGE', "${P}component:api:history", 0, 0) };
 like $last[0], qr/^major_outage:\d+$/, 'component set recorded the change';
+
+# the writer trims what is older than the longest window (367 days), but
+# the newest of those, the status the window starts in
+my $k = "${P}component:fresh:history";
+$t->redis('ZADD', $k, $now - 400 * 86400, 'major_outage:' . ($now - 400 * 86400),
+          $now - 380 * 86400, 'degraded_performance:' . ($now - 380 * 86400));
+cli_ok('component', 'set', 'fresh', 'operational');
+my @kept = @{ $t->redis('ZRANGE', $k, 0, -1) };
+ok !(grep { /^major_outage:/ } @kept), 'an entry of 400 days ago is trimmed';
+ok((grep { /^degraded_performance:/ } @kept), 'the newest before the window is kept');
+is scalar(@kept), 3, 'and the others';
+
+# weights and days: partial_outage in full, a 30-day window
+$t->stop_nginx;
+$v = $t->redis('GET', "${P}version");
+$t->start_nginx(http => $t->http_conf . "    status_edge_uptime_days 30;\n"
+                . "    status_edge_uptime_weights partial_outage=1;\n",
+                servers => $t->server_conf);
+ok $t->wait_version($v), 'restarted with other weights';
+($st, $hd, $j) = $t->get_json('/api/v2/components/api/uptime.json');
+is scalar(@{ $j->{days} }), 30, 'status_edge_uptime_days 30: 30 days';
+my %day30 = map { $_->{date} => $_ } @{ $j->{days} };
+is $day30{ local_date(3) }{uptime_percentage},
+    floor(($len3 - 1800) * 10000 / $len3) / 100,
+    'partial_outage=1 counts the 30 minutes in full';
+
+for my $bad (['status_edge_uptime_days 0;', qr/invalid number of uptime days "0": 1 to 366/],
+             ['status_edge_uptime_days 400;', qr/invalid number of uptime days "400"/],
+             ['status_edge_uptime_weights partial_outage=2;',
+              qr/invalid uptime weight "partial_outage=2": "2" is not a number from 0 to 1/],
+             ['status_edge_uptime_weights operational=1;',
+              qr/invalid uptime weight "operational=1": unknown status "operational"/],
+             ['status_edge_uptime_weights major_outage;',
+              qr/invalid uptime weight "major_outage": STATUS=WEIGHT expected/]) {
+    my ($rc2, $out2) = $t->nginx_test($t->nginx_conf(
+        http => $t->http_conf . "    $bad->[0]\n"));
+    isnt $rc2, 0, "nginx -t refuses $bad->[0]";
+    like $out2, $bad->[1], '... naming the value' or diag $out2;
+}
+my ($rc3, $out3) = $t->nginx_test($t->nginx_conf(http => $t->http_conf
+    . "    status_edge_uptime_weights under_maintenance=0.5 degraded_performance=excluded;\n"));
+is $rc3, 0, 'nginx -t accepts decimals and excluded' or diag $out3;
 
 $t->check_logs;
 done_testing;

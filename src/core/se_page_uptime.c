@@ -153,6 +153,14 @@ se_page_uptime(se_page_ctx_t *c, const se_component_t *comp)
 
     uc = &c->uptime->comps[comp - c->m->components];
 
+    /* a component with no history in the window: no grey row of bars */
+
+    if (uc->span.counted == 0
+        && uc->span.secs[SE_COMP_UNDER_MAINTENANCE] == 0)
+    {
+        return;
+    }
+
     se_html_str(c->b, "<div class=\"uptime\"><ol class=\"bars\" "
                       "aria-label=\"");
     se_page_text(c->b, c->pt->bars[0]);
