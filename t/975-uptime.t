@@ -57,6 +57,16 @@ cli_ok('component', 'add', 'api', '--name', 'API');
 cli_ok('component', 'add', 'fresh', '--name', 'Fresh');
 cli_ok('component', 'add', 'quiet', '--name', 'Quiet');
 cli_ok('component', 'add', 'nohist', '--name', 'Nohist');
+cli_ok('component', 'add', 'beta', '--name', 'Beta', '--uptime', 'off');
+is $t->redis('HGET', "${P}component:beta", 'uptime'), 'off',
+    'component add --uptime off';
+cli_ok('component', 'set', 'beta', 'operational', '--uptime', 'on');
+is $t->redis('HGET', "${P}component:beta", 'uptime'), 'on',
+    'component set --uptime on';
+my ($urc, undef, $uerr) = cli('component', 'set', 'beta', 'operational',
+                              '--uptime', 'maybe');
+is $urc, 2, 'a bad --uptime: exit 2';
+like $uerr, qr/bad --uptime "maybe" \(on or off\)/, '... naming the value';
 
 # the tool wrote one entry each, at now
 my @h = @{ $t->redis('ZRANGE', "${P}component:api:history", 0, -1, 'WITHSCORES') };
@@ -250,6 +260,16 @@ cli_ok('component', 'set', 'api', 'major_outage');
 my @last = @{ $t->redis('ZREVRANGE', "${P}component:api:history", 0, 0) };
 like $last[0], qr/^major_outage:\d+$/, 'component set recorded the change';
 
+# a hand-made entry of no known status: skipped, warned about, the rest read
+$t->redis('ZADD', "${P}component:fresh:history", $now - 5 * 86400, 'down:1');
+$v = $t->redis('INCR', "${P}version");
+ok $t->wait_version($v), 'a bad history entry: the state still loads';
+my ($bst2, undef, $fj) = $t->get_json('/api/v2/components/fresh/uptime.json');
+is $bst2, 200, '... and uptime.json is served';
+is $fj->{uptime_percentage}, 100, '... from the good entries';
+ok StatusEdge::Test::wait_until(sub { StatusEdge::Test::slurp($t->error_log) =~ /ignored a bad history entry "down:1"/ }, 5),
+    'the warning names the entry';
+
 # the writer trims what is older than the longest window (367 days), but
 # the newest of those, the status the window starts in
 my $k = "${P}component:fresh:history";
@@ -259,7 +279,7 @@ cli_ok('component', 'set', 'fresh', 'operational');
 my @kept = @{ $t->redis('ZRANGE', $k, 0, -1) };
 ok !(grep { /^major_outage:/ } @kept), 'an entry of 400 days ago is trimmed';
 ok((grep { /^degraded_performance:/ } @kept), 'the newest before the window is kept');
-is scalar(@kept), 3, 'and the others';
+is scalar(@kept), 4, 'and the others (the bad one too: the writer trims by time only)';
 
 # weights and days: partial_outage in full, a 30-day window
 $t->stop_nginx;

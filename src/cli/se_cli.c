@@ -39,7 +39,10 @@ static const se_opt_e  se_o_mnt_status[] = {
 };
 static const se_opt_e  se_o_comp_add[] = {
     SE_G, SE_O_NAME, SE_O_POSITION, SE_O_GROUP, SE_O_DESCRIPTION,
-    SE_O_STATUS, SE_O_ONLY_IF_DEGRADED, SE_O_I18N, SE_O_N
+    SE_O_STATUS, SE_O_ONLY_IF_DEGRADED, SE_O_UPTIME, SE_O_I18N, SE_O_N
+};
+static const se_opt_e  se_o_comp_set[] = {
+    SE_G, SE_O_UPTIME, SE_O_N
 };
 static const se_opt_e  se_o_page_set[] = {
     SE_G, SE_O_NAME, SE_O_URL, SE_O_TIME_ZONE, SE_O_STATUS_URL, SE_O_ID,
@@ -118,13 +121,15 @@ const se_command_t  se_commands[] = {
     { "component", "add", se_cmd_component_add, se_o_comp_add, 1, 1,
       "component add ID --name TEXT [--position N] [--group GROUP-ID]\n"
       "    [--description TEXT] [--status STATUS] [--only-if-degraded]\n"
-      "    [--name.LANG TEXT]",
-      "Adds a component (default: operational, last position)." },
+      "    [--uptime on|off] [--name.LANG TEXT]",
+      "Adds a component (default: operational, last position).  --uptime\n"
+      "off: the status page shows no uptime bars for it." },
 
-    { "component", "set", se_cmd_component_set, se_o_none, 2, 2,
-      "component set ID STATUS",
+    { "component", "set", se_cmd_component_set, se_o_comp_set, 2, 2,
+      "component set ID STATUS [--uptime on|off]",
       "Sets a component's status: operational, degraded_performance,\n"
-      "partial_outage, major_outage or under_maintenance." },
+      "partial_outage, major_outage or under_maintenance; and with\n"
+      "--uptime whether its uptime is shown." },
 
     { "component", "remove", se_cmd_component_remove, se_o_none, 1, 1,
       "component remove ID",

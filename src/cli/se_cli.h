@@ -71,6 +71,7 @@ typedef enum {
     SE_O_TEMPLATE,
     SE_O_VAR,
     SE_O_JSON,
+    SE_O_UPTIME,
     SE_O_N,
     /* --name.LANG and --message.LANG */
     SE_O_I18N

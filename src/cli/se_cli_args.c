@@ -52,7 +52,8 @@ static const se_optdef_t  se_optdefs[SE_O_N] = {
     { "shortlink", 1 },
     { "template", 1 },
     { "var", 1 },
-    { "json", 0 }
+    { "json", 0 },
+    { "uptime", 1 }
 };
 
 

@@ -35,6 +35,22 @@ se_comp_status(se_cli_t *cli, const char *s)
 
 
 static int
+se_comp_uptime(se_cli_t *cli)
+{
+    const char  *s;
+
+    s = se_arg(cli, SE_O_UPTIME);
+
+    if (s && strcmp(s, "on") != 0 && strcmp(s, "off") != 0) {
+        return se_error(cli, SE_CLI_USAGE, "bad --uptime %s (on or off)",
+                        se_q(s));
+    }
+
+    return SE_CLI_OK;
+}
+
+
+static int
 se_comp_exists(se_cli_t *cli, const char *id, int *exists)
 {
     se_hash_t  h;
@@ -148,6 +164,10 @@ se_comp_add_plan(se_cli_t *cli, se_batch_t *b, void *data)
 
     se_batch_hset(b, key, "only_show_if_degraded",
                   se_arg(cli, SE_O_ONLY_IF_DEGRADED) ? "1" : "0");
+
+    if (se_arg(cli, SE_O_UPTIME)) {
+        se_batch_hset(b, key, "uptime", se_arg(cli, SE_O_UPTIME));
+    }
     se_batch_hset(b, key, "created_at", now);
     se_batch_hset(b, key, "updated_at", now);
 
@@ -197,7 +217,9 @@ se_cmd_component_add(se_cli_t *cli)
     c.status = se_arg(cli, SE_O_STATUS) ? se_arg(cli, SE_O_STATUS)
                                         : "operational";
 
-    if (se_comp_status(cli, c.status) != SE_CLI_OK) {
+    if (se_comp_status(cli, c.status) != SE_CLI_OK
+        || se_comp_uptime(cli) != SE_CLI_OK)
+    {
         return SE_CLI_USAGE;
     }
 
@@ -259,6 +281,11 @@ se_comp_set_plan(se_cli_t *cli, se_batch_t *b, void *data)
     if (data) {
         se_batch_hset(b, key, "status", data);
         se_batch_hset(b, key, "updated_at", se_time_str(cli->now));
+
+        if (se_arg(cli, SE_O_UPTIME)) {
+            se_batch_hset(b, key, "uptime", se_arg(cli, SE_O_UPTIME));
+        }
+
         return se_batch_history(cli, b, id, data, cli->now);
     }
 
@@ -277,7 +304,8 @@ se_cmd_component_set(se_cli_t *cli)
     long long  version;
 
     if (se_check_id(cli, "component id", cli->args->pos[0]) != SE_CLI_OK
-        || se_comp_status(cli, cli->args->pos[1]) != SE_CLI_OK)
+        || se_comp_status(cli, cli->args->pos[1]) != SE_CLI_OK
+        || se_comp_uptime(cli) != SE_CLI_OK)
     {
         return SE_CLI_USAGE;
     }
