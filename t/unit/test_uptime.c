@@ -10,6 +10,7 @@
 
 #include "se_uptime.h"
 #include "se_badge.h"
+#include "se_page.h"
 #include "se_tz.h"
 #include "se_pool.h"
 #include "se_time.h"
@@ -417,6 +418,37 @@ test_group_related_json(void)
 }
 
 
+/*
+ * The page is rebuilt at the next local midnight: on the night DST ends
+ * that midnight is in EST, an hour after what today's EDT offset gives
+ * (the old se_page_refresh_at() woke an hour early, 04:00Z).
+ */
+static void
+test_refresh_dst(void)
+{
+    se_tz_t     *tz;
+    se_model_t   m;
+    int64_t      t;
+
+    tz = se_tz_load(NULL, "America/New_York", 16);
+    if (!tap_ok(tz != NULL, "America/New_York loads")) {
+        return;
+    }
+
+    memset(&m, 0, sizeof(m));
+    t = se_page_refresh_at(&m, tz, at("2026-11-01T01:30:00-04:00"));
+    tap_ok(t == at("2026-11-02T00:00:00-05:00"),
+           "the page is rebuilt at midnight EST after DST ends (%lld)",
+           (long long) t);
+
+    t = se_page_refresh_at(&m, tz, at("2026-03-08T01:30:00-05:00"));
+    tap_ok(t == at("2026-03-09T00:00:00-04:00"),
+           "and at midnight EDT after it starts");
+
+    se_tz_free(tz);
+}
+
+
 static void
 test_format(void)
 {
@@ -442,6 +474,7 @@ main(void)
     test_new_york();
     test_seoul_and_new();
     test_group_related_json();
+    test_refresh_dst();
     test_format();
 
     return tap_done();
