@@ -254,7 +254,16 @@
             const gone = loadDismissed();
             const rec = candidates(sum, now)
                 .find(r => gone[r.id] !== keyOf(r)) || null;
-            const sig = rec ? JSON.stringify([rec, this.o.lang]) : '';
+            /* a promised update time is shown only while ahead: redrawn
+             * the moment it passes, with or without news from the server */
+            const next = rec ? time(rec.next_update_at) : null;
+            const ahead = next !== null && next > now;
+            clearTimeout(this.due);
+            if (ahead) {
+                this.due = setTimeout(() => this.render(this.sum),
+                                      Math.min(next - now + 50, 2e9));
+            }
+            const sig = rec ? JSON.stringify([rec, this.o.lang, ahead]) : '';
             if (sig === this.shown) return;
             this.shown = sig;
             this.region.textContent = '';
@@ -306,7 +315,7 @@
                 meta.lastChild.dateTime = new Date(at).toISOString();
             }
             const next = time(rec.next_update_at);
-            if (next) add(T.next + this.fmt(next));
+            if (next && next > Date.now()) add(T.next + this.fmt(next));
             const page = sum.page && typeof sum.page === 'object'
                          ? sum.page.url : '';
             const href = safeUrl(o.pageUrl || page, o.base);
