@@ -407,12 +407,17 @@ se_badge_uptime(const se_component_t *c, int32_t figure, se_lang_e lang,
         label_len = name->len;
 
     } else {
-        label = lang == SE_LANG_KO ? "\xea\xb0\x80\xeb\x8f\x99\xeb\xa5\xa0" : "uptime";
+        label = lang == SE_LANG_KO
+                ? "\xea\xb0\x80\xeb\x8f\x99\xeb\xa5\xa0"       /* 가동률 */
+                : "uptime";
         label_len = strlen(label);
     }
 
     if (figure == SE_UPTIME_NONE) {
-        none = lang == SE_LANG_KO ? "\xeb\x8d\xb0\xec\x9d\xb4\xed\x84\xb0 \xec\x97\x86\xec\x9d\x8c" : "no data";
+        none = lang == SE_LANG_KO
+               ? "\xeb\x8d\xb0\xec\x9d\xb4\xed\x84\xb0 "       /* 데이터 없음 */
+                 "\xec\x97\x86\xec\x9d\x8c"
+               : "no data";
 
         return se_badge_render(label, label_len, none, strlen(none),
                                SE_BADGE_GREY, out);

@@ -1,6 +1,7 @@
 /*
  * The status page's uptime bars: under each component with uptime on
- * and some history in the window, one bar per day of the window (oldest first, today last), coloured by
+ * and some history in the window, one bar per day of the window (oldest
+ * first, today last), coloured by
  * the day's downtime (se_uptime.h), and the window's figure:
  *
  *   div.uptime
