@@ -76,7 +76,7 @@ expect(int64_t counted, int64_t down)
 static void
 test_utc(void)
 {
-    char                    buf[8];
+    char                    buf[16];
     se_model_t              m;
     se_component_t          comps[1];
     se_uptime_t            *u;
@@ -240,7 +240,7 @@ test_new_york(void)
 static void
 test_seoul_and_new(void)
 {
-    char                    buf[8];
+    char                    buf[16];
     unsigned                k, none;
     se_tz_t                *tz;
     se_model_t              m;
@@ -317,7 +317,7 @@ test_seoul_and_new(void)
 static void
 test_group_related_json(void)
 {
-    char                    buf[8], *json;
+    char                    buf[16], *json;
     size_t                  len;
     se_model_t              m;
     se_component_t          comps[3];
@@ -452,7 +452,7 @@ test_refresh_dst(void)
 static void
 test_format(void)
 {
-    char  buf[8];
+    char  buf[16];
 
     se_uptime_format(10000, buf);
     tap_ok(strcmp(buf, "100.00") == 0, "100.00");
