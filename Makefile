@@ -67,9 +67,10 @@ MODULE      := $(NGX_DIR)/ngx_http_status_edge_module.so
 ASAN_MODULE := $(NGX_DIR)/asan/ngx_http_status_edge_module.so
 
 # libpcre2-dev: none of our code uses PCRE, but Debian's nginx headers
-# (nginx-dev) include pcre2.h; libssl-dev: the admin tool's TLS
+# (nginx-dev) include pcre2.h; libssl-dev: the admin tool's TLS and the
+# tokens' HMAC; libcurl4-openssl-dev: the notifier's deliveries
 BUILD_PKGS  := nginx nginx-dev libhiredis-dev libjansson-dev libpcre2-dev \
-               libssl-dev gcc make perl
+               libssl-dev libcurl4-openssl-dev gcc make perl
 # a whole nginx from a release tarball needs OpenSSL and zlib as well
 NGX_PKGS    := $(BUILD_PKGS) $(if $(NGINX),libssl-dev zlib1g-dev)
 TEST_PKGS   := $(BUILD_PKGS) redis-server redis-sentinel redis-tools openssl \
@@ -259,13 +260,14 @@ $(ASAN_MODULE): $(NGX_DIR)/asan/nginx/objs/Makefile $(ASAN_LIBS) \
 $(BUILD)/unit/%: t/unit/%.c $(CORE_LIB) $(CORE_HDRS) $(wildcard t/unit/*.h)
 	@tools/need $(BUILD_PKGS)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIBS) $(CORE_LIB) -ljansson
+	$(CC) $(UNIT_CFLAGS) -o $@ $< $(UNIT_LIBS) $(CORE_LIB) -ljansson \
+	    -lcrypto
 
 $(BUILD)/asan/unit/%: t/unit/%.c $(ASAN_CORE_LIB) $(CORE_HDRS) \
                       $(wildcard t/unit/*.h)
 	@mkdir -p $(BUILD)/asan/unit
 	$(CC) $(UNIT_CFLAGS) $(SAN_FLAGS) -o $@ $< $(ASAN_UNIT_LIBS) \
-	    $(ASAN_CORE_LIB) -ljansson
+	    $(ASAN_CORE_LIB) -ljansson -lcrypto
 
 # the hiredis glue's own test links it and hiredis
 $(BUILD)/unit/test_redis_raw: $(LIB_DIR)/libse_redis.a
@@ -297,12 +299,12 @@ $(CLI): $(CLI_SRCS) $(CLI_HDRS) $(LIBS) $(CORE_HDRS)
 	@tools/need $(BUILD_PKGS)
 	@mkdir -p $(BUILD)
 	$(CC) $(CLI_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_SRCS) \
-	    $(LIBS) -lhiredis -ljansson -lssl -lcrypto
+	    $(LIBS) -lhiredis -ljansson -lcurl -lssl -lcrypto
 
 $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(ASAN_LIBS) $(CORE_HDRS)
 	@mkdir -p $(BUILD)/asan
 	$(CC) $(CLI_CFLAGS) $(SAN_FLAGS) -o $@ $(CLI_SRCS) $(ASAN_LIBS) \
-	    -lhiredis -ljansson -lssl -lcrypto
+	    -lhiredis -ljansson -lcurl -lssl -lcrypto
 
 # the glue's layers: no include or use of a higher layer
 check-layers:
@@ -372,7 +374,7 @@ chaos: $(MODULE) $(BROWSER_DEPS)
 FUZZ        ?= $(patsubst t/fuzz/fuzz_%.c,%,$(wildcard t/fuzz/fuzz_*.c))
 FUZZ_CFLAGS  = $(shell pkg-config --cflags libxml-2.0 gumbo)
 FUZZ_LIBS    = $(shell pkg-config --libs libxml-2.0 gumbo) -lhiredis \
-               -ljansson
+               -ljansson -lcrypto
 FUZZ_LIMIT   = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS),\
                    -max_total_time=$(or $(FUZZ_SECONDS),60))
 

@@ -49,6 +49,16 @@ static const se_opt_e  se_o_page_set[] = {
     SE_O_I18N, SE_O_N
 };
 static const se_opt_e  se_o_show[] = { SE_G, SE_O_JSON, SE_O_N };
+static const se_opt_e  se_o_sub_add[] = {
+    SE_G, SE_O_EMAIL, SE_O_WEBHOOK, SE_O_SLACK, SE_O_COMPONENTS,
+    SE_O_AUDIENCE, SE_O_LANG, SE_O_SECRET, SE_O_N
+};
+static const se_opt_e  se_o_notify[] = {
+    SE_G, SE_O_ONCE, SE_O_CONSUMER, SE_O_SMTP, SE_O_SMTP_CACERT,
+    SE_O_MAIL_FROM, SE_O_SECRET_FILE, SE_O_TRIES, SE_O_RETRY,
+    SE_O_RETRY_MAX, SE_O_TIMEOUT, SE_O_PARALLEL, SE_O_CLAIM_AFTER,
+    SE_O_REMIND_BEFORE, SE_O_VERBOSE, SE_O_N
+};
 
 
 const se_command_t  se_commands[] = {
@@ -171,6 +181,34 @@ const se_command_t  se_commands[] = {
       "time in Unix milliseconds (above the previous one) and bumps\n"
       "the version." },
 
+    { "subscriber", "add", se_cmd_subscriber_add, se_o_sub_add, 0, 0,
+      "subscriber add --email ADDRESS | --webhook URL | --slack URL\n"
+      "    [--components ID,...] [--audience public|internal]\n"
+      "    [--lang en|ko] [--secret TEXT]",
+      "Adds a confirmed subscriber and prints its id; for a webhook\n"
+      "also the secret its payloads are signed with (generated unless\n"
+      "--secret).  Without --components it hears of every change;\n"
+      "internal subscribers also hear of internal incidents and of\n"
+      "late promised updates." },
+
+    { "subscriber", "remove", se_cmd_subscriber_remove, se_o_none, 1, 1,
+      "subscriber remove ID",
+      "Removes a subscriber." },
+
+    { "subscriber", "list", se_cmd_subscriber_list, se_o_show, 0, 0,
+      "subscriber list [--json]",
+      "Lists the subscribers, oldest first." },
+
+    { "notify", NULL, se_cmd_notify, se_o_notify, 0, 0,
+      "notify [--once] [--consumer NAME] [--smtp URL] [--mail-from ADDRESS]\n"
+      "    [--secret-file FILE] [--tries N] [--retry DURATION]\n"
+      "    [--retry-max DURATION] [--timeout DURATION] [--parallel N]\n"
+      "    [--claim-after DURATION] [--remind-before DURATION]\n"
+      "    [--smtp-cacert FILE] [--verbose]",
+      "Delivers every change of the audit stream to the subscribers:\n"
+      "webhooks, Slack and email (docs/notifications.md).  Runs until\n"
+      "SIGTERM; with --once, delivers what is there and exits." },
+
     { "template", "list", se_cmd_template, se_o_none, 0, 0,
       "template list",
       "Lists the built-in templates and those of --templates DIR." },
@@ -212,9 +250,8 @@ static const char  se_global_help[] =
     "invalid input.\n";
 
 
-static void   **se_arena;
-static size_t   se_narena;
-static size_t   se_arena_size;
+static se_arena_t   se_arena_main;
+static se_arena_t  *se_arena = &se_arena_main;
 
 
 static void
@@ -230,17 +267,17 @@ se_arena_keep(void *p)
 {
     void  **a;
 
-    if (se_narena == se_arena_size) {
-        se_arena_size = se_arena_size ? se_arena_size * 2 : 64;
-        a = realloc(se_arena, se_arena_size * sizeof(void *));
+    if (se_arena->n == se_arena->size) {
+        se_arena->size = se_arena->size ? se_arena->size * 2 : 64;
+        a = realloc(se_arena->p, se_arena->size * sizeof(void *));
         if (a == NULL) {
             free(p);
             se_oom();
         }
-        se_arena = a;
+        se_arena->p = a;
     }
 
-    se_arena[se_narena++] = p;
+    se_arena->p[se_arena->n++] = p;
 }
 
 
@@ -267,8 +304,8 @@ se_realloc_arena(void *p, size_t size)
     void  *n;
     size_t i;
 
-    for (i = se_narena; i > 0; i--) {
-        if (se_arena[i - 1] == p) {
+    for (i = se_arena->n; i > 0; i--) {
+        if (se_arena->p[i - 1] == p) {
             break;
         }
     }
@@ -279,7 +316,7 @@ se_realloc_arena(void *p, size_t size)
     }
 
     if (i > 0) {
-        se_arena[i - 1] = n;
+        se_arena->p[i - 1] = n;
 
     } else {
         se_arena_keep(n);
@@ -337,16 +374,36 @@ se_sprintf(const char *fmt, ...)
 void
 se_arena_free(void)
 {
+    se_arena_release(&se_arena_main);
+    se_arena = &se_arena_main;
+}
+
+
+se_arena_t *
+se_arena_use(se_arena_t *a)
+{
+    se_arena_t  *prev;
+
+    prev = se_arena;
+    se_arena = a ? a : &se_arena_main;
+
+    return prev;
+}
+
+
+void
+se_arena_release(se_arena_t *a)
+{
     size_t  i;
 
-    for (i = 0; i < se_narena; i++) {
-        free(se_arena[i]);
+    for (i = 0; i < a->n; i++) {
+        free(a->p[i]);
     }
 
-    free(se_arena);
-    se_arena = NULL;
-    se_narena = 0;
-    se_arena_size = 0;
+    free(a->p);
+    a->p = NULL;
+    a->n = 0;
+    a->size = 0;
 }
 
 

@@ -72,6 +72,25 @@ typedef enum {
     SE_O_VAR,
     SE_O_JSON,
     SE_O_UPTIME,
+    SE_O_EMAIL,
+    SE_O_WEBHOOK,
+    SE_O_SLACK,
+    SE_O_LANG,
+    SE_O_SECRET,
+    SE_O_ONCE,
+    SE_O_CONSUMER,
+    SE_O_SMTP,
+    SE_O_MAIL_FROM,
+    SE_O_SECRET_FILE,
+    SE_O_TRIES,
+    SE_O_RETRY,
+    SE_O_RETRY_MAX,
+    SE_O_TIMEOUT,
+    SE_O_PARALLEL,
+    SE_O_CLAIM_AFTER,
+    SE_O_REMIND_BEFORE,
+    SE_O_SMTP_CACERT,
+    SE_O_VERBOSE,
     SE_O_N,
     /* --name.LANG and --message.LANG */
     SE_O_I18N
@@ -173,6 +192,20 @@ char *se_sprintf(const char *fmt, ...)
 void se_arena_keep(void *p);            /* frees p at exit too */
 void se_arena_free(void);
 
+/*
+ * Arenas of their own, for a long-running command (notify): what is
+ * allocated while one is in use is freed with it, by se_arena_release().
+ * se_arena_use() returns the arena in use before (NULL: the default).
+ */
+typedef struct {
+    void          **p;
+    size_t          n;
+    size_t          size;
+} se_arena_t;
+
+se_arena_t *se_arena_use(se_arena_t *a);
+void se_arena_release(se_arena_t *a);
+
 /* messages: "status-edge: <what>: ..." on stderr; return the code */
 int se_error(se_cli_t *cli, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -200,6 +233,7 @@ int se_check_ids(se_cli_t *cli, const char *what, const char *list,
 int se_check_i18n(se_cli_t *cli, const char *field);
 char *se_time_str(int64_t t);
 char *se_new_id(const char *prefix);
+void se_random_bytes(unsigned char *buf, size_t n);
 
 /* se_cli_redis.c */
 int se_redis_connect(se_cli_t *cli);
@@ -249,6 +283,15 @@ int se_template_apply(se_cli_t *cli, se_template_t *t);
 const char *se_template_text(const se_template_t *t, const char *key,
     const char *lang);
 int se_cmd_template(se_cli_t *cli);
+/* SE_CLI_USAGE naming a placeholder of t that vars lacks */
+int se_template_check(se_cli_t *cli, const se_template_t *t,
+    const se_kv_t *vars, size_t n);
+/*
+ * text with its placeholders replaced by the values of vars; a line
+ * whose placeholders all have empty values is left out, runs of empty
+ * lines become one, and none leads or trails
+ */
+char *se_template_fill(const char *text, const se_kv_t *vars, size_t n);
 
 /* se_cli_update.c: the update JSON and texts shared by the writers */
 typedef struct {
@@ -292,5 +335,9 @@ int se_cmd_export(se_cli_t *cli);
 int se_cmd_import(se_cli_t *cli);
 int se_cmd_postmortem(se_cli_t *cli);
 int se_cmd_reset(se_cli_t *cli);
+int se_cmd_subscriber_add(se_cli_t *cli);
+int se_cmd_subscriber_remove(se_cli_t *cli);
+int se_cmd_subscriber_list(se_cli_t *cli);
+int se_cmd_notify(se_cli_t *cli);
 
 #endif /* SE_CLI_H */

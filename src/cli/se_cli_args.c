@@ -53,7 +53,26 @@ static const se_optdef_t  se_optdefs[SE_O_N] = {
     { "template", 1 },
     { "var", 1 },
     { "json", 0 },
-    { "uptime", 1 }
+    { "uptime", 1 },
+    { "email", 1 },
+    { "webhook", 1 },
+    { "slack", 1 },
+    { "lang", 1 },
+    { "secret", 1 },
+    { "once", 0 },
+    { "consumer", 1 },
+    { "smtp", 1 },
+    { "mail-from", 1 },
+    { "secret-file", 1 },
+    { "tries", 1 },
+    { "retry", 1 },
+    { "retry-max", 1 },
+    { "timeout", 1 },
+    { "parallel", 1 },
+    { "claim-after", 1 },
+    { "remind-before", 1 },
+    { "smtp-cacert", 1 },
+    { "verbose", 0 }
 };
 
 
@@ -654,8 +673,8 @@ se_time_str(int64_t t)
 }
 
 
-static void
-se_random(unsigned char *buf, size_t n)
+void
+se_random_bytes(unsigned char *buf, size_t n)
 {
     static unsigned  seed;
     size_t           i;
@@ -692,7 +711,7 @@ se_new_id(const char *prefix)
     char              *id;
     size_t             i, n;
 
-    se_random(rnd, sizeof(rnd));
+    se_random_bytes(rnd, sizeof(rnd));
 
     n = strlen(prefix);
     id = se_alloc(n + sizeof(rnd) + 1);

@@ -200,6 +200,98 @@ static const se_builtin_t  se_builtins[] = {
       "\xec\x9d\xb4 \xec\x99\x84\xeb\xa3\x8c\xeb\x90\x98\xec\x97\x88"
       "\xec\x8a\xb5\xeb\x8b\x88\xeb\x8b\xa4.\n" },
 
+    { "notify-incident",
+      "description = Notification: an incident opened, updated or resolve"
+      "d\n"
+      "title = [{status}] {name}\n"
+      "title.ko = [{status}] {name}\n"
+      "[body]\n"
+      "{name}\n"
+      "Status: {status}\n"
+      "Affected: {components}\n"
+      "\n"
+      "{update}\n"
+      "\n"
+      "Next update by {next_update}\n"
+      "Details: {link}\n"
+      "[body.ko]\n"
+      "{name}\n"
+      "\xec\x83\x81\xed\x83\x9c: {status}\n"
+      "\xec\x98\x81\xed\x96\xa5 \xeb\xb0\x9b\xeb\x8a\x94 \xea\xb5\xac\xec"
+      "\x84\xb1 \xec\x9a\x94\xec\x86\x8c: {components}\n"
+      "\n"
+      "{update}\n"
+      "\n"
+      "\xeb\x8b\xa4\xec\x9d\x8c \xec\x97\x85\xeb\x8d\xb0\xec\x9d\xb4\xed"
+      "\x8a\xb8 \xec\x98\x88\xec\xa0\x95: {next_update}\n"
+      "\xec\x9e\x90\xec\x84\xb8\xed\x9e\x88 \xeb\xb3\xb4\xea\xb8\xb0: {li"
+      "nk}\n" },
+
+    { "notify-maintenance",
+      "description = Notification: a maintenance scheduled, started or co"
+      "mpleted\n"
+      "title = [{status}] {name}\n"
+      "title.ko = [{status}] {name}\n"
+      "[body]\n"
+      "{name}\n"
+      "Status: {status}\n"
+      "Window: {window}\n"
+      "Affected: {components}\n"
+      "\n"
+      "{update}\n"
+      "\n"
+      "Details: {link}\n"
+      "[body.ko]\n"
+      "{name}\n"
+      "\xec\x83\x81\xed\x83\x9c: {status}\n"
+      "\xec\xa0\x90\xea\xb2\x80 \xec\x8b\x9c\xea\xb0\x84: {window}\n"
+      "\xec\x98\x81\xed\x96\xa5 \xeb\xb0\x9b\xeb\x8a\x94 \xea\xb5\xac\xec"
+      "\x84\xb1 \xec\x9a\x94\xec\x86\x8c: {components}\n"
+      "\n"
+      "{update}\n"
+      "\n"
+      "\xec\x9e\x90\xec\x84\xb8\xed\x9e\x88 \xeb\xb3\xb4\xea\xb8\xb0: {li"
+      "nk}\n" },
+
+    { "notify-component",
+      "description = Notification: a component's status changed\n"
+      "title = {component}: {status}\n"
+      "title.ko = {component}: {status}\n"
+      "[body]\n"
+      "{component} is now {status} (was {old_status}).\n"
+      "Details: {link}\n"
+      "[body.ko]\n"
+      "{component} \xec\x83\x81\xed\x83\x9c\xea\xb0\x80 {old_status}\xec"
+      "\x97\x90\xec\x84\x9c {status}(\xec\x9c\xbc)\xeb\xa1\x9c \xeb\xb0"
+      "\x94\xeb\x80\x8c\xec\x97\x88\xec\x8a\xb5\xeb\x8b\x88\xeb\x8b\xa4."
+      "\n"
+      "\xec\x9e\x90\xec\x84\xb8\xed\x9e\x88 \xeb\xb3\xb4\xea\xb8\xb0: {li"
+      "nk}\n" },
+
+    { "notify-reminder",
+      "description = Reminder to the team: a promised update is due or la"
+      "te\n"
+      "title = Update due by {next_update}: {name}\n"
+      "title.ko = \xec\x97\x85\xeb\x8d\xb0\xec\x9d\xb4\xed\x8a\xb8 \xec"
+      "\x98\x88\xec\xa0\x95 {next_update}: {name}\n"
+      "[body]\n"
+      "An update on \"{name}\" was promised by {next_update}. The last up"
+      "date was posted at {last_update}.\n"
+      "Post one: status-edge incident update {id} --message TEXT\n"
+      "Details: {link}\n"
+      "[body.ko]\n"
+      "\"{name}\"\xec\x97\x90 \xeb\x8c\x80\xed\x95\x9c \xec\x97\x85\xeb"
+      "\x8d\xb0\xec\x9d\xb4\xed\x8a\xb8\xea\xb0\x80 {next_update}\xea\xb9"
+      "\x8c\xec\xa7\x80 \xec\x95\xbd\xec\x86\x8d\xeb\x90\x98\xec\x97\x88"
+      "\xec\x8a\xb5\xeb\x8b\x88\xeb\x8b\xa4. \xeb\xa7\x88\xec\xa7\x80\xeb"
+      "\xa7\x89 \xec\x97\x85\xeb\x8d\xb0\xec\x9d\xb4\xed\x8a\xb8\xeb\x8a"
+      "\x94 {last_update}\xec\x97\x90 \xea\xb2\x8c\xec\x8b\x9c\xeb\x90"
+      "\x98\xec\x97\x88\xec\x8a\xb5\xeb\x8b\x88\xeb\x8b\xa4.\n"
+      "\xec\x97\x85\xeb\x8d\xb0\xec\x9d\xb4\xed\x8a\xb8 \xea\xb2\x8c\xec"
+      "\x8b\x9c: status-edge incident update {id} --message TEXT\n"
+      "\xec\x9e\x90\xec\x84\xb8\xed\x9e\x88 \xeb\xb3\xb4\xea\xb8\xb0: {li"
+      "nk}\n" },
+
     { NULL, NULL }
 };
 
@@ -642,6 +734,124 @@ se_template_apply(se_cli_t *cli, se_template_t *t)
     }
 
     return SE_CLI_OK;
+}
+
+
+static const se_kv_t *
+se_kv_find(const se_kv_t *vars, size_t n, const char *name, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (strlen(vars[i].key) == len
+            && memcmp(vars[i].key, name, len) == 0)
+        {
+            return &vars[i];
+        }
+    }
+
+    return NULL;
+}
+
+
+int
+se_template_check(se_cli_t *cli, const se_template_t *t,
+    const se_kv_t *vars, size_t n)
+{
+    size_t       i, j, len;
+    const char  *s;
+
+    for (i = 0; i < t->ntexts; i++) {
+        s = t->texts[i].val;
+
+        for (j = 0; s[j]; j++) {
+            len = se_placeholder(s + j);
+
+            if (len && se_kv_find(vars, n, s + j + 1, len) == NULL) {
+                return se_error(cli, SE_CLI_USAGE, "template %s has an "
+                                "unknown placeholder {%.*s}", t->name,
+                                (int) len, s + j + 1);
+            }
+        }
+    }
+
+    return SE_CLI_OK;
+}
+
+
+char *
+se_template_fill(const char *text, const se_kv_t *vars, size_t n)
+{
+    const char     *line, *end, *p;
+    const se_kv_t  *v;
+    char           *out;
+    size_t          size, len, k, start;
+    int             named, filled, blank;
+
+    size = strlen(text) + 1;
+
+    for (p = text; *p; p++) {
+        k = se_placeholder(p);
+        v = k ? se_kv_find(vars, n, p + 1, k) : NULL;
+        size += v ? strlen(v->val) : 0;
+    }
+
+    out = se_alloc(size + 1);
+    len = 0;
+    blank = 1;              /* the output ends in an empty line, or none */
+
+    for (line = text; *line; line = *end ? end + 1 : end) {
+        end = strchr(line, '\n');
+        if (end == NULL) {
+            end = line + strlen(line);
+        }
+
+        start = len;
+        named = 0;
+        filled = 0;
+
+        for (p = line; p < end; p++) {
+            k = se_placeholder(p);
+            v = k ? se_kv_find(vars, n, p + 1, k) : NULL;
+
+            if (v == NULL) {
+                out[len++] = *p;
+                continue;
+            }
+
+            named = 1;
+            filled |= v->val[0] != '\0';
+            memcpy(out + len, v->val, strlen(v->val));
+            len += strlen(v->val);
+            p += k + 1;
+        }
+
+        if (named && !filled) {
+            len = start;
+            continue;
+        }
+
+        if (len == start) {
+            if (blank) {
+                continue;
+            }
+
+            blank = 1;
+
+        } else {
+            blank = 0;
+        }
+
+        out[len++] = '\n';
+    }
+
+    while (len && out[len - 1] == '\n') {
+        len--;
+    }
+
+    out[len] = '\0';
+
+    return out;
 }
 
 

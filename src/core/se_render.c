@@ -726,3 +726,54 @@ done:
 
     return rc;
 }
+
+
+json_t *
+se_render_record_object(const se_model_t *m, const se_incident_t *rec)
+{
+    json_t       *o;
+    size_t        i;
+    se_render_t   r;
+
+    memset(&r, 0, sizeof(se_render_t));
+
+    r.m = m;
+    o = NULL;
+
+    r.comps = se_malloc((m->ncomponents + 1) * sizeof(json_t *));
+    if (r.comps == NULL) {
+        return NULL;
+    }
+
+    for (i = 0; i < m->ncomponents; i++) {
+        r.comps[i] = se_render_component(&r, &m->components[i]);
+        if (r.comps[i] == NULL) {
+            goto done;
+        }
+    }
+
+    o = se_render_incident(&r, rec);
+
+done:
+
+    while (i-- > 0) {
+        json_decref(r.comps[i]);
+    }
+
+    se_free(r.comps);
+
+    return o;
+}
+
+
+json_t *
+se_render_component_object(const se_model_t *m, const se_component_t *c)
+{
+    se_render_t  r;
+
+    memset(&r, 0, sizeof(se_render_t));
+
+    r.m = m;
+
+    return se_render_component(&r, c);
+}
