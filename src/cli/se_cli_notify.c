@@ -1026,6 +1026,10 @@ se_notify_entry(se_notify_t *n, const redisReply *e, int reread)
     }
 
     if (job->msg == NULL) {
+        if (n->verbose) {
+            se_log(n, "%s %s %s: nothing to tell", job->entry, command, id);
+        }
+
         job->ready = 1;
         return SE_CLI_OK;
     }
@@ -1201,6 +1205,14 @@ se_notify_entries(se_notify_t *n, const redisReply *list, int reread,
 {
     size_t  i;
     int     rc;
+
+    /* the state to render them from is read after them, never before */
+    if (list && list->type == REDIS_REPLY_ARRAY && list->elements
+        && n->st)
+    {
+        se_state_free(n->st);
+        n->st = NULL;
+    }
 
     for (i = 0; list && list->type == REDIS_REPLY_ARRAY
                 && i < list->elements; i++)
