@@ -22,48 +22,10 @@
 
 #include "se_cli.h"
 #include "se_cli_subscriber.h"
+#include "se_subscribe.h"
 
-#define SE_MAX_EMAIL   254
 #define SE_SECRET_LEN  24       /* random bytes of a generated secret */
 
-
-/*
- * ARGV: prefix, id, target key, score, then field/value pairs.
- * {1, id} when written; {0, id} when the target already has one.
- */
-static const char  se_sub_add_lua[] =
-    "local p = ARGV[1]\n"
-    "local t = redis.call('TYPE', p .. 'subscribers:targets')\n"
-    "if type(t) == 'table' then t = t.ok end\n"
-    "if t ~= 'none' and t ~= 'hash' then\n"
-    "  return redis.error_reply('WRONGTYPE key ' .. p ..\n"
-    "    'subscribers:targets is not a hash')\n"
-    "end\n"
-    "local old = redis.call('HGET', p .. 'subscribers:targets', ARGV[3])\n"
-    "if old then return {0, old} end\n"
-    "redis.call('HSET', p .. 'subscriber:' .. ARGV[2],\n"
-    "           unpack(ARGV, 5))\n"
-    "redis.call('ZADD', p .. 'subscribers', ARGV[4], ARGV[2])\n"
-    "redis.call('HSET', p .. 'subscribers:targets', ARGV[3], ARGV[2])\n"
-    "return {1, ARGV[2]}\n";
-
-/* ARGV: prefix, id; 1 when removed, 0 when there was none */
-static const char  se_sub_remove_lua[] =
-    "local p = ARGV[1]\n"
-    "local k = p .. 'subscriber:' .. ARGV[2]\n"
-    "local c = redis.call('HGET', k, 'channel')\n"
-    "local t = redis.call('HGET', k, 'target')\n"
-    "local n = redis.call('ZREM', p .. 'subscribers', ARGV[2])\n"
-    "redis.call('DEL', k)\n"
-    "if c and t then\n"
-    "  local key = c .. ' ' .. t\n"
-    "  if redis.call('HGET', p .. 'subscribers:targets', key) == ARGV[2]\n"
-    "  then\n"
-    "    redis.call('HDEL', p .. 'subscribers:targets', key)\n"
-    "  end\n"
-    "  n = 1\n"
-    "end\n"
-    "return n\n";
 
 /*
  * ARGV: prefix.  Every subscriber, oldest first: {id, flat hash}; an id
@@ -94,37 +56,7 @@ se_channel_name(se_channel_e ch)
 int
 se_check_email(const char *s)
 {
-    const char  *at, *p;
-    size_t       len;
-
-    len = strlen(s);
-    at = strchr(s, '@');
-
-    if (len > SE_MAX_EMAIL || at == NULL || at == s || at - s > 64
-        || at[1] == '\0' || strchr(at + 1, '@') != NULL)
-    {
-        return SE_ERROR;
-    }
-
-    for (p = s; p < at; p++) {
-        if (!isalnum((unsigned char) *p)
-            && strchr(".!#$%&'*+/=?^_`{|}~-", *p) == NULL)
-        {
-            return SE_ERROR;
-        }
-    }
-
-    if (*s == '.' || at[-1] == '.' || strstr(s, "..") != NULL) {
-        return SE_ERROR;
-    }
-
-    for (p = at + 1; *p; p++) {
-        if (!isalnum((unsigned char) *p) && *p != '-' && *p != '.') {
-            return SE_ERROR;
-        }
-    }
-
-    return (at[1] == '.' || at[1] == '-' || p[-1] == '.') ? SE_ERROR : SE_OK;
+    return se_subscribe_email_ok(s, strlen(s));
 }
 
 
@@ -262,7 +194,7 @@ se_cmd_subscriber_add(se_cli_t *cli)
 
     argc = 0;
     argv[argc++] = "EVAL";
-    argv[argc++] = se_sub_add_lua;
+    argv[argc++] = se_subscribe_add_lua;
     argv[argc++] = "0";
     argv[argc++] = cli->prefix;
     argv[argc++] = id;
@@ -338,7 +270,7 @@ se_cmd_subscriber_remove(se_cli_t *cli)
     }
 
     argv[0] = "EVAL";
-    argv[1] = se_sub_remove_lua;
+    argv[1] = se_subscribe_remove_lua;
     argv[2] = "0";
     argv[3] = cli->prefix;
     argv[4] = id;
