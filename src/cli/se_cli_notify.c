@@ -44,6 +44,7 @@
 #define SE_NOTIFY_REMINDED_TTL  "2592000"
 #define SE_NOTIFY_DEAD_MAX   "10000"    /* dead letters kept, about */
 #define SE_NOTIFY_SECRET_MAX 4096
+#define SE_NOTIFY_CONFIRM_TTL  86400    /* seconds a confirm link works */
 
 enum {
     SE_M_QUEUED = 0,
@@ -57,12 +58,20 @@ static const char *const  se_metric_names[SE_M_N] = {
     "queued", "delivered", "retried", "dead_lettered"
 };
 
+/* the streams read: the changes, and the subscriptions to confirm */
+enum {
+    SE_STREAM_AUDIT = 0,
+    SE_STREAM_CONFIRM,
+    SE_STREAM_N
+};
+
 typedef struct se_job_s  se_job_t;
 
 /* one entry (or reminder) and its deliveries */
 struct se_job_s {
     se_arena_t          arena;
     const char         *entry;          /* stream id; NULL: a reminder */
+    int                 stream;         /* SE_STREAM_AUDIT or _CONFIRM */
     se_message_t       *msg;
     size_t              left;           /* deliveries not over */
     const char        **sent;           /* over, not yet in the sent set */
@@ -78,7 +87,8 @@ typedef struct {
     se_cli_t           *cli;
     se_deliver_t        dl;
     se_msg_templates_t  tpl;
-    const char         *stream;
+    const char         *streams[SE_STREAM_N];
+    size_t              nstreams;       /* confirm: with --secret-file */
     const char         *consumer;
     const char         *smtp;
     const char         *mail_from;
@@ -100,7 +110,7 @@ typedef struct {
 
     /* reading this consumer's pending entries first, from pending_id */
     unsigned            pending:1;
-    const char         *pending_id;
+    char               *pending_id[SE_STREAM_N];
 
     int64_t             next_claim;
     int64_t             next_refresh;
@@ -352,35 +362,43 @@ se_notify_cmd(se_notify_t *n, const char *doing, size_t argc,
 }
 
 
+/* the consumer groups: of the changes from now on, of every request */
 static int
 se_notify_group(se_notify_t *n)
 {
     const char  *argv[6];
     redisReply  *r;
+    size_t       i;
 
-    argv[0] = "XGROUP";
-    argv[1] = "CREATE";
-    argv[2] = n->stream;
-    argv[3] = SE_NOTIFY_GROUP;
-    argv[4] = "$";
-    argv[5] = "MKSTREAM";
+    for (i = 0; i < n->nstreams; i++) {
+        argv[0] = "XGROUP";
+        argv[1] = "CREATE";
+        argv[2] = n->streams[i];
+        argv[3] = SE_NOTIFY_GROUP;
+        argv[4] = i == SE_STREAM_AUDIT ? "$" : "0";
+        argv[5] = "MKSTREAM";
 
-    r = se_conn_argv(n->cli->conn, 6, argv, NULL);
+        r = se_conn_argv(n->cli->conn, 6, argv, NULL);
 
-    if (r && r->type == REDIS_REPLY_ERROR
-        && strncmp(r->str, "BUSYGROUP", 9) == 0)
-    {
+        if (r && r->type == REDIS_REPLY_ERROR
+            && strncmp(r->str, "BUSYGROUP", 9) == 0)
+        {
+            freeReplyObject(r);
+            continue;
+        }
+
+        if (r == NULL || r->type == REDIS_REPLY_ERROR) {
+            return se_redis_fail(n->cli, r, "creating the consumer group");
+        }
+
         freeReplyObject(r);
-        return SE_CLI_OK;
-    }
 
-    if (r == NULL || r->type == REDIS_REPLY_ERROR) {
-        return se_redis_fail(n->cli, r, "creating the consumer group");
+        if (i == SE_STREAM_AUDIT) {
+            se_log(n, "created the consumer group " SE_NOTIFY_GROUP " of "
+                   "%s: it starts with the changes made from now on",
+                   n->streams[i]);
+        }
     }
-
-    freeReplyObject(r);
-    se_log(n, "created the consumer group " SE_NOTIFY_GROUP " of %s: "
-           "it starts with the changes made from now on", n->stream);
 
     return SE_CLI_OK;
 }
@@ -665,7 +683,8 @@ se_notify_compose(se_notify_t *n, se_job_t *job, const se_model_t *m,
     d->sub = se_strdup(sub->id);
     d->data = job;
 
-    unsub = se_unsubscribe_url(n, base, sub->id);
+    unsub = msg->event == SE_EVENT_CONFIRM
+            ? NULL : se_unsubscribe_url(n, base, sub->id);
 
     h = se_alloc(12 * sizeof(char *));
     nh = 0;
@@ -862,7 +881,7 @@ se_in_reply(const redisReply *set, const char *id)
 
 /* a new job in the list: an entry's, or a reminder's (entry NULL) */
 static se_job_t *
-se_job_new(se_notify_t *n, const char *entry)
+se_job_new(se_notify_t *n, const char *entry, int stream)
 {
     se_arena_t  *prev;
     se_job_t    *job;
@@ -878,6 +897,7 @@ se_job_new(se_notify_t *n, const char *entry)
         se_arena_use(prev);
     }
 
+    job->stream = stream;
     job->next = n->jobs;
     n->jobs = job;
     n->njobs++;
@@ -935,12 +955,156 @@ se_notify_queue(se_notify_t *n, se_job_t *job, const se_model_t *m,
 
 
 /*
+ * A subscription to confirm (Pnotify:confirm: id ID): a pending
+ * subscriber gets the link that confirms it, valid for a day, at its
+ * address.  Anything else (confirmed meanwhile, removed) is done.
+ */
+static int
+se_notify_confirm(se_notify_t *n, const redisReply *e)
+{
+    const se_model_t  *m;
+    const char        *id, *base, *argv[2], *v;
+    se_subscriber_t    sub;
+    se_delivery_t     *d;
+    se_arena_t        *prev;
+    redisReply        *h;
+    se_job_t          *job;
+    char               tok[SE_TOKEN_MAX + 1];
+    size_t             i;
+    int                rc;
+
+    job = se_job_new(n, e->element[0]->str, SE_STREAM_CONFIRM);
+    if (job == NULL) {
+        return se_error(n->cli, SE_CLI_FAIL, "out of memory");
+    }
+
+    id = NULL;
+
+    for (i = 0; e->element[1]->type == REDIS_REPLY_ARRAY
+                && i + 1 < e->element[1]->elements; i += 2)
+    {
+        if (e->element[1]->element[i]->type == REDIS_REPLY_STRING
+            && strcmp(e->element[1]->element[i]->str, "id") == 0
+            && e->element[1]->element[i + 1]->type == REDIS_REPLY_STRING)
+        {
+            id = e->element[1]->element[i + 1]->str;
+        }
+    }
+
+    job->ready = 1;
+
+    if (id == NULL) {
+        return SE_CLI_OK;
+    }
+
+    argv[0] = "HGETALL";
+    argv[1] = se_key(n->cli, "subscriber:%s", id);
+
+    h = se_notify_cmd(n, "reading a subscriber", 2, argv);
+    if (h == NULL) {
+        se_job_free(n, job);
+        return SE_CLI_FAIL;
+    }
+
+    memset(&sub, 0, sizeof(se_subscriber_t));
+    sub.channel = SE_CHANNEL_EMAIL;
+    sub.lang = SE_LANG_EN;
+    v = NULL;
+
+    for (i = 0; h->type == REDIS_REPLY_ARRAY && i + 1 < h->elements;
+         i += 2)
+    {
+        if (h->element[i]->type != REDIS_REPLY_STRING
+            || h->element[i + 1]->type != REDIS_REPLY_STRING)
+        {
+            continue;
+        }
+
+        if (strcmp(h->element[i]->str, "state") == 0) {
+            v = h->element[i + 1]->str;
+
+        } else if (strcmp(h->element[i]->str, "email") == 0) {
+            sub.target = se_strdup(h->element[i + 1]->str);
+
+        } else if (strcmp(h->element[i]->str, "lang") == 0
+                   && strcmp(h->element[i + 1]->str, "ko") == 0)
+        {
+            sub.lang = SE_LANG_KO;
+        }
+    }
+
+    rc = v && strcmp(v, "pending") == 0 && sub.target;
+    freeReplyObject(h);
+
+    if (!rc) {
+        if (n->verbose) {
+            se_log(n, "%s: subscriber %s is not waiting for a "
+                   "confirmation", job->entry, se_q(id));
+        }
+
+        return SE_CLI_OK;
+    }
+
+    rc = se_notify_state(n, &m);
+    if (rc != SE_CLI_OK) {
+        se_job_free(n, job);
+        return rc;
+    }
+
+    prev = se_arena_use(&job->arena);
+
+    base = se_notify_base(m);
+
+    if (base == NULL
+        || se_token_make(SE_TOKEN_CONFIRM, id, strlen(id),
+                         n->cli->now + SE_NOTIFY_CONFIRM_TTL, n->secret,
+                         n->secret_len, tok) == 0)
+    {
+        se_arena_use(prev);
+        se_log(n, "cannot send subscriber %s its confirmation: %s",
+               se_q(id), base ? "a bad id" : "the page has no status_url "
+               "(status-edge page set --status-url URL)");
+        return SE_CLI_OK;
+    }
+
+    rc = se_msg_confirm(n->cli, &n->tpl, m,
+                        se_sprintf("%sconfirm?token=%s", base, tok),
+                        &job->msg);
+
+    if (rc == SE_CLI_OK) {
+        sub.id = se_strdup(id);
+        sub.active = 1;
+
+        d = se_alloc(sizeof(se_delivery_t));
+        se_notify_compose(n, job, m, &sub, base, d);
+
+        job->left++;
+        se_count(n, d->channel, SE_M_QUEUED);
+        se_deliver_add(&n->dl, d);
+    }
+
+    se_arena_use(prev);
+
+    if (rc != SE_CLI_OK) {
+        se_job_free(n, job);
+        return rc;
+    }
+
+    if (n->verbose) {
+        se_log(n, "%s: the confirmation of %s", job->entry, id);
+    }
+
+    return SE_CLI_OK;
+}
+
+
+/*
  * An entry read from the stream: [id, [field, value, ...]], or [id, nil]
  * once trimmed.  It becomes a job, with no delivery when it tells
  * nobody anything: the next flush acknowledges it.
  */
 static int
-se_notify_entry(se_notify_t *n, const redisReply *e, int reread)
+se_notify_entry(se_notify_t *n, const redisReply *e, int stream, int reread)
 {
     const redisReply  *f;
     const se_model_t  *m;
@@ -961,9 +1125,15 @@ se_notify_entry(se_notify_t *n, const redisReply *e, int reread)
     }
 
     for (job = n->jobs; job; job = job->next) {
-        if (job->entry && strcmp(job->entry, e->element[0]->str) == 0) {
+        if (job->entry && job->stream == stream
+            && strcmp(job->entry, e->element[0]->str) == 0)
+        {
             return SE_CLI_OK;
         }
+    }
+
+    if (stream == SE_STREAM_CONFIRM) {
+        return se_notify_confirm(n, e);
     }
 
     f = e->element[1];
@@ -999,7 +1169,7 @@ se_notify_entry(se_notify_t *n, const redisReply *e, int reread)
         }
     }
 
-    job = se_job_new(n, e->element[0]->str);
+    job = se_job_new(n, e->element[0]->str, SE_STREAM_AUDIT);
     if (job == NULL) {
         return se_error(n->cli, SE_CLI_FAIL, "out of memory");
     }
@@ -1073,8 +1243,8 @@ se_notify_flush(se_notify_t *n)
 
     for (job = n->jobs; job; job = next) {
         next = job->next;
-        key = job->entry ? se_key(n->cli, "notify:sent:%s", job->entry)
-                         : NULL;
+        key = (job->entry && job->stream == SE_STREAM_AUDIT)
+              ? se_key(n->cli, "notify:sent:%s", job->entry) : NULL;
 
         if (job->nsent && key) {
             argv = se_alloc((job->nsent + 2) * sizeof(char *));
@@ -1136,7 +1306,7 @@ se_notify_flush(se_notify_t *n)
         if (job->entry) {
             argv = se_alloc(4 * sizeof(char *));
             argv[0] = "XACK";
-            argv[1] = n->stream;
+            argv[1] = n->streams[job->stream];
             argv[2] = SE_NOTIFY_GROUP;
             argv[3] = job->entry;
 
@@ -1146,7 +1316,10 @@ se_notify_flush(se_notify_t *n)
             }
 
             freeReplyObject(r);
+        }
 
+        if (key) {
+            argv = se_alloc(2 * sizeof(char *));
             argv[0] = "DEL";
             argv[1] = key;
 
@@ -1200,8 +1373,8 @@ se_notify_flush(se_notify_t *n)
 
 /* the entries of an XREADGROUP or XAUTOCLAIM reply */
 static int
-se_notify_entries(se_notify_t *n, const redisReply *list, int reread,
-    size_t *got, const char **last)
+se_notify_entries(se_notify_t *n, const redisReply *list, int stream,
+    int reread, size_t *got, const char **last)
 {
     size_t  i;
     int     rc;
@@ -1217,7 +1390,7 @@ se_notify_entries(se_notify_t *n, const redisReply *list, int reread,
     for (i = 0; list && list->type == REDIS_REPLY_ARRAY
                 && i < list->elements; i++)
     {
-        rc = se_notify_entry(n, list->element[i], reread);
+        rc = se_notify_entry(n, list->element[i], stream, reread);
         if (rc != SE_CLI_OK) {
             return rc;
         }
@@ -1240,78 +1413,65 @@ se_notify_entries(se_notify_t *n, const redisReply *list, int reread,
 static int
 se_notify_claim(se_notify_t *n)
 {
-    const char  *argv[9];
-    redisReply  *r;
-    se_job_t    *job;
-    size_t       got, argc;
-    int          rc;
+    const char  **argv;
+    redisReply   *r;
+    se_job_t     *job;
+    size_t        got, argc, i;
+    int           rc;
 
-    argv[0] = "XAUTOCLAIM";
-    argv[1] = n->stream;
-    argv[2] = SE_NOTIFY_GROUP;
-    argv[3] = n->consumer;
-    argv[4] = se_sprintf("%lld", (long long) n->claim_after_ms);
-    argv[5] = "0-0";
-    argv[6] = "COUNT";
-    argv[7] = SE_NOTIFY_COUNT;
+    for (i = 0; i < n->nstreams; i++) {
+        argv = se_alloc((n->njobs + 9) * sizeof(char *));
+        argv[0] = "XAUTOCLAIM";
+        argv[1] = n->streams[i];
+        argv[2] = SE_NOTIFY_GROUP;
+        argv[3] = n->consumer;
+        argv[4] = se_sprintf("%lld", (long long) n->claim_after_ms);
+        argv[5] = "0-0";
+        argv[6] = "COUNT";
+        argv[7] = SE_NOTIFY_COUNT;
 
-    r = se_notify_cmd(n, "claiming idle entries", 8, argv);
-    if (r == NULL) {
-        return SE_CLI_FAIL;
-    }
+        r = se_notify_cmd(n, "claiming idle entries", 8, argv);
+        if (r == NULL) {
+            return SE_CLI_FAIL;
+        }
 
-    got = 0;
-    rc = SE_CLI_OK;
+        got = 0;
+        rc = SE_CLI_OK;
 
-    if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2) {
-        rc = se_notify_entries(n, r->element[1], 1, &got, NULL);
-    }
+        if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2) {
+            rc = se_notify_entries(n, r->element[1], (int) i, 1, &got,
+                                   NULL);
+        }
 
-    freeReplyObject(r);
+        freeReplyObject(r);
 
-    if (rc != SE_CLI_OK) {
-        return rc;
-    }
+        if (rc != SE_CLI_OK) {
+            return rc;
+        }
 
-    if (got) {
-        se_log(n, "claimed %zu idle %s", got, got == 1 ? "entry" : "entries");
-    }
+        if (got) {
+            se_log(n, "claimed %zu idle %s of %s", got,
+                   got == 1 ? "entry" : "entries", n->streams[i]);
+        }
 
-    /* and keeps its own from looking idle to the others */
-    if (n->njobs == 0) {
-        return SE_CLI_OK;
-    }
-
-    argc = 0;
-
-    for (job = n->jobs; job; job = job->next) {
-        argc += job->entry != NULL;
-    }
-
-    if (argc == 0) {
-        return SE_CLI_OK;
-    }
-
-    {
-        const char  **v;
-
-        v = se_alloc((argc + 6) * sizeof(char *));
-        v[0] = "XCLAIM";
-        v[1] = n->stream;
-        v[2] = SE_NOTIFY_GROUP;
-        v[3] = n->consumer;
-        v[4] = "0";
+        /* and keeps its own from looking idle to the others */
+        argv[0] = "XCLAIM";
+        argv[4] = "0";
         argc = 5;
 
         for (job = n->jobs; job; job = job->next) {
-            if (job->entry) {
-                v[argc++] = job->entry;
+            if (job->entry && job->stream == (int) i) {
+                argv[argc++] = job->entry;
             }
         }
 
-        v[argc++] = "JUSTID";
+        if (argc == 5) {
+            continue;
+        }
 
-        r = se_notify_cmd(n, "keeping entries claimed", argc, v);
+        argv[argc++] = "JUSTID";
+
+        r = se_notify_cmd(n, "keeping entries claimed", argc, argv);
         if (r == NULL) {
             return SE_CLI_FAIL;
         }
@@ -1380,7 +1540,7 @@ se_notify_remind(se_notify_t *n)
             continue;
         }
 
-        job = se_job_new(n, NULL);
+        job = se_job_new(n, NULL, SE_STREAM_AUDIT);
         if (job == NULL) {
             return se_error(n->cli, SE_CLI_FAIL, "out of memory");
         }
@@ -1406,14 +1566,15 @@ se_notify_remind(se_notify_t *n)
 }
 
 
-/* new entries (or this consumer's pending ones first) */
+/* new entries (or this consumer's pending ones first) of each stream */
 static int
 se_notify_read(se_notify_t *n, int64_t block_ms, size_t *got)
 {
-    const char  *argv[11], *last;
-    redisReply  *r;
-    size_t       argc;
-    int          rc;
+    const char        *argv[14], *last;
+    const redisReply  *e;
+    redisReply        *r;
+    size_t             argc, i, k, one;
+    int                rc;
 
     argc = 0;
     argv[argc++] = "XREADGROUP";
@@ -1429,8 +1590,14 @@ se_notify_read(se_notify_t *n, int64_t block_ms, size_t *got)
     }
 
     argv[argc++] = "STREAMS";
-    argv[argc++] = n->stream;
-    argv[argc++] = n->pending ? n->pending_id : ">";
+
+    for (i = 0; i < n->nstreams; i++) {
+        argv[argc++] = n->streams[i];
+    }
+
+    for (i = 0; i < n->nstreams; i++) {
+        argv[argc++] = n->pending ? n->pending_id[i] : ">";
+    }
 
     r = se_notify_cmd(n, "reading the audit stream", argc, argv);
     if (r == NULL) {
@@ -1438,31 +1605,49 @@ se_notify_read(se_notify_t *n, int64_t block_ms, size_t *got)
     }
 
     *got = 0;
-    last = NULL;
     rc = SE_CLI_OK;
 
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 1
-        && r->element[0]->type == REDIS_REPLY_ARRAY
-        && r->element[0]->elements == 2)
+    for (k = 0; rc == SE_CLI_OK && r->type == REDIS_REPLY_ARRAY
+                && k < r->elements; k++)
     {
-        rc = se_notify_entries(n, r->element[0]->element[1], n->pending,
-                               got, &last);
+        e = r->element[k];
+
+        if (e->type != REDIS_REPLY_ARRAY || e->elements != 2
+            || e->element[0]->type != REDIS_REPLY_STRING)
+        {
+            continue;
+        }
+
+        for (i = 0; i < n->nstreams; i++) {
+            if (strcmp(e->element[0]->str, n->streams[i]) == 0) {
+                break;
+            }
+        }
+
+        if (i == n->nstreams) {
+            continue;
+        }
+
+        one = 0;
+        last = NULL;
+        rc = se_notify_entries(n, e->element[1], (int) i, n->pending, &one,
+                               &last);
+        *got += one;
+
+        if (n->pending && last) {
+            /* arena memory of the round: keep a copy of its own */
+            free(n->pending_id[i]);
+            n->pending_id[i] = strdup(last);
+            if (n->pending_id[i] == NULL) {
+                rc = se_error(n->cli, SE_CLI_FAIL, "out of memory");
+            }
+        }
     }
 
     freeReplyObject(r);
 
-    if (n->pending) {
-        if (*got == 0) {
-            n->pending = 0;
-
-        } else if (last) {
-            /* arena memory of the round: keep a copy of its own */
-            free((void *) n->pending_id);
-            n->pending_id = strdup(last);
-            if (n->pending_id == NULL) {
-                return se_error(n->cli, SE_CLI_FAIL, "out of memory");
-            }
-        }
+    if (n->pending && *got == 0 && rc == SE_CLI_OK) {
+        n->pending = 0;
     }
 
     return rc;
@@ -1515,7 +1700,7 @@ se_cmd_notify(se_cli_t *cli)
     se_arena_t        round, *prev;
     struct sigaction  sa;
     int64_t           now, due, block, pause;
-    size_t            got;
+    size_t            got, i;
     int               rc, connected;
 
     memset(&n, 0, sizeof(se_notify_t));
@@ -1549,9 +1734,22 @@ se_cmd_notify(se_cli_t *cli)
 
     srandom((unsigned) (time(NULL) ^ getpid()));
 
-    n.stream = se_key(cli, "audit");
+    n.streams[SE_STREAM_AUDIT] = se_key(cli, "audit");
+    n.streams[SE_STREAM_CONFIRM] = se_key(cli, "notify:confirm");
+    n.nstreams = n.secret ? SE_STREAM_N : 1;
     n.pending = 1;
-    n.pending_id = strdup("0");
+
+    for (i = 0; i < SE_STREAM_N; i++) {
+        n.pending_id[i] = strdup("0");
+        if (n.pending_id[i] == NULL) {
+            return se_error(cli, SE_CLI_FAIL, "out of memory");
+        }
+    }
+
+    if (n.secret == NULL) {
+        se_log(&n, "no --secret-file: no unsubscribe links, and no "
+               "confirmations of new subscribers are sent");
+    }
     connected = 0;
     pause = 250;
     due = -1;
@@ -1576,7 +1774,7 @@ se_cmd_notify(se_cli_t *cli)
 
             if (rc == SE_CLI_OK && !connected) {
                 se_log(&n, "delivering the changes of %s as consumer %s",
-                       n.stream, se_q(n.consumer));
+                       n.streams[SE_STREAM_AUDIT], se_q(n.consumer));
             }
 
             connected |= rc == SE_CLI_OK;
@@ -1663,7 +1861,10 @@ se_cmd_notify(se_cli_t *cli)
     }
 
     se_deliver_free(&n.dl);
-    free((void *) n.pending_id);
+
+    for (i = 0; i < SE_STREAM_N; i++) {
+        free(n.pending_id[i]);
+    }
 
     return se_notify_stop ? SE_CLI_OK : rc;
 }

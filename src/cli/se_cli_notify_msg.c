@@ -14,18 +14,19 @@
 #include "se_page_labels.h"
 #include "se_render.h"
 
-#define SE_MSG_VARS  12
+#define SE_MSG_VARS  13
 
 
 static const char *const  se_msg_template_names[SE_EVENT_N] = {
     "notify-incident", "notify-maintenance", "notify-component",
-    "notify-reminder"
+    "notify-reminder", "notify-confirm"
 };
 
 /* the placeholders each template may use */
 static const char *const  se_msg_placeholders[] = {
     "name", "status", "components", "update", "next_update", "link",
-    "window", "id", "component", "old_status", "last_update", NULL
+    "window", "id", "component", "old_status", "last_update", "page",
+    NULL
 };
 
 /* "incident open" -> "incident.open": the commands that tell */
@@ -655,6 +656,40 @@ se_msg_reminder(se_cli_t *cli, const se_msg_templates_t *t,
 
     if (rc != SE_CLI_OK) {
         se_msg_free(msg);
+        return rc;
+    }
+
+    *out = msg;
+
+    return SE_CLI_OK;
+}
+
+
+int
+se_msg_confirm(se_cli_t *cli, const se_msg_templates_t *t,
+    const se_model_t *m, const char *link, se_message_t **out)
+{
+    se_kv_t        vars[SE_LANG_N][SE_MSG_VARS];
+    se_message_t  *msg;
+    size_t         i, n;
+    int            rc;
+
+    msg = se_alloc(sizeof(se_message_t));
+    msg->event = SE_EVENT_CONFIRM;
+    msg->name = "subscriber.confirm";
+    msg->audience = SE_AUDIENCE_PUBLIC;
+    msg->link = link;
+
+    n = 0;
+    for (i = 0; i < SE_LANG_N; i++) {
+        n = 0;
+        se_kv(vars[i], &n, "page",
+              se_msg_str(&m->page.name, m->page.name_i18n, (se_lang_e) i));
+        se_kv(vars[i], &n, "link", link);
+    }
+
+    rc = se_msg_render(cli, msg, &t->tpl[SE_EVENT_CONFIRM], vars, n);
+    if (rc != SE_CLI_OK) {
         return rc;
     }
 

@@ -19,6 +19,7 @@ typedef enum {
     SE_EVENT_MAINTENANCE,
     SE_EVENT_COMPONENT,
     SE_EVENT_REMINDER,
+    SE_EVENT_CONFIRM,
     SE_EVENT_N
 } se_event_e;
 
@@ -58,6 +59,10 @@ int se_msg_for_entry(se_cli_t *cli, const se_msg_templates_t *t,
 int se_msg_reminder(se_cli_t *cli, const se_msg_templates_t *t,
     const se_model_t *m, se_indicator_e ind, const se_incident_t *rec,
     se_message_t **msg);
+
+/* the confirmation of a new subscriber: link is its confirm URL */
+int se_msg_confirm(se_cli_t *cli, const se_msg_templates_t *t,
+    const se_model_t *m, const char *link, se_message_t **msg);
 
 /* whether sub is to hear of msg: audience, state and components */
 int se_msg_matches(const se_message_t *msg, const se_subscriber_t *sub);
