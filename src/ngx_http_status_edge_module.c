@@ -11,6 +11,8 @@
 
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_redis.h"
+#include "ngx_http_status_edge_writer.h"
+#include "ngx_http_status_edge_subscribe.h"
 #include "ngx_http_status_edge_sentinel.h"
 #include "ngx_http_status_edge_conn.h"
 #include "ngx_http_status_edge_api.h"
@@ -77,6 +79,20 @@ static ngx_command_t  ngx_http_status_edge_commands[] = {
     { ngx_string("status_edge_redis"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
       ngx_http_status_edge_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, servers),
+      NULL },
+
+    { ngx_string("status_edge_subscribe_redis"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_1MORE,
+      ngx_http_status_edge_redis,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_status_edge_main_conf_t, write_servers),
+      NULL },
+
+    { ngx_string("status_edge_subscribe_secret"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_status_edge_subscribe_secret,
       NGX_HTTP_MAIN_CONF_OFFSET,
       0,
       NULL },
@@ -394,6 +410,13 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    if (ngx_array_init(&smcf->write_servers, cf->pool, 1,
+                       sizeof(ngx_http_status_edge_server_t))
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
     if (ngx_array_init(&smcf->sources, cf->pool, 2,
                        sizeof(ngx_http_status_edge_source_t *))
         != NGX_OK)
@@ -401,6 +424,8 @@ ngx_http_status_edge_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    /* requests write subscriptions through the link's writer */
+    smcf->write = ngx_http_status_edge_writer_send;
     smcf->wakeup = NGX_INVALID_FILE;
     smcf->poll_interval = NGX_CONF_UNSET_MSEC;
     smcf->resync_interval = NGX_CONF_UNSET_MSEC;
@@ -674,11 +699,17 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_url_t                       u;
     ngx_str_t                      *value;
     ngx_uint_t                      i;
+    ngx_array_t                    *servers;
     ngx_http_status_edge_server_t  *server;
 
     value = cf->args->elts;
+    servers = (ngx_array_t *) ((char *) smcf + cmd->offset);
 
-    server = ngx_array_push(&smcf->servers);
+    if (servers == &smcf->write_servers && servers->nelts) {
+        return "is duplicate";
+    }
+
+    server = ngx_array_push(servers);
     if (server == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -689,6 +720,14 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     server->timeout = 1000;
 
     if (ngx_strncmp(value[1].data, "sentinel=", 9) == 0) {
+        if (servers == &smcf->write_servers) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "\"%V\" of \"status_edge_subscribe_redis\": "
+                               "a Sentinel entry is not supported here, give "
+                               "the primary's address", &value[1]);
+            return NGX_CONF_ERROR;
+        }
+
         return ngx_http_status_edge_redis_sentinel(cf, server);
     }
 
@@ -1193,6 +1232,7 @@ ngx_http_status_edge_exit_process(ngx_cycle_t *cycle)
     }
 
     ngx_http_status_edge_reader_exit_process(cycle);
+    ngx_http_status_edge_writer_close();
     ngx_http_status_edge_publish_exit_process(ngx_http_status_edge_running);
 
     ngx_http_status_edge_running = NULL;

@@ -67,6 +67,7 @@ typedef struct {
     ngx_uint_t                     badge;     /* some location has badges */
     ngx_uint_t                     uptime_days;
     se_uptime_weights_t            uptime_weights;
+    ngx_uint_t                     subscribe; /* the page's form */
 } ngx_http_status_edge_variants_t;
 
 
@@ -93,7 +94,26 @@ typedef enum {
 } ngx_http_status_edge_endpoint_e;
 
 
-typedef struct {
+/*
+ * A write to Redis for a request (a subscription): the reply, or NULL
+ * when Redis could not be reached or did not answer in time (logged).
+ * The module sets main_conf->write to the link's writer.
+ */
+struct redisReply;
+
+typedef void (*ngx_http_status_edge_write_done_pt)(struct redisReply *reply,
+    void *data);
+
+typedef struct ngx_http_status_edge_main_conf_s
+    ngx_http_status_edge_main_conf_t;
+
+typedef ngx_int_t (*ngx_http_status_edge_write_pt)(
+    ngx_http_status_edge_main_conf_t *smcf, int argc, const char **argv,
+    const size_t *argvlen, ngx_http_status_edge_write_done_pt done,
+    void *data);
+
+
+struct ngx_http_status_edge_main_conf_s {
     ngx_array_t                    servers;   /* of server_t */
     ngx_str_t                      redis_ssl_trusted_certificate;
     ngx_str_t                      redis_ssl_certificate;
@@ -122,7 +142,10 @@ typedef struct {
     ngx_fd_t                       wakeup;    /* the reader's eventfd */
     ngx_str_t                      uptime_window; /* seconds of history */
     ngx_array_t                   *uptime_weights; /* as written */
-} ngx_http_status_edge_main_conf_t;
+    ngx_array_t                    write_servers; /* subscribe_redis */
+    ngx_str_t                      subscribe_secret; /* the file's bytes */
+    ngx_http_status_edge_write_pt  write;     /* the link's writer */
+};
 
 
 typedef struct {

@@ -12,6 +12,87 @@
 #include "se_lang.h"
 
 
+/* the subscription form's labels */
+static const char *const  se_page_sub_labels[SE_LANG_N][5] = {
+    { "Get updates by email", "Email address",
+      "Only these components (none ticked: all)",
+      "Webhook URL, for developers", "Subscribe" },
+    /* 이메일로 업데이트 받기, 이메일 주소,
+     * 이 구성 요소만 (선택하지 않으면 전체),
+     * 웹훅 URL (개발자용), 구독 */
+    { "\xec\x9d\xb4\xeb\xa9\x94\xec\x9d\xbc\xeb\xa1\x9c "
+      "\xec\x97\x85\xeb\x8d\xb0\xec\x9d\xb4\xed\x8a\xb8 "
+      "\xeb\xb0\x9b\xea\xb8\xb0",
+      "\xec\x9d\xb4\xeb\xa9\x94\xec\x9d\xbc \xec\xa3\xbc\xec\x86\x8c",
+      "\xec\x9d\xb4 \xea\xb5\xac\xec\x84\xb1 \xec\x9a\x94\xec\x86\x8c"
+      "\xeb\xa7\x8c (\xec\x84\xa0\xed\x83\x9d\xed\x95\x98\xec\xa7\x80 "
+      "\xec\x95\x8a\xec\x9c\xbc\xeb\xa9\xb4 \xec\xa0\x84\xec\xb2\xb4)",
+      "\xec\x9b\xb9\xed\x9b\x85 URL (\xea\xb0\x9c\xeb\xb0\x9c\xec\x9e\x90"
+      "\xec\x9a\xa9)",
+      "\xea\xb5\xac\xeb\x8f\x85" }
+};
+
+
+/*
+ * section#subscribe: a form that works without script, posting to
+ * "subscribe" beside the page (email, components ticked, a webhook)
+ */
+static void
+se_page_subscribe(se_page_ctx_t *c)
+{
+    const char *const      *l;
+    const se_str_t         *name;
+    const se_component_t   *comp;
+    size_t                  i;
+
+    if (!c->subscribe) {
+        return;
+    }
+
+    l = se_page_sub_labels[c->lang];
+
+    se_html_str(c->b, "<section id=\"subscribe\" "
+                "aria-labelledby=\"subscribe-h\"><h2 id=\"subscribe-h\">");
+    se_page_text(c->b, l[0]);
+    se_html_str(c->b, "</h2><form method=\"post\" action=\"subscribe\">"
+                "<p><label for=\"sub-email\">");
+    se_page_text(c->b, l[1]);
+    se_html_str(c->b, "</label> <input id=\"sub-email\" name=\"email\" "
+                "type=\"email\" required maxlength=\"254\" "
+                "autocomplete=\"email\"></p>");
+
+    if (c->m->ncomponents) {
+        se_html_str(c->b, "<fieldset><legend>");
+        se_page_text(c->b, l[2]);
+        se_html_str(c->b, "</legend><ul class=\"sub-comps\">");
+
+        for (i = 0; i < c->m->ncomponents; i++) {
+            comp = &c->m->components[i];
+            name = se_lang_i18n(&comp->name, comp->name_i18n, c->lang);
+
+            se_html_str(c->b, "<li><label><input type=\"checkbox\" "
+                        "name=\"component_ids[]\" value=\"");
+            se_html_attr(c->b, comp->id.data, comp->id.len);
+            se_html_str(c->b, "\"> ");
+            se_html_text(c->b, name->data, name->len);
+            se_html_str(c->b, "</label></li>");
+        }
+
+        se_html_str(c->b, "</ul></fieldset>");
+    }
+
+    se_html_str(c->b, "<details><summary>");
+    se_page_text(c->b, l[3]);
+    se_html_str(c->b, "</summary><p><input id=\"sub-endpoint\" "
+                "name=\"endpoint\" type=\"url\" maxlength=\"1024\" "
+                "aria-label=\"");
+    se_page_text(c->b, l[3]);
+    se_html_str(c->b, "\"></p></details><p><button type=\"submit\">");
+    se_page_text(c->b, l[4]);
+    se_html_str(c->b, "</button></p></form></section>");
+}
+
+
 static void
 se_page_document(se_page_ctx_t *c)
 {
@@ -57,6 +138,7 @@ se_page_document(se_page_ctx_t *c)
     se_page_maintenances(c);
     se_page_components(c);
     se_page_history(c);
+    se_page_subscribe(c);
 
     se_html_str(c->b, "</main>\n<footer class=\"foot\"><div class=\"wrap\">"
                 "<p>");
@@ -90,6 +172,7 @@ se_page_render(const se_model_t *m, const se_page_opts_t *o, char **data,
                                                    : SE_PAGE_HISTORY_MAX;
     c.tz = o->tz;
     c.uptime = o->uptime;
+    c.subscribe = o->subscribe != 0;
     c.css_url = o->css_url ? o->css_url : SE_PAGE_CSS_URL;
     c.pt = se_page_labels(c.lang);
     c.bt = se_lang_labels(c.lang);

@@ -76,6 +76,7 @@ typedef struct {
     const se_page_tpl_t   *tpl;           /* NULL: the built-in document */
     const char            *css_url;       /* NULL: SE_PAGE_CSS_URL */
     const se_uptime_t     *uptime;        /* NULL: no uptime bars */
+    unsigned               subscribe;     /* the form posting to subscribe */
 } se_page_opts_t;
 
 /*

@@ -26,6 +26,7 @@ typedef struct {
     const se_page_labels_t  *pt;
     const se_lang_labels_t  *bt;
     const se_uptime_t       *uptime;    /* NULL: no uptime bars */
+    unsigned                 subscribe:1;   /* the subscription form */
 } se_page_ctx_t;
 
 /* a label, escaped for text */

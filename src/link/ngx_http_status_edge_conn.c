@@ -944,6 +944,12 @@ ngx_http_status_edge_conn_ssl_conf(ngx_conf_t *cf,
         tls |= server[i].tls;
     }
 
+    server = smcf->write_servers.elts;
+
+    for (i = 0; i < smcf->write_servers.nelts; i++) {
+        tls |= server[i].tls;
+    }
+
     ngx_conf_init_value(smcf->redis_ssl_verify, 1);
 
     if (!tls) {

@@ -14,6 +14,7 @@
 #include "ngx_http_status_edge_publish.h"
 #include "ngx_http_status_edge_render_text.h"
 #include "ngx_http_status_edge_render_uptime.h"
+#include "ngx_http_status_edge_subscribe.h"
 #include "se_core.h"
 #include "se_state.h"
 #include "se_valid.h"
@@ -22,6 +23,8 @@
 #define NGX_HTTP_STATUS_EDGE_CALLBACK_MAX  128
 
 
+static ngx_uint_t ngx_http_status_edge_api_subscribers(
+    ngx_http_request_t *r);
 static ngx_int_t ngx_http_status_edge_api_doc(ngx_http_request_t *r,
     se_doc_e *doc, ngx_str_t *id);
 static ngx_int_t ngx_http_status_edge_api_path(u_char *p, u_char *last,
@@ -78,6 +81,11 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     ngx_http_status_edge_doc_t        *uptime;
     ngx_http_status_edge_snapshot_t   *snap;
     ngx_http_status_edge_loc_conf_t   *slcf;
+
+    if (ngx_http_status_edge_api_subscribers(r)) {
+        return ngx_http_status_edge_subscribe_handler(r,
+                                            NGX_HTTP_STATUS_EDGE_SUB_API);
+    }
 
     rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD
                                         |NGX_HTTP_OPTIONS, NULL);
@@ -260,6 +268,18 @@ ngx_http_status_edge_api_doc(ngx_http_request_t *r, se_doc_e *doc,
     }
 
     return NGX_DECLINED;
+}
+
+
+/* API/subscribers.json: Statuspage's subscription endpoint */
+static ngx_uint_t
+ngx_http_status_edge_api_subscribers(ngx_http_request_t *r)
+{
+    static ngx_str_t  name = ngx_string("/subscribers.json");
+
+    return r->uri.len >= name.len
+           && ngx_strncmp(r->uri.data + r->uri.len - name.len, name.data,
+                          name.len) == 0;
 }
 
 

@@ -14,11 +14,6 @@
 #include "se_core.h"
 
 
-static ngx_int_t ngx_http_status_edge_conf_read_file(ngx_conf_t *cf,
-    ngx_str_t *name, size_t max, const char *what, u_char **text,
-    size_t *len);
-
-
 /*
  * The template "what" in the file "name" (relative to the prefix, made
  * absolute in place), of at most "max" bytes, parsed by "parse" into
@@ -37,7 +32,8 @@ ngx_http_status_edge_conf_template(ngx_conf_t *cf, ngx_str_t *name,
     ngx_pool_cleanup_t  *cln;
     char                 err[256];
 
-    if (ngx_http_status_edge_conf_read_file(cf, name, max, what, &text, &n)
+    if (ngx_http_status_edge_conf_read_file(cf, name, max, what,
+                                            cf->temp_pool, &text, &n)
         != NGX_OK)
     {
         return NGX_ERROR;
@@ -65,13 +61,14 @@ ngx_http_status_edge_conf_template(ngx_conf_t *cf, ngx_str_t *name,
 
 
 /*
- * Reads a whole file into cf->temp_pool: the template is parsed once and
- * the text dropped.
+ * Reads a whole file into pool (cf->temp_pool for a template, parsed
+ * once and the text dropped), NUL-terminated.
  */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
-    size_t max, const char *what, u_char **text, size_t *len)
+    size_t max, const char *what, ngx_pool_t *pool, u_char **text,
+    size_t *len)
 {
     u_char           *p;
     ssize_t           n;
@@ -95,7 +92,7 @@ ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
     if (ngx_fd_info(fd, &fi) != NGX_FILE_ERROR
         && (size_t) ngx_file_size(&fi) <= max)
     {
-        p = ngx_pnalloc(cf->temp_pool, ngx_file_size(&fi) + 1);
+        p = ngx_pnalloc(pool, ngx_file_size(&fi) + 1);
         if (p) {
             n = ngx_read_fd(fd, p, ngx_file_size(&fi));
         }
@@ -110,6 +107,7 @@ ngx_http_status_edge_conf_read_file(ngx_conf_t *cf, ngx_str_t *name,
         return NGX_ERROR;
     }
 
+    p[n] = '\0';
     *text = p;
     *len = n;
 

@@ -9,6 +9,8 @@
  *   LOCATION/history.atom  Atom feed
  *   LOCATION/history.rss   RSS 2.0 feed
  *   LOCATION/status.css    the stylesheet (content-hash ETag, long cache)
+ *   LOCATION/subscribe, confirm, unsubscribe
+ *                          subscriptions (ngx_http_status_edge_subscribe.c)
  *
  * Anything else under the location is 404.
  */
@@ -24,6 +26,7 @@
 #include "ngx_http_status_edge_render_status_page.h"
 #include "ngx_http_status_edge_conf_file.h"
 #include "ngx_http_status_edge_api.h"
+#include "ngx_http_status_edge_subscribe.h"
 #include "se_lang.h"
 #include "se_state.h"
 #include "se_page.h"
@@ -41,6 +44,9 @@ typedef enum {
     NGX_HTTP_STATUS_EDGE_PG_ATOM,
     NGX_HTTP_STATUS_EDGE_PG_RSS,
     NGX_HTTP_STATUS_EDGE_PG_CSS,
+    NGX_HTTP_STATUS_EDGE_PG_SUBSCRIBE,
+    NGX_HTTP_STATUS_EDGE_PG_CONFIRM,
+    NGX_HTTP_STATUS_EDGE_PG_UNSUBSCRIBE,
     NGX_HTTP_STATUS_EDGE_PG_NONE,
     NGX_HTTP_STATUS_EDGE_PG_SLASH       /* "/status" of "location /status" */
 } ngx_http_status_edge_pg_e;
@@ -80,7 +86,10 @@ static ngx_str_t  ngx_http_status_edge_status_page_names[] = {
     ngx_string(""),
     ngx_string("history.atom"),
     ngx_string("history.rss"),
-    ngx_string("status.css")
+    ngx_string("status.css"),
+    ngx_string("subscribe"),
+    ngx_string("confirm"),
+    ngx_string("unsubscribe")
 };
 
 static ngx_str_t  ngx_http_status_edge_css_cache =
@@ -89,6 +98,11 @@ static ngx_str_t  ngx_http_status_edge_css_cache =
 static ngx_str_t  ngx_http_status_edge_status_page_csp =
     ngx_string("default-src 'none'; style-src 'self'; img-src 'self'; "
                "base-uri 'none'; form-action 'none'; frame-ancestors 'self'");
+
+/* with the subscription form */
+static ngx_str_t  ngx_http_status_edge_status_page_form_csp =
+    ngx_string("default-src 'none'; style-src 'self'; img-src 'self'; "
+               "base-uri 'none'; form-action 'self'; frame-ancestors 'self'");
 
 static ngx_str_t  ngx_http_status_edge_status_page_unknown_body =
     ngx_string("<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
@@ -290,12 +304,26 @@ ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
     ngx_http_status_edge_main_conf_t            *smcf;
     const char                                  *css;
 
+    what = ngx_http_status_edge_status_page_path(r);
+
+    switch (what) {
+    case NGX_HTTP_STATUS_EDGE_PG_SUBSCRIBE:
+        return ngx_http_status_edge_subscribe_handler(r,
+                                            NGX_HTTP_STATUS_EDGE_SUB_FORM);
+    case NGX_HTTP_STATUS_EDGE_PG_CONFIRM:
+        return ngx_http_status_edge_subscribe_handler(r,
+                                            NGX_HTTP_STATUS_EDGE_SUB_CONFIRM);
+    case NGX_HTTP_STATUS_EDGE_PG_UNSUBSCRIBE:
+        return ngx_http_status_edge_subscribe_handler(r,
+                                        NGX_HTTP_STATUS_EDGE_SUB_UNSUBSCRIBE);
+    default:
+        break;
+    }
+
     rc = ngx_http_status_edge_method(r, NGX_HTTP_GET|NGX_HTTP_HEAD, NULL);
     if (rc != NGX_OK) {
         return rc;
     }
-
-    what = ngx_http_status_edge_status_page_path(r);
 
     if (what == NGX_HTTP_STATUS_EDGE_PG_NONE) {
         return NGX_HTTP_NOT_FOUND;
@@ -394,7 +422,9 @@ ngx_http_status_edge_status_page_handler(ngx_http_request_t *r)
 
     if (pv[slcf->status_page_variant].tpl == NULL) {
         ngx_str_set(&key, "Content-Security-Policy");
-        csp = &ngx_http_status_edge_status_page_csp;
+        csp = ngx_http_status_edge_subscribe_enabled(r)
+              ? &ngx_http_status_edge_status_page_form_csp
+              : &ngx_http_status_edge_status_page_csp;
 
         if (ngx_http_status_edge_add_header(r, &key, csp) != NGX_OK) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;

@@ -87,6 +87,7 @@ ngx_http_status_edge_status_page_render(
     opts.now = now;
     opts.tz = tz;
     opts.css_url = (const char *) variants->css_url;
+    opts.subscribe = variants->subscribe;
 
     up = ngx_http_status_edge_uptime(snap);
     opts.uptime = up ? up->uptime : NULL;
