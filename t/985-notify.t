@@ -274,6 +274,21 @@ is $cu->{component_update}{new_status}, 'degraded_performance', '... new status'
 is $cu->{component}{id}, 'web', '... and the component object';
 is scalar($rx->requests(path => '/hook')), 1, 'every-component webhook too';
 
+# and back: the status before is read from the history (one entry per
+# second: a change and its undoing within a second tell nothing)
+$rx->clear;
+sleep 1.1;
+cli_ok('component', 'set', 'web', 'operational');
+notify_once();
+my ($back) = bodies('/hook-gen');
+ok $back, 'a recovery is told too';
+is $back && $back->{component_update}{old_status}, 'degraded_performance',
+    '... old status: the one before';
+is $back && $back->{component_update}{new_status}, 'operational',
+    '... new status';
+like $back && $back->{status_edge}{text}, qr/Web is now Operational \(was Degraded performance\)/,
+    '... in the text';
+
 # --- retries: 500, 500, then 200 -------------------------------------------
 
 $rx->clear;
@@ -340,6 +355,9 @@ is $rp->{reminder}{incident_id}, $late, '... of that incident';
 ok $rp->{reminder}{late}, '... late';
 like $rp->{status_edge}{text}, qr/was promised by \d{4}-\d\d-\d\d \d\d:\d\d KST/,
     '... "an update was promised by"';
+like $rem[0]{headers}{'idempotency-key'},
+    qr/\Areminder:\Q$late\E:\d+:\Q$ops\E\z/,
+    '... its key names the incident and the promise';
 $rx->clear;
 notify_once('--remind-before', '1s');
 is scalar($rx->requests), 0, 'once per promise: no second reminder';

@@ -143,6 +143,7 @@ struct se_cli_s {
     const se_command_t *cmd;
     se_args_t          *args;
     int64_t             now;
+    const char         *history_window; /* seconds of component history */
 };
 
 /* one record's hash as read: field/value pairs */

@@ -676,7 +676,7 @@ se_notify_compose(se_notify_t *n, se_job_t *job, const se_model_t *m,
     lang = sub->lang;
 
     key = job->entry ? se_sprintf("%s:%s", job->entry, sub->id)
-                     : se_sprintf("%s:%s", msg->name, sub->id);
+                     : se_sprintf("%s:%s", msg->key, sub->id);
 
     d->channel = sub->channel;
     d->key = key;
@@ -1733,6 +1733,9 @@ se_cmd_notify(se_cli_t *cli)
     sigaction(SIGPIPE, &sa, NULL);
 
     srandom((unsigned) (time(NULL) ^ getpid()));
+
+    /* a component's change and the status before it */
+    cli->history_window = "172800";
 
     n.streams[SE_STREAM_AUDIT] = se_key(cli, "audit");
     n.streams[SE_STREAM_CONFIRM] = se_key(cli, "notify:confirm");

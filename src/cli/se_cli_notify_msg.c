@@ -630,6 +630,8 @@ se_msg_reminder(se_cli_t *cli, const se_msg_templates_t *t,
     tz = se_msg_tz(m);
 
     msg = se_msg_new(SE_EVENT_REMINDER, "incident.reminder", m, ind);
+    msg->key = se_sprintf("reminder:%.*s:%lld", (int) rec->id.len,
+                          rec->id.data, (long long) rec->next_update_at);
     msg->audience = SE_AUDIENCE_INTERNAL;
     msg->link = se_msg_link(m, rec);
     se_msg_scope(msg, m, rec, NULL);
@@ -677,6 +679,7 @@ se_msg_confirm(se_cli_t *cli, const se_msg_templates_t *t,
     msg = se_alloc(sizeof(se_message_t));
     msg->event = SE_EVENT_CONFIRM;
     msg->name = "subscriber.confirm";
+    msg->key = "confirm";
     msg->audience = SE_AUDIENCE_PUBLIC;
     msg->link = link;
 

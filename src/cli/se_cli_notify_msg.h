@@ -30,6 +30,7 @@ typedef struct {
 typedef struct {
     se_event_e      event;
     const char     *name;           /* "incident.update", for receivers */
+    const char     *key;            /* a reminder's: of its promise */
     se_audience_e   audience;
     const char    **components;     /* what it is about, and their groups */
     size_t          ncomponents;

@@ -1316,10 +1316,10 @@ se_redis_snapshot(se_cli_t *cli, const char *script, const char *history,
     redisReply **reply, se_raw_t **raw)
 {
     redisReply  *r;
-    const char  *argv[9];
+    const char  *argv[11];
     char        *err, *want, *has, *key;
-    size_t       argvlen[9];
-    int          i;
+    size_t       argvlen[11];
+    int          i, argc;
 
     argv[0] = "EVAL";
     argv[1] = script ? script : SE_SNAPSHOT_LUA;
@@ -1330,12 +1330,19 @@ se_redis_snapshot(se_cli_t *cli, const char *script, const char *history,
     argv[6] = value;
     argv[7] = SE_SNAPSHOT_MAX_FIELDS;
     argv[8] = bytes;
+    argc = 9;
 
-    for (i = 0; i < 9; i++) {
+    /* the components' status changes of the window (the notifier's) */
+    if (script == NULL && cli->history_window) {
+        argv[argc++] = cli->history_window;
+        argv[argc++] = SE_SNAPSHOT_MAX_CHANGES;
+    }
+
+    for (i = 0; i < argc; i++) {
         argvlen[i] = strlen(argv[i]);
     }
 
-    r = se_conn_argv(cli->conn, 9, argv, argvlen);
+    r = se_conn_argv(cli->conn, argc, argv, argvlen);
 
     if (r && r->type == REDIS_REPLY_ERROR
         && strncmp(r->str, "WRONGTYPE se-key ", 17) == 0)

@@ -108,6 +108,7 @@ se_token_make(int purpose, const char *id, size_t idlen, int64_t expires,
     int   n;
 
     if (!se_token_id_ok(id, idlen) || expires < 0
+        || expires > 999999999999999999LL
         || se_token_mac(purpose, id, idlen, expires, key, keylen, mac)
            != SE_OK)
     {
@@ -149,7 +150,8 @@ se_token_check(int purpose, const char *token, size_t len, int64_t now,
         expires = expires * 10 + (*p - '0');
     }
 
-    if (n == 0 || p == end || *p != '.'
+    /* one way to write a time: no leading zero */
+    if (n == 0 || (n > 1 && dot[1] == '0') || p == end || *p != '.'
         || (size_t) (end - p - 1) != SE_TOKEN_MAC_B64)
     {
         return SE_TOKEN_FORGED;
