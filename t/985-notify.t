@@ -21,6 +21,7 @@ use StatusEdge::Test qw(json_decode wait_until);
 use StatusEdge::CLI;
 use StatusEdge::Receiver;
 use StatusEdge::SMTPSink;
+use StatusEdge::TLS qw(make_ca make_cert);
 
 my $c = StatusEdge::CLI->new;
 my $t = $c->t;
@@ -479,6 +480,23 @@ is $by{'edge-b'} + $by{'edge-c'}, 6, 'six changes between the two';
 ok $by{'edge-b'} > 0 && $by{'edge-c'} > 0,
     "both took a share ($by{'edge-b'} and $by{'edge-c'})"
     or diag explain \%by;
+
+# --- email over STARTTLS, when the relay offers it ---------------------------
+
+mkdir "$dir/tls";
+my $ca = make_ca("$dir/tls", 'test-ca');
+my $srv = make_cert("$dir/tls", $ca, 'smtp', san => 'IP:127.0.0.1');
+my $tls = StatusEdge::SMTPSink->new(dir => "$dir/smtp-tls",
+    tls => { cert => $srv->{cert}, key => $srv->{key} })->start;
+cli_ok('incident', 'open', '--name', 'Mail over TLS', '--impact', 'minor',
+    '--message', 'Testing.');
+my ($rct, undef, $errt) = cli('notify', '--once', '--smtp', $tls->url,
+    '--smtp-cacert', $ca->{cert}, '--mail-from', 'status@example.com',
+    '--secret-file', $secret_file, '--retry', '50ms', '--tries', '2');
+is $rct, 0, 'notify with a relay that offers STARTTLS' or diag $errt;
+my @tm = $tls->wait_messages(1, timeout => 10);
+ok @tm >= 1, 'the email arrives';
+ok !grep({ !$_->{tls} } @tm), '... every one over STARTTLS';
 
 # --- remove ----------------------------------------------------------------
 
