@@ -44,7 +44,15 @@ const char  se_subscribe_add_lua[] =
     "  end\n"
     "end\n"
     "local old = redis.call('HGET', p .. 'subscribers:targets', ARGV[3])\n"
-    "if old then return {0, old} end\n"
+    "if old then\n"
+    "  if redis.call('HGET', p .. 'subscriber:' .. old, 'state')\n"
+    "     == 'pending'\n"
+    "  then\n"
+    "    redis.call('XADD', p .. 'notify:confirm', 'MAXLEN', '~',\n"
+    "               '10000', '*', 'id', old)\n"
+    "  end\n"
+    "  return {0, old}\n"
+    "end\n"
     "redis.call('HSET', p .. 'subscriber:' .. ARGV[2], unpack(fields))\n"
     "redis.call('ZADD', p .. 'subscribers', ARGV[4], ARGV[2])\n"
     "redis.call('HSET', p .. 'subscribers:targets', ARGV[3], ARGV[2])\n"
@@ -85,7 +93,7 @@ const char  se_subscribe_confirm_lua[] =
 int
 se_subscribe_email_ok(const char *s, size_t len)
 {
-    const char  *at, *p, *end;
+    const char  *at, *p, *end, *label;
 
     end = s + len;
     at = memchr(s, '@', len);
@@ -98,8 +106,9 @@ se_subscribe_email_ok(const char *s, size_t len)
     }
 
     for (p = s; p < at; p++) {
-        if (!isalnum((unsigned char) *p)
-            && strchr(".!#$%&'*+/=?^_`{|}~-", *p) == NULL)
+        if (*p == '\0'
+            || (!isalnum((unsigned char) *p)
+                && strchr(".!#$%&'*+/=?^_`{|}~-", *p) == NULL))
         {
             return SE_ERROR;
         }
@@ -109,17 +118,25 @@ se_subscribe_email_ok(const char *s, size_t len)
         }
     }
 
-    for (p = at + 1; p < end; p++) {
-        if (!isalnum((unsigned char) *p) && *p != '-' && *p != '.') {
+    /* the domain: labels of [A-Za-z0-9-], 1 to 63 bytes, no '-' at an
+     * end */
+    for (label = at + 1; label <= end; label = p + 1) {
+        for (p = label; p < end && *p != '.'; p++) {
+            if (!isalnum((unsigned char) *p) && *p != '-') {
+                return SE_ERROR;
+            }
+        }
+
+        if (p == label || p - label > 63 || *label == '-' || p[-1] == '-') {
             return SE_ERROR;
         }
 
-        if (*p == '.' && (p == at + 1 || p + 1 == end || p[1] == '.')) {
-            return SE_ERROR;
+        if (p == end) {
+            break;
         }
     }
 
-    return at[1] == '-' ? SE_ERROR : SE_OK;
+    return SE_OK;
 }
 
 
@@ -181,6 +198,14 @@ se_sub_set(se_subscribe_req_t *req, char **field, const char *what,
 {
     if (*field != NULL) {
         snprintf(req->err, sizeof(req->err), "%s given twice", what);
+        return SE_ERROR;
+    }
+
+    /* a NUL would cut the value for every check after */
+    if (memchr(v, '\0', len) != NULL) {
+        se_sub_error(req, field == &req->email ? "bad email address"
+                          : "bad endpoint (an http:// or https:// URL)",
+                     v, len);
         return SE_ERROR;
     }
 
@@ -295,7 +320,7 @@ se_sub_field(se_subscribe_req_t *req, const char *name, size_t nlen,
     }
 
     if (se_is("components")) {
-        for (p = v; p <= v + len; p = q + 1) {
+        for (p = v; ; p = q + 1) {
             q = memchr(p, ',', (size_t) (v + len - p));
             if (q == NULL) {
                 q = v + len;
@@ -304,9 +329,11 @@ se_sub_field(se_subscribe_req_t *req, const char *name, size_t nlen,
             if (se_sub_component(req, p, (size_t) (q - p)) != SE_OK) {
                 return SE_ERROR;
             }
-        }
 
-        return SE_OK;
+            if (q == v + len) {
+                return SE_OK;
+            }
+        }
     }
 
 #undef se_is
@@ -352,7 +379,8 @@ se_sub_form(se_subscribe_req_t *req, const char *body, size_t len)
                       : 0;
 
         if (nl < 0 || vl < 0) {
-            se_sub_error(req, "bad form encoding in", p,
+            /* quoted as sent: the copy is half decoded by now */
+            se_sub_error(req, "bad form encoding in", body + (p - copy),
                          (size_t) (amp - p));
             rc = SE_ERROR;
             break;

@@ -56,7 +56,8 @@ int se_subscribe_email_ok(const char *s, size_t len);
  * the limits as "LIMIT", key, count, seconds, ... (none for the admin
  * tool).  Returns {1, id} when added; {0, id} when the target already
  * has one; {-1, key} when a limit is reached.  A pending subscriber is
- * also queued for its confirmation: XADD Pnotify:confirm * id ID.
+ * also queued for its confirmation: XADD Pnotify:confirm * id ID; and
+ * again when its target subscribes again (its first link expired).
  */
 extern const char  se_subscribe_add_lua[];
 
