@@ -190,18 +190,31 @@ my $bob = json_decode($b5)->{subscriber}{id};
 is $t->redis('HGET', "status:subscriber:$bob", 'components'), 'api,web',
     'both components';
 
-# the same address again: the same answer, nothing more written
+# the same address again: the same answer, nothing more written, and a
+# pending one gets its link again (the first may have expired)
+my $queued = $t->redis('XLEN', 'status:notify:confirm');
 my ($s6) = post('/status/subscribe', 'application/x-www-form-urlencoded',
     form_kv(email => 'ann@example.com'));
 is $s6, 200, 'an address subscribed already: answered alike';
 is subscribers(), 3, '... and not written again';
+is $t->redis('XLEN', 'status:notify:confirm'), $queued + 1,
+    '... its confirmation queued again';
+my $again = $t->redis('XRANGE', 'status:notify:confirm', '-', '+');
+is_deeply $again->[-1][1], ['id', $ann], '... for the same subscriber';
+
+# the form's answer for a webhook names the address the link goes to
+my ($s6b, undef, $b6b) = post('/status/subscribe',
+    'application/x-www-form-urlencoded',
+    form_kv(email => 'hook@example.com', endpoint => 'http://127.0.0.1:9/h'));
+is $s6b, 200, 'a webhook from the form: 200';
+like $b6b, qr/hook\@example\.com\./, '... naming the address, not the URL';
 
 # --- the double opt-in -------------------------------------------------------
 
 my ($rc1, $o1, $e1) = cli(@NOTIFY);
 is $rc1, 0, 'notify sends the confirmations' or diag $e1;
-my @mails = $smtp->wait_messages(3, timeout => 10);
-is scalar @mails, 3, 'three confirmation emails';
+my @mails = $smtp->wait_messages(5, timeout => 10);
+is scalar @mails, 5, 'five confirmation emails: Ann twice, Dev, Bob, Hook';
 my ($ma) = grep { $_->{to}[0] eq 'ann@example.com' } @mails;
 ok $ma, 'one to Ann';
 is $ma->{headers}{subject}, 'Example 구독 확인', 'in her language';
@@ -243,6 +256,9 @@ is $t->redis('HGET', "status:subscriber:$bob", 'state'), 'pending',
 my $utok = token('u', $bob, 0);
 my ($s11) = $t->http('POST', "/status/confirm?token=$utok");
 is $s11, 400, 'an unsubscribe token does not confirm';
+my ($s11b, $h11b) = $t->http('DELETE', "/status/confirm?token=$old");
+is $s11b, 405, 'another method: 405';
+is $h11b->{allow}, 'GET, HEAD, POST', '... Allow names POST too';
 
 # --- the subscriber hears, and leaves in one click ---------------------------
 

@@ -84,13 +84,29 @@ se_deliver_free(se_deliver_t *dl)
 }
 
 
+/* the waiting list is in order of arrival: the oldest change goes first */
+static void
+se_delivery_queue(se_deliver_t *dl, se_delivery_t *d)
+{
+    d->next = NULL;
+
+    if (dl->waiting == NULL) {
+        dl->waiting = d;
+
+    } else {
+        dl->waiting_tail->next = d;
+    }
+
+    dl->waiting_tail = d;
+    dl->nwaiting++;
+}
+
+
 void
 se_deliver_add(se_deliver_t *dl, se_delivery_t *d)
 {
     d->due = se_now_ms();
-    d->next = dl->waiting;
-    dl->waiting = d;
-    dl->nwaiting++;
+    se_delivery_queue(dl, d);
 }
 
 
@@ -274,9 +290,7 @@ static void
 se_delivery_wait(se_deliver_t *dl, se_delivery_t *d)
 {
     d->due = se_now_ms() + se_backoff(dl, d->tries);
-    d->next = dl->waiting;
-    dl->waiting = d;
-    dl->nwaiting++;
+    se_delivery_queue(dl, d);
 }
 
 
@@ -327,24 +341,30 @@ int64_t
 se_deliver_run(se_deliver_t *dl, int64_t wait_ms)
 {
     int64_t         now, next;
-    se_delivery_t  *d, **pd, *failed;
+    se_delivery_t  *d, **pd, *failed, *prev;
     CURLMsg        *msg;
     int             still, left, n;
 
     now = se_now_ms();
 
     failed = NULL;
+    prev = NULL;
 
     for (pd = &dl->waiting; *pd && dl->running < dl->parallel; ) {
         d = *pd;
 
         if (d->due > now) {
+            prev = d;
             pd = &d->next;
             continue;
         }
 
         *pd = d->next;
         dl->nwaiting--;
+
+        if (dl->waiting_tail == d) {
+            dl->waiting_tail = prev;
+        }
 
         if (se_delivery_start(dl, d) != SE_OK) {
             se_delivery_clean(dl, d);
@@ -370,7 +390,9 @@ se_deliver_run(se_deliver_t *dl, int64_t wait_ms)
     if (dl->running) {
         curl_multi_perform(dl->multi, &still);
 
-        if (wait_ms > 0) {
+        /* wait only when nothing ended: else the ended are reported, and
+         * the next tries start, at once */
+        if (wait_ms > 0 && (size_t) still == dl->running) {
             curl_multi_poll(dl->multi, NULL, 0, (int) wait_ms, &n);
             curl_multi_perform(dl->multi, &still);
         }

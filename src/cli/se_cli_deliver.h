@@ -55,7 +55,8 @@ typedef void (*se_delivery_retry_pt)(se_deliver_t *dl, se_delivery_t *d);
 
 struct se_deliver_s {
     CURLM                *multi;
-    se_delivery_t        *waiting;      /* not running, any order */
+    se_delivery_t        *waiting;      /* not running, oldest first */
+    se_delivery_t        *waiting_tail;
     se_delivery_t        *active;       /* running */
     size_t                nwaiting;
     size_t                running;

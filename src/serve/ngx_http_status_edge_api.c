@@ -82,7 +82,9 @@ ngx_http_status_edge_api_handler(ngx_http_request_t *r)
     ngx_http_status_edge_snapshot_t   *snap;
     ngx_http_status_edge_loc_conf_t   *slcf;
 
-    if (ngx_http_status_edge_api_subscribers(r)) {
+    if (ngx_http_status_edge_api_subscribers(r)
+        && ngx_http_status_edge_subscribe_enabled(r))
+    {
         return ngx_http_status_edge_subscribe_handler(r,
                                             NGX_HTTP_STATUS_EDGE_SUB_API);
     }

@@ -215,6 +215,9 @@ static ngx_str_t  ngx_http_status_edge_sub_json_type =
 
 static ngx_str_t  ngx_http_status_edge_sub_post = ngx_string("POST");
 
+static ngx_str_t  ngx_http_status_edge_sub_get_post =
+    ngx_string("GET, HEAD, POST");
+
 
 /* configuration */
 
@@ -236,7 +239,7 @@ ngx_http_status_edge_subscribe_secret(ngx_conf_t *cf, ngx_command_t *cmd,
     name = value[1];
 
     if (ngx_http_status_edge_conf_read_file(cf, &name,
-                                  NGX_HTTP_STATUS_EDGE_SECRET_MAX,
+                                  NGX_HTTP_STATUS_EDGE_SECRET_MAX + 2,
                                   "subscription secret", cf->pool, &text,
                                   &len)
         != NGX_OK)
@@ -248,11 +251,12 @@ ngx_http_status_edge_subscribe_secret(ngx_conf_t *cf, ngx_command_t *cmd,
         len--;
     }
 
-    if (len < 16) {
+    if (len < 16 || len > NGX_HTTP_STATUS_EDGE_SECRET_MAX) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "the subscription secret in \"%V\" is too short "
-                           "(at least 16 bytes; make one with: openssl rand "
-                           "-hex 32)", &name);
+                           "the subscription secret in \"%V\" is too %s "
+                           "(16 to %d bytes; make one with: openssl rand "
+                           "-hex 32)", &name, len < 16 ? "short" : "long",
+                           NGX_HTTP_STATUS_EDGE_SECRET_MAX);
         return NGX_CONF_ERROR;
     }
 
@@ -306,7 +310,8 @@ ngx_http_status_edge_subscribe_handler(ngx_http_request_t *r,
         || what == NGX_HTTP_STATUS_EDGE_SUB_UNSUBSCRIBE)
     {
         rc = ngx_http_status_edge_method(r,
-                 NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_POST, NULL);
+                 NGX_HTTP_GET|NGX_HTTP_HEAD|NGX_HTTP_POST,
+                 &ngx_http_status_edge_sub_get_post);
         if (rc != NGX_OK) {
             return rc;
         }
@@ -509,7 +514,7 @@ ngx_http_status_edge_subscribe_write(ngx_http_status_edge_sub_ctx_t *ctx,
     se_subscribe_req_t *req)
 {
     int                                argc;
-    u_char                            *p, *comps, secret[24], *hex;
+    u_char                            *p, *comps, secret[24], *hex, *stored;
     size_t                             i, len;
     ngx_int_t                          rc;
     const char                        *argv[40];
@@ -554,13 +559,21 @@ ngx_http_status_edge_subscribe_write(ngx_http_status_edge_sub_ctx_t *ctx,
     target.len = ngx_strlen(req->endpoint ? req->endpoint : req->email);
     target.data = (u_char *) (req->endpoint ? req->endpoint : req->email);
 
-    ctx->detail.data = ngx_pnalloc(r->pool, target.len + 1);
+    stored = ngx_pnalloc(r->pool, target.len + 1);
+    if (stored == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    *ngx_cpymem(stored, target.data, target.len) = '\0';
+
+    /* the answer names the address the link goes to */
+    ctx->detail.len = ngx_strlen(req->email);
+    ctx->detail.data = ngx_pnalloc(r->pool, ctx->detail.len);
     if (ctx->detail.data == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    *ngx_cpymem(ctx->detail.data, target.data, target.len) = '\0';
-    ctx->detail.len = target.len;
+    ngx_memcpy(ctx->detail.data, req->email, ctx->detail.len);
 
     len = 1;
     for (i = 0; i < req->ncomponents; i++) {
@@ -599,7 +612,7 @@ ngx_http_status_edge_subscribe_write(ngx_http_status_edge_sub_ctx_t *ctx,
     argv[argc++] = "channel";
     argv[argc++] = req->endpoint ? "webhook" : "email";
     argv[argc++] = "target";
-    argv[argc++] = (const char *) ctx->detail.data;
+    argv[argc++] = (const char *) stored;
     argv[argc++] = "email";
     argv[argc++] = req->email;
     argv[argc++] = "components";
@@ -701,8 +714,8 @@ ngx_http_status_edge_subscribe_done(redisReply *reply, void *data)
                                           NGX_HTTP_STATUS_EDGE_MSG_LIMIT);
 
     } else {
-        /* a target subscribed already is answered alike: nobody learns
-         * who is subscribed, and nothing more is sent to it */
+        /* a target subscribed already is answered alike, without the
+         * secret made for nothing; a pending one gets its link again */
         if (code == 0) {
             ctx->secret.len = 0;
         }
