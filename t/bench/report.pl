@@ -254,7 +254,7 @@ sub report {
             if $pt->{errors};
     }
 
-    push @rows, @LOOKUP_ROWS, @FLEET_ROWS, @UPTIME_ROWS;
+    push @rows, @LOOKUP_ROWS, @FLEET_ROWS, @UPTIME_ROWS, @NOTIFY_ROWS;
 
     my @head = ('measure', 'median / value', 'range / note', 'target',
                 'verdict');
