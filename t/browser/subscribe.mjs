@@ -7,6 +7,7 @@
 // ENV: PAGE_URL (the status page), CLI (the admin tool), STATUS_EDGE_REDIS,
 //      SMTP_URL, SMTP_DIR (the sink's directory), SECRET_FILE
 import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { launch, ok, is, done, bail, until, screenshotPath } from './lib.mjs';
 
@@ -108,6 +109,17 @@ try {
     const f = await page.goto(forged);
     is(f.status(), 400, 'a forged token: 400');
     is(await page.textContent('h1'), 'This link is not valid', 'refused');
+
+    // an expired one, genuine otherwise: signed here with the secret
+    const id = subs[0].id;
+    const exp = Math.floor(Date.now() / 1000) - 60;
+    const key = readFileSync(SECRET_FILE, 'utf8').replace(/\r?\n$/, '');
+    const mac = createHmac('sha256', key).update(`c.${id}.${exp}`).digest()
+        .subarray(0, 16).toString('base64url');
+    const old = await page.goto(link.replace(/token=.*/,
+                                             `token=${id}.${exp}.${mac}`));
+    is(old.status(), 410, 'an expired token: 410');
+    is(await page.textContent('h1'), 'This link has expired', 'refused');
 
     // an incident reaches her
     cli('incident', 'open', '--name', 'API errors', '--impact', 'major',
