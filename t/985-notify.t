@@ -386,8 +386,9 @@ sub spawn_notify {
         open STDERR, '>>', $log or POSIX::_exit(126);
         $ENV{STATUS_EDGE_REDIS} = $c->url;
         delete $ENV{STATUS_EDGE_TEMPLATES};
-        exec $c->{bin}, @NOTIFY, '--consumer', $consumer, '--claim-after',
-            '1s', @extra;
+        { no warnings 'exec';
+          exec $c->{bin}, @NOTIFY, '--consumer', $consumer, '--claim-after',
+              '1s', @extra; }
         POSIX::_exit(127);
     }
     return $pid;

@@ -417,11 +417,17 @@ se_job_grow(se_job_t *job)
     prev = se_arena_use(&job->arena);
 
     p = se_alloc(size * sizeof(char *));
-    memcpy(p, job->sent, job->nsent * sizeof(char *));
+    if (job->nsent) {
+        memcpy(p, job->sent, job->nsent * sizeof(char *));
+    }
+
     job->sent = p;
 
     p = se_alloc(size * sizeof(char **));
-    memcpy(p, job->dead, job->ndead * sizeof(char **));
+    if (job->ndead) {
+        memcpy(p, job->dead, job->ndead * sizeof(char **));
+    }
+
     job->dead = p;
 
     se_arena_use(prev);
