@@ -115,8 +115,11 @@ is $s304, 200, 'the old ETag no longer gives 304';
 $t->redis_cli('LPUSH', 'status:incident:inc-api:updates',
     '{"id":"upd-api-3","status":"monitoring","body":"A fix is deployed.","created_at":"2026-01-01T00:00:00Z"}');
 $t->redis_cli('HSET', 'status:incident:inc-api', 'status', 'monitoring');
+# two edits, two pushes: the state after the first (the new update, the
+# old status) may be served for a moment, so both are waited for
 $d = $t->wait_json('/api/v2/incidents/unresolved.json',
-    sub { ($_[0]{incidents}[0]{incident_updates}[0]{id} // '') eq 'upd-api-3' },
+    sub { ($_[0]{incidents}[0]{incident_updates}[0]{id} // '') eq 'upd-api-3'
+          && ($_[0]{incidents}[0]{status} // '') eq 'monitoring' },
     timeout => 20);
 ok $d, 'hand-pushed update served without a resync';
 is $d && $d->{incidents}[0]{status}, 'monitoring', 'incident status monitoring';
