@@ -282,6 +282,38 @@ ngx_http_status_edge_conn_send(ngx_http_status_edge_conn_t *conn,
 }
 
 
+/* AUTH [user] password first, when the server has a password */
+
+ngx_int_t
+ngx_http_status_edge_conn_auth(ngx_http_status_edge_conn_t *conn,
+    ngx_http_status_edge_server_t *server,
+    ngx_http_status_edge_conn_reply_pt handler, void *data)
+{
+    int          argc;
+    size_t       argvlen[3];
+    const char  *argv[3];
+
+    if (server->password.len == 0) {
+        return NGX_OK;
+    }
+
+    argc = 0;
+    argv[argc] = "AUTH";
+    argvlen[argc++] = 4;
+
+    if (server->user.len) {
+        argv[argc] = (const char *) server->user.data;
+        argvlen[argc++] = server->user.len;
+    }
+
+    argv[argc] = (const char *) server->password.data;
+    argvlen[argc++] = server->password.len;
+
+    return ngx_http_status_edge_conn_send(conn, handler, data, argc, argv,
+                                          argvlen);
+}
+
+
 void
 ngx_http_status_edge_conn_close(ngx_http_status_edge_conn_t *conn)
 {

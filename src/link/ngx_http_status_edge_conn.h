@@ -92,6 +92,14 @@ ngx_int_t ngx_http_status_edge_conn_send(ngx_http_status_edge_conn_t *conn,
     ngx_http_status_edge_conn_reply_pt handler, void *data, int argc,
     const char **argv, const size_t *argvlen);
 
+/*
+ * Queues AUTH [user] password when the server has a password (the
+ * first command of a connection); its reply goes to handler.
+ */
+ngx_int_t ngx_http_status_edge_conn_auth(ngx_http_status_edge_conn_t *conn,
+    ngx_http_status_edge_server_t *server,
+    ngx_http_status_edge_conn_reply_pt handler, void *data);
+
 /* closes the connection; the replies still due are dropped */
 void ngx_http_status_edge_conn_close(ngx_http_status_edge_conn_t *conn);
 

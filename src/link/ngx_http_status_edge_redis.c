@@ -523,9 +523,6 @@ static ngx_int_t
 ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
     ngx_http_status_edge_server_t *server, ngx_addr_t *addr)
 {
-    int                           argc;
-    const char                   *argv[3];
-    size_t                        argvlen[3];
     ngx_str_t                     reason;
     ngx_http_status_edge_sync_t  *sync = &ngx_http_status_edge_sync;
 
@@ -538,24 +535,16 @@ ngx_http_status_edge_link_open(ngx_http_status_edge_link_t *link,
         return NGX_ERROR;
     }
 
-    if (server->password.len == 0) {
-        return NGX_OK;
+    if (ngx_http_status_edge_conn_auth(&link->conn, server,
+                                       ngx_http_status_edge_on_setup, NULL)
+        != NGX_OK)
+    {
+        ngx_str_set(&reason, "no memory");
+        ngx_http_status_edge_fail(link, "command failed", &reason);
+        return NGX_ERROR;
     }
 
-    argc = 0;
-    argv[argc] = "AUTH";
-    argvlen[argc++] = 4;
-
-    if (server->user.len) {
-        argv[argc] = (const char *) server->user.data;
-        argvlen[argc++] = server->user.len;
-    }
-
-    argv[argc] = (const char *) server->password.data;
-    argvlen[argc++] = server->password.len;
-
-    return ngx_http_status_edge_send(link, ngx_http_status_edge_on_setup,
-                                     NULL, argc, argv, argvlen);
+    return NGX_OK;
 }
 
 

@@ -67,11 +67,10 @@ ngx_http_status_edge_writer_server(ngx_http_status_edge_main_conf_t *smcf)
 static ngx_int_t
 ngx_http_status_edge_writer_open(ngx_http_status_edge_main_conf_t *smcf)
 {
-    int                             argc;
     u_char                          db[NGX_INT_T_LEN];
-    size_t                          argvlen[3];
+    size_t                          argvlen[2];
     ngx_str_t                       reason;
-    const char                     *argv[3];
+    const char                     *argv[2];
     ngx_http_status_edge_conn_t    *conn;
     ngx_http_status_edge_server_t  *server;
 
@@ -104,27 +103,13 @@ ngx_http_status_edge_writer_open(ngx_http_status_edge_main_conf_t *smcf)
                    "status_edge: subscription writes to Redis \"%V\"",
                    &server->name);
 
-    if (server->password.len) {
-        argc = 0;
-        argv[argc] = "AUTH";
-        argvlen[argc++] = 4;
-
-        if (server->user.len) {
-            argv[argc] = (const char *) server->user.data;
-            argvlen[argc++] = server->user.len;
-        }
-
-        argv[argc] = (const char *) server->password.data;
-        argvlen[argc++] = server->password.len;
-
-        if (ngx_http_status_edge_conn_send(conn,
-                                 ngx_http_status_edge_writer_setup, NULL,
-                                 argc, argv, argvlen)
-            != NGX_OK)
-        {
-            ngx_http_status_edge_conn_close(conn);
-            return NGX_ERROR;
-        }
+    if (ngx_http_status_edge_conn_auth(conn, server,
+                                       ngx_http_status_edge_writer_setup,
+                                       NULL)
+        != NGX_OK)
+    {
+        ngx_http_status_edge_conn_close(conn);
+        return NGX_ERROR;
     }
 
     if (server->db) {
