@@ -258,6 +258,7 @@ int se_redis_write(se_cli_t *cli, se_plan_pt plan, void *data,
 int se_redis_fail(se_cli_t *cli, redisReply *r, const char *doing);
 const char *se_url_redacted(const char *url);
 const char *se_hash_get(const se_hash_t *h, const char *name);
+const char *se_reply_field(const redisReply *r, const char *name);
 
 /* batch building */
 void se_batch_cmd(se_batch_t *b, const char *first, ...);

@@ -976,7 +976,6 @@ se_notify_confirm(se_notify_t *n, const redisReply *e)
     redisReply        *h;
     se_job_t          *job;
     char               tok[SE_TOKEN_MAX + 1];
-    size_t             i;
     int                rc;
 
     job = se_job_new(n, e->element[0]->str, SE_STREAM_CONFIRM);
@@ -984,18 +983,7 @@ se_notify_confirm(se_notify_t *n, const redisReply *e)
         return se_error(n->cli, SE_CLI_FAIL, "out of memory");
     }
 
-    id = NULL;
-
-    for (i = 0; e->element[1]->type == REDIS_REPLY_ARRAY
-                && i + 1 < e->element[1]->elements; i += 2)
-    {
-        if (e->element[1]->element[i]->type == REDIS_REPLY_STRING
-            && strcmp(e->element[1]->element[i]->str, "id") == 0
-            && e->element[1]->element[i + 1]->type == REDIS_REPLY_STRING)
-        {
-            id = e->element[1]->element[i + 1]->str;
-        }
-    }
+    id = se_reply_field(e->element[1], "id");
 
     job->ready = 1;
 
@@ -1014,31 +1002,14 @@ se_notify_confirm(se_notify_t *n, const redisReply *e)
 
     memset(&sub, 0, sizeof(se_subscriber_t));
     sub.channel = SE_CHANNEL_EMAIL;
-    sub.lang = SE_LANG_EN;
-    v = NULL;
 
-    for (i = 0; h->type == REDIS_REPLY_ARRAY && i + 1 < h->elements;
-         i += 2)
-    {
-        if (h->element[i]->type != REDIS_REPLY_STRING
-            || h->element[i + 1]->type != REDIS_REPLY_STRING)
-        {
-            continue;
-        }
+    v = se_reply_field(h, "email");
+    sub.target = v ? se_strdup(v) : NULL;
 
-        if (strcmp(h->element[i]->str, "state") == 0) {
-            v = h->element[i + 1]->str;
+    v = se_reply_field(h, "lang");
+    sub.lang = (v && strcmp(v, "ko") == 0) ? SE_LANG_KO : SE_LANG_EN;
 
-        } else if (strcmp(h->element[i]->str, "email") == 0) {
-            sub.target = se_strdup(h->element[i + 1]->str);
-
-        } else if (strcmp(h->element[i]->str, "lang") == 0
-                   && strcmp(h->element[i + 1]->str, "ko") == 0)
-        {
-            sub.lang = SE_LANG_KO;
-        }
-    }
-
+    v = se_reply_field(h, "state");
     rc = v && strcmp(v, "pending") == 0 && sub.target;
     freeReplyObject(h);
 
@@ -1112,14 +1083,12 @@ se_notify_confirm(se_notify_t *n, const redisReply *e)
 static int
 se_notify_entry(se_notify_t *n, const redisReply *e, int stream, int reread)
 {
-    const redisReply  *f;
     const se_model_t  *m;
-    const char        *command, *id, *time_s, *name, *val;
+    const char        *command, *id, *time_s;
     redisReply        *sent;
     se_arena_t        *prev;
     se_job_t          *job;
     int64_t            at;
-    size_t             i;
     int                rc;
 
     m = NULL;
@@ -1142,31 +1111,9 @@ se_notify_entry(se_notify_t *n, const redisReply *e, int stream, int reread)
         return se_notify_confirm(n, e);
     }
 
-    f = e->element[1];
-    command = id = time_s = NULL;
-
-    for (i = 0; f->type == REDIS_REPLY_ARRAY && i + 1 < f->elements;
-         i += 2)
-    {
-        if (f->element[i]->type != REDIS_REPLY_STRING
-            || f->element[i + 1]->type != REDIS_REPLY_STRING)
-        {
-            continue;
-        }
-
-        name = f->element[i]->str;
-        val = f->element[i + 1]->str;
-
-        if (strcmp(name, "command") == 0) {
-            command = val;
-
-        } else if (strcmp(name, "id") == 0) {
-            id = val;
-
-        } else if (strcmp(name, "time") == 0) {
-            time_s = val;
-        }
-    }
+    command = se_reply_field(e->element[1], "command");
+    id = se_reply_field(e->element[1], "id");
+    time_s = se_reply_field(e->element[1], "time");
 
     if (command && id && *id) {
         rc = se_notify_state(n, &m);

@@ -1233,6 +1233,32 @@ se_redis_hgetall(se_cli_t *cli, const char *key, se_hash_t *h)
 
 
 /* a field's value; NULL when absent or empty (empty means unset) */
+/*
+ * The value of field name in a flat field/value reply (HGETALL, a stream
+ * entry's fields); NULL when absent, or the reply is no array (a nil).
+ */
+const char *
+se_reply_field(const redisReply *r, const char *name)
+{
+    size_t  i;
+
+    if (r->type != REDIS_REPLY_ARRAY) {
+        return NULL;
+    }
+
+    for (i = 0; i + 1 < r->elements; i += 2) {
+        if (r->element[i]->type == REDIS_REPLY_STRING
+            && r->element[i + 1]->type == REDIS_REPLY_STRING
+            && strcmp(r->element[i]->str, name) == 0)
+        {
+            return r->element[i + 1]->str;
+        }
+    }
+
+    return NULL;
+}
+
+
 const char *
 se_hash_get(const se_hash_t *h, const char *name)
 {

@@ -290,25 +290,6 @@ se_cmd_subscriber_remove(se_cli_t *cli)
 }
 
 
-/* a flat HGETALL reply's field */
-static const char *
-se_reply_field(const redisReply *h, const char *name)
-{
-    size_t  i;
-
-    for (i = 0; i + 1 < h->elements; i += 2) {
-        if (h->element[i]->type == REDIS_REPLY_STRING
-            && h->element[i + 1]->type == REDIS_REPLY_STRING
-            && strcmp(h->element[i]->str, name) == 0)
-        {
-            return h->element[i + 1]->str;
-        }
-    }
-
-    return NULL;
-}
-
-
 int
 se_subscribers_read(se_cli_t *cli, se_subscriber_t **out, size_t *n,
     size_t *bad)
