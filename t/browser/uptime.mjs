@@ -82,8 +82,9 @@ async function check(browser, scheme) {
                                                 width: 1000, height: b.height + 160 })) });
 
     // today's bar lists the open incident, with a link Tab reaches
-    await bars.nth(88).focus();
-    await page.keyboard.press('Tab');
+    // (focused itself: yesterday's bar lists the incident too when it
+    // began before midnight in the page's zone, and Tab would go there)
+    await last.focus();
     const link = last.locator('.t a').first();
     is(await link.count(), 1, `${name}: today's tooltip links its incident`);
     ok(/^#incident-/.test(await link.getAttribute('href')),
