@@ -826,7 +826,10 @@ ngx_http_status_edge_redis_option(ngx_conf_t *cf,
     ngx_http_status_edge_server_t *server, ngx_str_t *value)
 {
     ngx_int_t   n;
-    ngx_str_t   s;
+    ngx_str_t   s, *name;
+
+    /* status_edge_redis or status_edge_subscribe_redis */
+    name = cf->args->elts;
 
     if (ngx_strncmp(value->data, "db=", 3) == 0) {
         n = ngx_atoi(value->data + 3, value->len - 3);
@@ -879,22 +882,20 @@ ngx_http_status_edge_redis_option(ngx_conf_t *cf,
         return NGX_CONF_OK;
 #else
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "the \"tls\" parameter of \"status_edge_redis\" "
-                           "needs nginx built with SSL");
+                           "the \"tls\" parameter of \"%V\" needs nginx "
+                           "built with SSL", name);
         return NGX_CONF_ERROR;
 #endif
     }
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid parameter \"%V\" in \"status_edge_redis\"",
-                       value);
+                       "invalid parameter \"%V\" in \"%V\"", value, name);
     return NGX_CONF_ERROR;
 
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid value \"%V\" in \"status_edge_redis\"",
-                       value);
+                       "invalid value \"%V\" in \"%V\"", value, name);
     return NGX_CONF_ERROR;
 }
 

@@ -30,9 +30,23 @@ my @cases = (
         qr/no-such-host\.invalid/],
     ['db not a number', "status_edge_redis 127.0.0.1:$rp db=x;", undef, qr/db=x/],
     ['db negative', "status_edge_redis 127.0.0.1:$rp db=-1;", undef, qr/db=-1/],
-    ['unknown option', "status_edge_redis 127.0.0.1:$rp bogus=1;", undef, qr/bogus=1/],
+    ['unknown option', "status_edge_redis 127.0.0.1:$rp bogus=1;", undef,
+        qr/invalid parameter "bogus=1" in "status_edge_redis"/],
     ['bad timeout', "status_edge_redis 127.0.0.1:$rp timeout=abc;", undef, qr/timeout=abc/],
     ['empty unix path', "status_edge_redis unix:;", undef, qr/unix:/],
+    ['unknown option, the writer', "status_edge_redis 127.0.0.1:$rp;\n"
+        . "status_edge_subscribe_redis 127.0.0.1:$rp bogus=1;", undef,
+        qr/invalid parameter "bogus=1" in "status_edge_subscribe_redis"/],
+    ['bad timeout, the writer', "status_edge_redis 127.0.0.1:$rp;\n"
+        . "status_edge_subscribe_redis 127.0.0.1:$rp timeout=abc;", undef,
+        qr/invalid value "timeout=abc" in "status_edge_subscribe_redis"/],
+    ['the writer twice', "status_edge_redis 127.0.0.1:$rp;\n"
+        . "status_edge_subscribe_redis 127.0.0.1:$rp;\n"
+        . "status_edge_subscribe_redis 127.0.0.1:$rp;", undef,
+        qr/"status_edge_subscribe_redis" directive is duplicate/],
+    ['the writer by Sentinel', "status_edge_redis 127.0.0.1:$rp;\n"
+        . "status_edge_subscribe_redis sentinel=m 127.0.0.1:$rp;", undef,
+        qr/"sentinel=m" of "status_edge_subscribe_redis": a Sentinel entry is not supported/],
     ['bad poll interval', "status_edge_redis 127.0.0.1:$rp;\nstatus_edge_poll_interval abc;",
         undef, qr/"status_edge_poll_interval" directive invalid value|abc/],
     ['bad resync interval', "status_edge_redis 127.0.0.1:$rp;\nstatus_edge_resync_interval -5;",
