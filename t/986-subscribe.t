@@ -299,6 +299,54 @@ my @again = map {
 } 1 .. 4;
 is_deeply \@again, [200, 200, 200, 429], 'three a day for one address, then 429';
 
+# --- an edge that reads a replica writes to the primary --------------------
+#
+# status_edge_subscribe_redis: the edge's own Redis is a replica of this
+# test's, which refuses writes; the subscription goes to the primary.
+
+{
+    $t->redis('DEL', 'status:subscribe:limit:client:127.0.0.1');
+    my $e = StatusEdge::Test->new;
+    $e->start_redis(args => ['--replicaof', '127.0.0.1', $t->redis_port]);
+    ok wait_until(sub { ($e->redis('GET', 'status:version') // 0)
+                        == $t->redis('GET', 'status:version') }, 10),
+        'replica: it has the state';
+    my %conf = (servers => $e->server_conf(extra => <<'CONF'));
+        location /status/ {
+            status_edge_status_page;
+        }
+CONF
+    my $secret_line = "    status_edge_subscribe_secret $dir/sub.secret;\n";
+    $e->start_nginx(%conf, http_extra => $secret_line);
+    ok wait_until(sub { ($e->http('GET', '/status/'))[0] == 200 }, 10),
+        'replica: the status page is served';
+
+    my $before = subscribers();
+    my ($s1, undef, $b1) = $e->http('POST', '/status/subscribe', headers => [
+        'Content-Type' => 'application/x-www-form-urlencoded' ],
+        body => form_kv(email => 'replica-only@example.com'));
+    is $s1, 503, 'replica, no status_edge_subscribe_redis: 503';
+    like $b1, qr/unavailable/, '... "try again in a few minutes"';
+    is subscribers(), $before, '... nothing written';
+    like slurp_log($e), qr/READONLY/, '... the refusal logged';
+
+    $e->reload(conf => $e->nginx_conf(%conf, http_extra => $secret_line
+        . "    status_edge_subscribe_redis 127.0.0.1:" . $t->redis_port
+        . " timeout=2s;\n"));
+    my ($s2) = $e->http('POST', '/status/subscribe', headers => [
+        'Content-Type' => 'application/x-www-form-urlencoded' ],
+        body => form_kv(email => 'via-primary@example.com'));
+    is $s2, 200, 'status_edge_subscribe_redis on the primary: 200';
+    is subscribers(), $before + 1, '... the subscriber is in the primary';
+    ok wait_until(sub { ($e->redis('ZCARD', 'status:subscribers') // 0)
+                        == $before + 1 }, 10),
+        '... and reaches the replica';
+    $e->stop_nginx;
+    $e->stop_redis;
+}
+
+sub slurp_log { StatusEdge::Test::slurp($_[0]->error_log) }
+
 # --- Redis down ------------------------------------------------------------
 
 $t->stop_redis;
