@@ -14,8 +14,10 @@ import { launch, ok, is, done, bail, until, screenshotPath } from './lib.mjs';
 const { PAGE_URL, CLI, SMTP_URL, SMTP_DIR, SECRET_FILE } = process.env;
 if (!PAGE_URL || !CLI || !SMTP_DIR) bail('PAGE_URL, CLI, SMTP_DIR must be set');
 
+// its log kept off the TAP stream (an error thrown carries it)
 function cli(...args) {
-    return execFileSync(CLI, args, { encoding: 'utf8' });
+    return execFileSync(CLI, args, { encoding: 'utf8',
+                                     stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function notify() {
