@@ -176,6 +176,27 @@ typedef struct {
 } ngx_http_status_edge_loc_conf_t;
 
 
+/*
+ * The answers of the subscription endpoints (the form, the API, the
+ * links of the mails), each a page or a JSON message, and counted.
+ */
+typedef enum {
+    NGX_HTTP_STATUS_EDGE_MSG_PENDING = 0,     /* created, or mailed */
+    NGX_HTTP_STATUS_EDGE_MSG_BAD,             /* 400 */
+    NGX_HTTP_STATUS_EDGE_MSG_LIMIT,           /* 429 */
+    NGX_HTTP_STATUS_EDGE_MSG_UNAVAILABLE,     /* 503 */
+    NGX_HTTP_STATUS_EDGE_MSG_USE_POST,        /* 405 */
+    NGX_HTTP_STATUS_EDGE_MSG_CONFIRM_ASK,     /* a link's GET: a button */
+    NGX_HTTP_STATUS_EDGE_MSG_CONFIRMED,
+    NGX_HTTP_STATUS_EDGE_MSG_UNSUB_ASK,
+    NGX_HTTP_STATUS_EDGE_MSG_UNSUBSCRIBED,
+    NGX_HTTP_STATUS_EDGE_MSG_FORGED,
+    NGX_HTTP_STATUS_EDGE_MSG_EXPIRED,
+    NGX_HTTP_STATUS_EDGE_MSG_GONE,            /* no such subscriber */
+    NGX_HTTP_STATUS_EDGE_MSG_N
+} ngx_http_status_edge_msg_e;
+
+
 /* per-worker counters, reported by status_edge_metrics */
 typedef struct {
     ngx_atomic_uint_t              requests[NGX_HTTP_STATUS_EDGE_EP_N];
@@ -186,6 +207,7 @@ typedef struct {
     ngx_uint_t                     stale_replicas; /* found, left or read */
     ngx_uint_t                     events_open;
     ngx_uint_t                     events_refused;
+    ngx_uint_t                     subscribe[NGX_HTTP_STATUS_EDGE_MSG_N];
 } ngx_http_status_edge_stats_t;
 
 

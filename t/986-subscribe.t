@@ -299,6 +299,10 @@ my @again = map {
 } 1 .. 4;
 is_deeply \@again, [200, 200, 200, 429], 'three a day for one address, then 429';
 
+my %no_answers = map { $_ => 0 } qw(subscribed invalid limited unavailable
+    not_post confirm_asked confirmed unsubscribe_asked unsubscribed forged
+    expired gone);
+
 # --- an edge that reads a replica writes to the primary --------------------
 #
 # status_edge_subscribe_redis: the edge's own Redis is a replica of this
@@ -306,7 +310,7 @@ is_deeply \@again, [200, 200, 200, 429], 'three a day for one address, then 429'
 
 {
     $t->redis('DEL', 'status:subscribe:limit:client:127.0.0.1');
-    my $e = StatusEdge::Test->new;
+    my $e = StatusEdge::Test->new(workers => 1);   # one worker's counters
     $e->start_redis(args => ['--replicaof', '127.0.0.1', $t->redis_port]);
     ok wait_until(sub { ($e->redis('GET', 'status:version') // 0)
                         == $t->redis('GET', 'status:version') }, 10),
@@ -329,6 +333,8 @@ CONF
     like $b1, qr/unavailable/, '... "try again in a few minutes"';
     is subscribers(), $before, '... nothing written';
     like slurp_log($e), qr/READONLY/, '... the refusal logged';
+    is_deeply answers($e), { %no_answers, unavailable => 1 },
+        'metrics: 1 answer, unavailable';
 
     $e->reload(conf => $e->nginx_conf(%conf, http_extra => $secret_line
         . "    status_edge_subscribe_redis 127.0.0.1:" . $t->redis_port
@@ -338,6 +344,14 @@ CONF
         body => form_kv(email => 'via-primary@example.com'));
     is $s2, 200, 'status_edge_subscribe_redis on the primary: 200';
     is subscribers(), $before + 1, '... the subscriber is in the primary';
+    my ($s3) = $e->http('GET', '/status/subscribe?email=x%40example.com');
+    my ($s4) = $e->http('POST', '/status/subscribe', headers => [
+        'Content-Type' => 'application/x-www-form-urlencoded' ],
+        body => form_kv(email => 'not an address'));
+    is "$s3 $s4", '405 400', 'a GET, a bad address: 405, 400';
+    is_deeply answers($e),
+        { %no_answers, subscribed => 1, not_post => 1, invalid => 1 },
+        'metrics (the new worker\'s): subscribed, not_post, invalid';
     ok wait_until(sub { ($e->redis('ZCARD', 'status:subscribers') // 0)
                         == $before + 1 }, 10),
         '... and reaches the replica';
@@ -346,6 +360,18 @@ CONF
 }
 
 sub slurp_log { StatusEdge::Test::slurp($_[0]->error_log) }
+
+# status_edge_subscribe_answers_total of a one-worker nginx, by answer
+sub answers {
+    my ($e) = @_;
+    my $m = $e->metrics or return undef;
+    my %a;
+    for my $k (keys %$m) {
+        $a{$1} = $m->{$k}
+            if $k =~ /\Astatus_edge_subscribe_answers_total\{answer="(\w+)"/;
+    }
+    return \%a;
+}
 
 # --- Redis down ------------------------------------------------------------
 

@@ -63,6 +63,17 @@ static ngx_str_t  ngx_http_status_edge_unknown =
     ngx_string("{\"error\":\"status unknown: no state loaded from Redis "
                "yet\",\"status\":{\"indicator\":\"unknown\","
                "\"description\":\"Status Unknown\"}}");
+/* the label of each answer, in the order of ngx_http_status_edge_msg_e */
+static const char  *ngx_http_status_edge_sub_answers[] = {
+    "subscribed", "invalid", "limited", "unavailable", "not_post",
+    "confirm_asked", "confirmed", "unsubscribe_asked", "unsubscribed",
+    "forged", "expired", "gone"
+};
+
+typedef char  ngx_http_status_edge_sub_answers_all[
+    sizeof(ngx_http_status_edge_sub_answers) / sizeof(char *)
+    == NGX_HTTP_STATUS_EDGE_MSG_N ? 1 : -1];
+
 static ngx_str_t  ngx_http_status_edge_text_unknown =
     ngx_string("Status unknown: no state loaded from Redis yet\n");
 
@@ -539,7 +550,7 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
     size = 4608 + n * (10 * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96))
            + nworkers * (2 * NGX_HTTP_STATUS_EDGE_PREFIX_MAX + 96)
            + 2 * NGX_HTTP_STATUS_EDGE_ADDRESS_MAX
-           + NGX_HTTP_STATUS_EDGE_EP_N * 128;
+           + (NGX_HTTP_STATUS_EDGE_EP_N + NGX_HTTP_STATUS_EDGE_MSG_N) * 128;
 
     b = ngx_create_temp_buf(r->pool, size);
     if (b == NULL) {
@@ -711,6 +722,19 @@ ngx_http_status_edge_metrics_handler(ngx_http_request_t *r)
                           " %ui\n",
                           ngx_pid, ngx_http_status_edge_stats.events_open,
                           ngx_pid, ngx_http_status_edge_stats.events_refused);
+
+    ngx_http_status_edge_help(b, "status_edge_subscribe_answers_total",
+                              "counter", "answers of the subscription "
+                              "endpoints: the form, the API, the links of "
+                              "the mails");
+
+    for (i = 0; i < NGX_HTTP_STATUS_EDGE_MSG_N; i++) {
+        b->last = ngx_sprintf(b->last,
+                              "status_edge_subscribe_answers_total"
+                              "{answer=\"%s\",worker=\"%P\"} %ui\n",
+                              ngx_http_status_edge_sub_answers[i], ngx_pid,
+                              ngx_http_status_edge_stats.subscribe[i]);
+    }
 
     for (e = 0; e < NGX_HTTP_STATUS_EDGE_EP_N; e++) {
         switch (e) {

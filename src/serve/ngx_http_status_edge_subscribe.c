@@ -47,22 +47,6 @@
 #endif
 
 
-typedef enum {
-    NGX_HTTP_STATUS_EDGE_MSG_PENDING = 0,
-    NGX_HTTP_STATUS_EDGE_MSG_BAD,
-    NGX_HTTP_STATUS_EDGE_MSG_LIMIT,
-    NGX_HTTP_STATUS_EDGE_MSG_UNAVAILABLE,
-    NGX_HTTP_STATUS_EDGE_MSG_USE_POST,
-    NGX_HTTP_STATUS_EDGE_MSG_CONFIRM_ASK,
-    NGX_HTTP_STATUS_EDGE_MSG_CONFIRMED,
-    NGX_HTTP_STATUS_EDGE_MSG_UNSUB_ASK,
-    NGX_HTTP_STATUS_EDGE_MSG_UNSUBSCRIBED,
-    NGX_HTTP_STATUS_EDGE_MSG_FORGED,
-    NGX_HTTP_STATUS_EDGE_MSG_EXPIRED,
-    NGX_HTTP_STATUS_EDGE_MSG_GONE,
-    NGX_HTTP_STATUS_EDGE_MSG_N
-} ngx_http_status_edge_msg_e;
-
 typedef struct {
     const char                    *title;
     const char                    *text;
@@ -866,6 +850,8 @@ static ngx_int_t
 ngx_http_status_edge_sub_answer(ngx_http_status_edge_sub_ctx_t *ctx,
     ngx_uint_t status, ngx_http_status_edge_msg_e msg)
 {
+    ngx_http_status_edge_stats.subscribe[msg]++;
+
     if (ctx->what == NGX_HTTP_STATUS_EDGE_SUB_API) {
         return ngx_http_status_edge_sub_json(ctx, status, msg);
     }
