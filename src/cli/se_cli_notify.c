@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "se_cli.h"
 #include "se_cli_deliver.h"
@@ -543,41 +542,6 @@ se_notify_retry(se_deliver_t *dl, se_delivery_t *d)
 
 /* message composition, per subscriber, in the job's arena */
 
-static char *
-se_hex(const unsigned char *p, size_t len)
-{
-    static const char  hex[] = "0123456789abcdef";
-    char              *s;
-    size_t             i;
-
-    s = se_alloc(2 * len + 1);
-
-    for (i = 0; i < len; i++) {
-        s[2 * i] = hex[p[i] >> 4];
-        s[2 * i + 1] = hex[p[i] & 15];
-    }
-
-    return s;
-}
-
-
-/* "sha256=HEX" of HMAC-SHA256(secret, body) */
-static char *
-se_signature(const char *secret, const char *body, size_t len)
-{
-    unsigned char  md[EVP_MAX_MD_SIZE];
-    unsigned int   mdlen;
-
-    if (HMAC(EVP_sha256(), secret, (int) strlen(secret),
-             (const unsigned char *) body, len, md, &mdlen) == NULL)
-    {
-        return NULL;
-    }
-
-    return se_sprintf("sha256=%s", se_hex(md, mdlen));
-}
-
-
 /* a header value as RFC 2047 encoded words when it is not ASCII */
 static char *
 se_mime_word(const char *s)
@@ -669,7 +633,7 @@ se_notify_compose(se_notify_t *n, se_job_t *job, const se_model_t *m,
     const se_subscriber_t *sub, const char *base, se_delivery_t *d)
 {
     const se_message_t  *msg;
-    const char         **h, *unsub, *sig, *key;
+    const char         **h, *unsub, *key;
     se_lang_e            lang;
     json_t              *o, *v;
     const char          *k;
@@ -723,17 +687,11 @@ se_notify_compose(se_notify_t *n, se_job_t *job, const se_model_t *m,
         d->len = strlen(s);
         free(s);
 
-        h[nh++] = "Content-Type: application/json";
-        h[nh++] = se_sprintf("Idempotency-Key: %s", key);
-        h[nh++] = se_sprintf("X-Status-Edge-Event: %s", msg->name);
-
-        if (sub->secret) {
-            sig = se_signature(sub->secret, d->body, d->len);
-            if (sig == NULL) {
-                se_notify_oom(n);
-            }
-
-            h[nh++] = se_sprintf("X-Status-Edge-Signature: %s", sig);
+        if (se_msg_webhook_headers(h, &nh, key, msg->name, sub->secret,
+                                   d->body, d->len)
+            != SE_OK)
+        {
+            se_notify_oom(n);
         }
 
         d->url = se_strdup(sub->target);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "se_cli_notify_msg.h"
 #include "se_html.h"
 #include "se_page_labels.h"
@@ -737,4 +740,39 @@ se_msg_free(se_message_t *msg)
         json_decref(msg->webhook);
         msg->webhook = NULL;
     }
+}
+
+
+int
+se_msg_webhook_headers(const char **h, size_t *nh, const char *key,
+    const char *event, const char *secret, const char *body, size_t len)
+{
+    static const char  hex[] = "0123456789abcdef";
+    unsigned char      md[EVP_MAX_MD_SIZE];
+    unsigned int       mdlen, i;
+    char               sig[2 * EVP_MAX_MD_SIZE + 1];
+
+    h[(*nh)++] = "Content-Type: application/json";
+    h[(*nh)++] = se_sprintf("Idempotency-Key: %s", key);
+    h[(*nh)++] = se_sprintf("X-Status-Edge-Event: %s", event);
+
+    if (secret == NULL) {
+        return SE_OK;
+    }
+
+    if (HMAC(EVP_sha256(), secret, (int) strlen(secret),
+             (const unsigned char *) body, len, md, &mdlen) == NULL)
+    {
+        return SE_ERROR;
+    }
+
+    for (i = 0; i < mdlen; i++) {
+        sig[2 * i] = hex[md[i] >> 4];
+        sig[2 * i + 1] = hex[md[i] & 15];
+    }
+
+    sig[2 * mdlen] = '\0';
+    h[(*nh)++] = se_sprintf("X-Status-Edge-Signature: sha256=%s", sig);
+
+    return SE_OK;
 }

@@ -70,6 +70,15 @@ int se_msg_matches(const se_message_t *msg, const se_subscriber_t *sub);
 
 void se_msg_free(se_message_t *msg);
 
+/*
+ * Adds to h[*nh] (room for 4) the headers of a webhook's POST of body:
+ * its type, the idempotency key, the event, and with the subscriber's
+ * secret the signature, "sha256=" and the hex of HMAC-SHA256(secret,
+ * body).  SE_ERROR: out of memory.
+ */
+int se_msg_webhook_headers(const char **h, size_t *nh, const char *key,
+    const char *event, const char *secret, const char *body, size_t len);
+
 /* "2026-12-07 14:30 KST" in zone tz (NULL: UTC), arena memory */
 char *se_msg_time(const se_tz_t *tz, int64_t t);
 
