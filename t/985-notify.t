@@ -331,8 +331,57 @@ ok $d{body} && $d{key} && $d{subscriber} && $d{target},
     'dead letter: body, key, subscriber and target to replay it';
 is $t->redis('XPENDING', 'status:audit', 'status-edge-notify')->[0], 0,
     'the entry is acknowledged once its deliveries are over';
+
+# --- the dead letters sent again: notify --replay ----------------------------
+
+my %dead_key = map { my %f = @{ $_->[1] }; ($f{channel} => $f{key}) } @$dead;
+my %dead_body = map { my %f = @{ $_->[1] }; ($f{channel} => $f{body}) } @$dead;
+# one of a subscriber removed since, one of an email, one not ours
+$t->redis('XADD', 'status:notify:dead', '*', 'entry', '1-0', 'subscriber',
+    'sub-gone', 'channel', 'webhook', 'target', $rx->url('/hook'), 'key',
+    'k-gone', 'tries', '3', 'error', 'HTTP status 503', 'body', '{}');
+$t->redis('XADD', 'status:notify:dead', '*', 'entry', '1-0', 'subscriber',
+    'sub-mail', 'channel', 'email', 'target', '<a@example.com>', 'key',
+    'k-mail', 'tries', '3', 'error', 'timeout', 'body', 'text');
+$t->redis('XADD', 'status:notify:dead', '*', 'note', 'by hand');
+
+$rx->clear;
+my ($rc5, $o5, $e5) = cli(@NOTIFY, '--replay', '--tries', '2');
+isnt $rc5, 0, 'replay, the receivers still failing: an error exit';
+like $o5, qr/^2 dead letters sent again: 0 delivered .*, 2 failed again; 2 kept .*, 1 of removed subscribers dropped$/m,
+    '... says what happened to each' or diag $o5;
+like $e5, qr/dead letter \S+: failed again \(HTTP status 503\), kept/,
+    '... and why the webhook failed';
+like $e5, qr/dead letter \S+: subscriber "sub-gone" removed since, dropped/,
+    '... and which subscriber is gone';
+like $e5, qr/2 dead letters failed again/, '... the error names the count';
+is scalar($rx->requests(path => '/hook')), 2, '... the webhook tried --tries 2 times';
+is $t->redis('XLEN', 'status:notify:dead'), 4,
+    '... the failed ones kept, the removed subscriber\'s dropped';
+
 $rx->script('/hook');
 $rx->script('/slack');
+$rx->clear;
+my ($rc6, $o6, $e6) = cli(@NOTIFY, '--replay');
+is $rc6, 0, 'replay, the receivers back: success' or diag $e6;
+like $o6, qr/^2 dead letters sent again: 2 delivered .*, 0 failed again; 2 kept/m,
+    '... both delivered';
+my ($rh) = $rx->requests(path => '/hook');
+my ($rs) = $rx->requests(path => '/slack');
+is $rh && $rh->{body}, $dead_body{webhook}, 'the webhook: the same body';
+is $rh && $rh->{headers}{'idempotency-key'}, $dead_key{webhook},
+    '... the same idempotency key';
+is $rh && $rh->{headers}{'x-status-edge-signature'},
+    'sha256=' . hmac_sha256_hex($rh ? $rh->{body} : '', $hook_secret),
+    '... signed with the subscriber\'s secret';
+is $rh && $rh->{headers}{'x-status-edge-event'}, 'incident.update',
+    '... its event';
+is $rs && $rs->{body}, $dead_body{slack}, 'Slack: the same body';
+my @left = map { { @{ $_->[1] } } }
+    @{ $t->redis('XRANGE', 'status:notify:dead', '-', '+') };
+is_deeply [map { $_->{channel} // 'none' } @left], ['email', 'none'],
+    'the delivered ones dropped from the stream; the email and the stranger kept';
+$t->redis('DEL', 'status:notify:dead');
 
 # --- a promise that is late: one reminder, to the team ----------------------
 

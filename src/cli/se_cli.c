@@ -57,7 +57,7 @@ static const se_opt_e  se_o_notify[] = {
     SE_G, SE_O_ONCE, SE_O_CONSUMER, SE_O_SMTP, SE_O_SMTP_CACERT,
     SE_O_MAIL_FROM, SE_O_SECRET_FILE, SE_O_TRIES, SE_O_RETRY,
     SE_O_RETRY_MAX, SE_O_TIMEOUT, SE_O_PARALLEL, SE_O_CLAIM_AFTER,
-    SE_O_REMIND_BEFORE, SE_O_VERBOSE, SE_O_N
+    SE_O_REMIND_BEFORE, SE_O_VERBOSE, SE_O_REPLAY, SE_O_N
 };
 
 
@@ -204,10 +204,12 @@ const se_command_t  se_commands[] = {
       "    [--secret-file FILE] [--tries N] [--retry DURATION]\n"
       "    [--retry-max DURATION] [--timeout DURATION] [--parallel N]\n"
       "    [--claim-after DURATION] [--remind-before DURATION]\n"
-      "    [--smtp-cacert FILE] [--verbose]",
+      "    [--smtp-cacert FILE] [--verbose] [--replay]",
       "Delivers every change of the audit stream to the subscribers:\n"
       "webhooks, Slack and email (docs/notifications.md).  Runs until\n"
-      "SIGTERM; with --once, delivers what is there and exits." },
+      "SIGTERM; with --once, delivers what is there and exits.  With\n"
+      "--replay, sends the webhook and Slack dead letters again (with\n"
+      "--tries, --retry, --timeout), drops those delivered, and exits." },
 
     { "template", "list", se_cmd_template, se_o_none, 0, 0,
       "template list",

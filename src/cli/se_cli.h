@@ -91,6 +91,7 @@ typedef enum {
     SE_O_REMIND_BEFORE,
     SE_O_SMTP_CACERT,
     SE_O_VERBOSE,
+    SE_O_REPLAY,
     SE_O_N,
     /* --name.LANG and --message.LANG */
     SE_O_I18N

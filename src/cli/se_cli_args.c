@@ -72,7 +72,8 @@ static const se_optdef_t  se_optdefs[SE_O_N] = {
     { "claim-after", 1 },
     { "remind-before", 1 },
     { "smtp-cacert", 1 },
-    { "verbose", 0 }
+    { "verbose", 0 },
+    { "replay", 0 }
 };
 
 

@@ -31,6 +31,7 @@
 #include "se_cli.h"
 #include "se_cli_deliver.h"
 #include "se_cli_notify_msg.h"
+#include "se_cli_replay.h"
 #include "se_snapshot.h"
 #include "se_token.h"
 
@@ -1604,6 +1605,28 @@ se_notify_summary(se_notify_t *n)
 }
 
 
+/* --replay: once, the dead letters */
+static int
+se_notify_replay_run(se_notify_t *n)
+{
+    int  rc;
+
+    if (se_deliver_init(&n->dl) != SE_OK) {
+        return se_error(n->cli, SE_CLI_FAIL, "libcurl cannot start");
+    }
+
+    rc = se_redis_connect(n->cli);
+
+    if (rc == SE_CLI_OK) {
+        rc = se_notify_replay(n->cli, &n->dl);
+    }
+
+    se_deliver_free(&n->dl);
+
+    return rc;
+}
+
+
 int
 se_cmd_notify(se_cli_t *cli)
 {
@@ -1625,6 +1648,10 @@ se_cmd_notify(se_cli_t *cli)
     rc = se_notify_options(&n);
     if (rc != SE_CLI_OK) {
         return rc;
+    }
+
+    if (se_arg(cli, SE_O_REPLAY)) {
+        return se_notify_replay_run(&n);
     }
 
     rc = se_msg_templates_load(cli, &n.tpl);
