@@ -75,21 +75,16 @@ ngx_http_status_edge_status_page_render(
         return NGX_ERROR;
     }
 
-    /* the zone file is read here, in the build thread; UTC without it */
+    /* the page's zone, read once per build by the uptime renderer */
 
-    tz = NULL;
-
-    if (m->page.time_zone.len) {
-        tz = se_tz_load(NULL, m->page.time_zone.data, m->page.time_zone.len);
-    }
+    up = ngx_http_status_edge_uptime(snap);
+    tz = up ? up->tz : NULL;
 
     ngx_memzero(&opts, sizeof(se_page_opts_t));
     opts.now = now;
     opts.tz = tz;
     opts.css_url = (const char *) variants->css_url;
     opts.subscribe = variants->subscribe;
-
-    up = ngx_http_status_edge_uptime(snap);
     opts.uptime = up ? up->uptime : NULL;
 
     pv = variants->status_pages->elts;
@@ -161,8 +156,6 @@ ngx_http_status_edge_status_page_render(
     if (at < snap->refresh_at) {
         snap->refresh_at = at;
     }
-
-    se_tz_free(tz);
 
     return rc;
 }

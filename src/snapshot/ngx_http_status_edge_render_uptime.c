@@ -66,13 +66,18 @@ ngx_http_status_edge_uptime_render(ngx_http_status_edge_snapshot_t *snap,
         se_uptime_weights_default(&weights);
     }
 
-    /* the zone file is read here, in the build thread; UTC without it */
+    /*
+     * The zone file is read here, in the build thread, once per build:
+     * kept with the docs for the status page.  UTC without it.
+     */
 
     tz = NULL;
 
     if (m->page.time_zone.len) {
         tz = se_tz_load(NULL, m->page.time_zone.data, m->page.time_zone.len);
     }
+
+    docs->tz = tz;
 
     rc = NGX_ERROR;
 
@@ -133,8 +138,6 @@ ngx_http_status_edge_uptime_render(ngx_http_status_edge_snapshot_t *snap,
 
 done:
 
-    se_tz_free(tz);
-
     return rc;
 }
 
@@ -179,5 +182,6 @@ ngx_http_status_edge_uptime_free(void *artifact)
 
     free(docs->docs);
     se_uptime_free(docs->uptime);
+    se_tz_free(docs->tz);
     free(docs);
 }

@@ -16,6 +16,8 @@
 
 typedef struct {
     se_uptime_t                   *uptime;
+    se_tz_t                       *tz;        /* the page's; NULL: UTC, */
+                                              /* for the renderers after */
     ngx_uint_t                     n;         /* the model's components */
     ngx_http_status_edge_doc_t    *docs;      /* uptime.json; data NULL: */
                                               /* the component's is off */
