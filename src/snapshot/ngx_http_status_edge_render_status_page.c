@@ -18,6 +18,7 @@
 #include "se_lang.h"
 #include "se_state.h"
 #include "se_page.h"
+#include "se_derive.h"
 
 
 static ngx_int_t ngx_http_status_edge_status_page_render(
@@ -193,8 +194,8 @@ ngx_http_status_edge_doc_t *
 ngx_http_status_edge_component_feed(ngx_http_status_edge_snapshot_t *snap,
     u_char *id, size_t len, se_feed_e kind)
 {
-    ngx_uint_t                                i;
     const se_model_t                         *m;
+    const se_component_t                     *c;
     ngx_http_status_edge_status_page_docs_t  *docs;
 
     docs = ngx_http_status_edge_status_page_docs(snap);
@@ -204,14 +205,11 @@ ngx_http_status_edge_component_feed(ngx_http_status_edge_snapshot_t *snap,
     }
 
     m = se_state_model(snap->state);
+    c = se_model_component(m, (const char *) id, len);
 
-    for (i = 0; i < docs->ncomps; i++) {
-        if (m->components[i].id.len == len
-            && ngx_strncmp(m->components[i].id.data, id, len) == 0)
-        {
-            return &docs->comp_feeds[i * SE_FEED_N + kind];
-        }
+    if (c == NULL) {
+        return NULL;
     }
 
-    return NULL;
+    return &docs->comp_feeds[(c - m->components) * SE_FEED_N + kind];
 }

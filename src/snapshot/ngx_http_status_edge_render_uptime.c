@@ -16,6 +16,7 @@
 #include "se_model.h"
 #include "se_state.h"
 #include "se_uptime.h"
+#include "se_derive.h"
 
 
 /* while a component is down, today's bar is redrawn this often */
@@ -148,6 +149,7 @@ ngx_http_status_edge_uptime_doc(ngx_http_status_edge_snapshot_t *snap,
 {
     ngx_uint_t                           i;
     const se_model_t                    *m;
+    const se_component_t                *c;
     ngx_http_status_edge_uptime_docs_t  *docs;
 
     docs = ngx_http_status_edge_uptime(snap);
@@ -157,13 +159,11 @@ ngx_http_status_edge_uptime_doc(ngx_http_status_edge_snapshot_t *snap,
     }
 
     m = se_state_model(snap->state);
+    c = se_model_component(m, (const char *) id, len);
 
-    for (i = 0; i < docs->n; i++) {
-        if (m->components[i].id.len == len
-            && ngx_strncmp(m->components[i].id.data, id, len) == 0)
-        {
-            return docs->docs[i].data ? &docs->docs[i] : NULL;
-        }
+    if (c) {
+        i = c - m->components;
+        return docs->docs[i].data ? &docs->docs[i] : NULL;
     }
 
     return NULL;
