@@ -49,7 +49,7 @@ static char *ngx_http_status_edge_merge_loc_conf(ngx_conf_t *cf,
 static char *ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_status_edge_redis_sentinel(ngx_conf_t *cf,
-    ngx_http_status_edge_server_t *server);
+    ngx_http_status_edge_server_t *server, ngx_uint_t writes);
 static char *ngx_http_status_edge_redis_option(ngx_conf_t *cf,
     ngx_http_status_edge_server_t *server, ngx_str_t *value);
 static char *ngx_http_status_edge_source_slot(ngx_conf_t *cf,
@@ -720,15 +720,8 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     server->timeout = 1000;
 
     if (ngx_strncmp(value[1].data, "sentinel=", 9) == 0) {
-        if (servers == &smcf->write_servers) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "\"%V\" of \"status_edge_subscribe_redis\": "
-                               "a Sentinel entry is not supported here, give "
-                               "the primary's address", &value[1]);
-            return NGX_CONF_ERROR;
-        }
-
-        return ngx_http_status_edge_redis_sentinel(cf, server);
+        return ngx_http_status_edge_redis_sentinel(cf, server,
+                                         servers == &smcf->write_servers);
     }
 
     ngx_memzero(&u, sizeof(ngx_url_t));
@@ -784,7 +777,7 @@ ngx_http_status_edge_redis(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
 static char *
 ngx_http_status_edge_redis_sentinel(ngx_conf_t *cf,
-    ngx_http_status_edge_server_t *server)
+    ngx_http_status_edge_server_t *server, ngx_uint_t writes)
 {
     ngx_int_t    rc;
     ngx_str_t   *value;
@@ -815,6 +808,21 @@ ngx_http_status_edge_redis_sentinel(ngx_conf_t *cf,
 
     if (ngx_http_status_edge_sentinel_check(cf, server) != NGX_OK) {
         return NGX_CONF_ERROR;
+    }
+
+    /* the writes go to the primary the Sentinels name */
+
+    if (writes) {
+        for (i = 2; i < cf->args->nelts; i++) {
+            if (ngx_strcmp(value[i].data, "role=replica") == 0) {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                                   "\"role=replica\" in \"%V\": the "
+                                   "writes go to the primary", &value[0]);
+                return NGX_CONF_ERROR;
+            }
+        }
+
+        server->sentinel->primary = 1;
     }
 
     return NGX_CONF_OK;

@@ -44,9 +44,9 @@ my @cases = (
         . "status_edge_subscribe_redis 127.0.0.1:$rp;\n"
         . "status_edge_subscribe_redis 127.0.0.1:$rp;", undef,
         qr/"status_edge_subscribe_redis" directive is duplicate/],
-    ['the writer by Sentinel', "status_edge_redis 127.0.0.1:$rp;\n"
-        . "status_edge_subscribe_redis sentinel=m 127.0.0.1:$rp;", undef,
-        qr/"sentinel=m" of "status_edge_subscribe_redis": a Sentinel entry is not supported/],
+    ['the writer by Sentinel, role=replica', "status_edge_redis 127.0.0.1:$rp;\n"
+        . "status_edge_subscribe_redis sentinel=m 127.0.0.1:$rp role=replica;", undef,
+        qr/"role=replica" in "status_edge_subscribe_redis": the writes go to the primary/],
     ['bad poll interval', "status_edge_redis 127.0.0.1:$rp;\nstatus_edge_poll_interval abc;",
         undef, qr/"status_edge_poll_interval" directive invalid value|abc/],
     ['bad resync interval', "status_edge_redis 127.0.0.1:$rp;\nstatus_edge_resync_interval -5;",

@@ -41,12 +41,6 @@
 #define NGX_HTTP_STATUS_EDGE_SENTINEL_RECHECK  5000
 
 
-typedef struct {
-    ngx_sockaddr_t                       sockaddr;
-    socklen_t                            socklen;
-    size_t                               host_len;
-    u_char                               host[NGX_SOCKADDR_STRLEN];
-} ngx_http_status_edge_sentinel_addr_t;
 
 
 typedef struct {
@@ -101,9 +95,6 @@ static void ngx_http_status_edge_sentinel_on_message(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
 static void ngx_http_status_edge_sentinel_answered(
     ngx_http_status_edge_sentinel_addr_t *addr, ngx_uint_t primary);
-static ngx_int_t ngx_http_status_edge_sentinel_addr(
-    ngx_http_status_edge_sentinel_addr_t *addr, redisReply *ip,
-    redisReply *port);
 static ngx_uint_t ngx_http_status_edge_sentinel_healthy(redisReply *replica,
     redisReply **ip, redisReply **port, int64_t *offset);
 static ngx_uint_t ngx_http_status_edge_sentinel_is(redisReply *reply,
@@ -135,8 +126,8 @@ ngx_http_status_edge_sentinel_create(ngx_conf_t *cf,
 
     if (value->len == sizeof("sentinel=") - 1) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\" in \"status_edge_redis\"",
-                           value);
+                           "invalid value \"%V\" in \"%V\"", value,
+                           (ngx_str_t *) cf->args->elts);
         return NGX_ERROR;
     }
 
@@ -236,8 +227,8 @@ ngx_http_status_edge_sentinel_option(ngx_conf_t *cf,
     if (ngx_parse_url(cf->pool, &u) != NGX_OK || u.naddrs == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid Sentinel address \"%V\" in "
-                           "\"status_edge_redis %V\": %s",
-                           value, &server->name,
+                           "\"%V %V\": %s",
+                           value, (ngx_str_t *) cf->args->elts, &server->name,
                            u.err ? u.err : "no address");
         return NGX_ERROR;
     }
@@ -259,8 +250,8 @@ ngx_http_status_edge_sentinel_option(ngx_conf_t *cf,
 invalid:
 
     ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                       "invalid value \"%V\" in \"status_edge_redis\"",
-                       value);
+                       "invalid value \"%V\" in \"%V\"", value,
+                       (ngx_str_t *) cf->args->elts);
     return NGX_ERROR;
 }
 
@@ -275,16 +266,16 @@ ngx_http_status_edge_sentinel_check(ngx_conf_t *cf,
 
     if (sentinel->sentinels.nelts == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "no Sentinel address in \"status_edge_redis %V\"",
-                           &server->name);
+                           "no Sentinel address in \"%V %V\"",
+                           (ngx_str_t *) cf->args->elts, &server->name);
         return NGX_ERROR;
     }
 
     if (sentinel->user.len && sentinel->password.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "\"sentinel_user=%V\" needs \"sentinel_password=\" "
-                           "in \"status_edge_redis %V\"",
-                           &sentinel->user, &server->name);
+                           "in \"%V %V\"", &sentinel->user,
+                           (ngx_str_t *) cf->args->elts, &server->name);
         return NGX_ERROR;
     }
 
@@ -1037,7 +1028,7 @@ wrong:
 
 /* the address in "ip" and "port" (an IP address: no resolving here) */
 
-static ngx_int_t
+ngx_int_t
 ngx_http_status_edge_sentinel_addr(ngx_http_status_edge_sentinel_addr_t *addr,
     redisReply *ip, redisReply *port)
 {

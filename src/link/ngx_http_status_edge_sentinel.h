@@ -20,6 +20,15 @@
 #include "ngx_http_status_edge_types.h"
 
 
+/* an address a Sentinel named */
+typedef struct {
+    ngx_sockaddr_t                   sockaddr;
+    socklen_t                        socklen;
+    size_t                           host_len;
+    u_char                           host[NGX_SOCKADDR_STRLEN];
+} ngx_http_status_edge_sentinel_addr_t;
+
+
 struct ngx_http_status_edge_sentinel_s {
     ngx_str_t                        set;       /* the master's name */
     ngx_array_t                      sentinels; /* of server_t */
@@ -61,6 +70,10 @@ ngx_http_status_edge_server_t *ngx_http_status_edge_sentinel_server(
 /* ROLE's reply of that server: NGX_OK, or NGX_ERROR and why */
 ngx_int_t ngx_http_status_edge_sentinel_role(redisReply *reply,
     ngx_str_t *why);
+/* the IP and port strings of a Sentinel's reply as an address; no DNS */
+ngx_int_t ngx_http_status_edge_sentinel_addr(
+    ngx_http_status_edge_sentinel_addr_t *addr, redisReply *ip,
+    redisReply *port);
 /* closes the connection to the Sentinels (another entry is in use) */
 void ngx_http_status_edge_sentinel_stop(void);
 

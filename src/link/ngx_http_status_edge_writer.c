@@ -2,79 +2,114 @@
 /*
  * status-edge: the writes requests make (ngx_http_status_edge_writer.h).
  * One connection per worker, to the first address of
- * status_edge_subscribe_redis, else of status_edge_redis that is not a
- * Sentinel entry; AUTH and SELECT go first, then the writes in order,
- * each reply to its request.  A failed connection fails what waits and
- * is opened again by the next write.
+ * status_edge_subscribe_redis, else of status_edge_redis; AUTH and SELECT
+ * go first, then the writes in order, each reply to its request.  A
+ * failed connection fails what waits and is opened again by the next
+ * write.
+ *
+ * A "sentinel=" entry has no address of its own: at each connect its
+ * Sentinels are asked, one after the other, for the primary of the set
+ * (SENTINEL get-master-addr-by-name), the writes held meanwhile.  A write
+ * the server refuses with READONLY (a failover made it a replica) was not
+ * made: it and those after it are held again, once, while the Sentinels
+ * are asked anew.
  */
 
 
 #include <ngx_config.h>
 #include <ngx_core.h>
+#include <ngx_event.h>
 
 #include "ngx_http_status_edge_writer.h"
 #include "ngx_http_status_edge_conn.h"
+#include "ngx_http_status_edge_sentinel.h"
 
 
 typedef struct {
     ngx_queue_t                          queue;
     ngx_http_status_edge_write_done_pt   done;
     void                                *data;
+    int                                  argc;
+    const char                         **argv;     /* copies, in the */
+    size_t                              *argvlen;  /* same block */
+    unsigned                             again:1;  /* held once more */
 } ngx_http_status_edge_write_t;
 
 
 static ngx_http_status_edge_server_t *ngx_http_status_edge_writer_server(
     ngx_http_status_edge_main_conf_t *smcf);
+static ngx_http_status_edge_write_t *ngx_http_status_edge_writer_copy(
+    int argc, const char **argv, const size_t *argvlen);
 static ngx_int_t ngx_http_status_edge_writer_open(
-    ngx_http_status_edge_main_conf_t *smcf);
+    ngx_http_status_edge_server_t *server);
+static ngx_int_t ngx_http_status_edge_writer_post(
+    ngx_http_status_edge_write_t *w);
+static void ngx_http_status_edge_writer_end(ngx_http_status_edge_write_t *w,
+    redisReply *reply);
 static void ngx_http_status_edge_writer_setup(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
 static void ngx_http_status_edge_writer_reply(
     ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
 static void ngx_http_status_edge_writer_error(
     ngx_http_status_edge_conn_t *conn, const char *what, ngx_str_t *reason);
-static void ngx_http_status_edge_writer_fail_all(void);
+static void ngx_http_status_edge_writer_fail(ngx_queue_t *writes);
+static void ngx_http_status_edge_writer_ask(ngx_uint_t first);
+static void ngx_http_status_edge_writer_ask_handler(ngx_event_t *ev);
+static void ngx_http_status_edge_writer_asker_error(
+    ngx_http_status_edge_conn_t *conn, const char *what, ngx_str_t *reason);
+static void ngx_http_status_edge_writer_on_primary(
+    ngx_http_status_edge_conn_t *conn, redisReply *reply, void *data);
+static void ngx_http_status_edge_writer_flush(void);
 
 
-static ngx_http_status_edge_conn_t  ngx_http_status_edge_writer_conn;
-static ngx_queue_t                  ngx_http_status_edge_writes;
-static ngx_queue_t                  ngx_http_status_edge_free_writes;
-static ngx_uint_t                   ngx_http_status_edge_writer_ready;
+static ngx_http_status_edge_conn_t        ngx_http_status_edge_writer_conn;
+static ngx_queue_t                        ngx_http_status_edge_writes;
+static ngx_queue_t                        ngx_http_status_edge_held;
+static ngx_uint_t                         ngx_http_status_edge_writer_ready;
+static ngx_http_status_edge_main_conf_t  *ngx_http_status_edge_writer_smcf;
+
+/* the Sentinel asked: its connection, its place in the entry's list */
+static ngx_http_status_edge_conn_t        ngx_http_status_edge_writer_asker;
+static ngx_event_t                        ngx_http_status_edge_writer_ask_ev;
+static ngx_uint_t                         ngx_http_status_edge_writer_asking;
+static ngx_uint_t                         ngx_http_status_edge_writer_next;
+
+/* the entry at the address its Sentinels named */
+static ngx_http_status_edge_server_t      ngx_http_status_edge_primary;
+static ngx_http_status_edge_sentinel_addr_t  ngx_http_status_edge_primary_at;
+static u_char  ngx_http_status_edge_primary_name[NGX_SOCKADDR_STRLEN];
 
 
 static ngx_http_status_edge_server_t *
 ngx_http_status_edge_writer_server(ngx_http_status_edge_main_conf_t *smcf)
 {
-    ngx_uint_t                      i;
-    ngx_http_status_edge_server_t  *s;
-
     if (smcf->write_servers.nelts) {
         return smcf->write_servers.elts;
     }
 
-    s = smcf->servers.elts;
-
-    for (i = 0; i < smcf->servers.nelts; i++) {
-        if (s[i].sentinel == NULL) {
-            return &s[i];
-        }
+    if (smcf->servers.nelts) {
+        return smcf->servers.elts;
     }
 
     return NULL;
 }
 
 
-static ngx_int_t
-ngx_http_status_edge_writer_open(ngx_http_status_edge_main_conf_t *smcf)
+ngx_int_t
+ngx_http_status_edge_writer_send(ngx_http_status_edge_main_conf_t *smcf,
+    int argc, const char **argv, const size_t *argvlen,
+    ngx_http_status_edge_write_done_pt done, void *data)
 {
-    u_char                          db[NGX_INT_T_LEN];
-    size_t                          argvlen[2];
-    ngx_str_t                       reason;
-    const char                     *argv[2];
-    ngx_http_status_edge_conn_t    *conn;
+    ngx_http_status_edge_write_t   *w;
     ngx_http_status_edge_server_t  *server;
 
-    conn = &ngx_http_status_edge_writer_conn;
+    if (!ngx_http_status_edge_writer_ready) {
+        ngx_queue_init(&ngx_http_status_edge_writes);
+        ngx_queue_init(&ngx_http_status_edge_held);
+        ngx_http_status_edge_writer_ready = 1;
+    }
+
+    ngx_http_status_edge_writer_smcf = smcf;
 
     server = ngx_http_status_edge_writer_server(smcf);
     if (server == NULL) {
@@ -84,12 +119,96 @@ ngx_http_status_edge_writer_open(ngx_http_status_edge_main_conf_t *smcf)
         return NGX_ERROR;
     }
 
+    w = ngx_http_status_edge_writer_copy(argc, argv, argvlen);
+    if (w == NULL) {
+        return NGX_ERROR;
+    }
+
+    w->done = done;
+    w->data = data;
+
+    if (!ngx_http_status_edge_writer_conn.open && server->sentinel) {
+        ngx_queue_insert_tail(&ngx_http_status_edge_held, &w->queue);
+
+        if (!ngx_http_status_edge_writer_asking) {
+            ngx_http_status_edge_writer_ask(1);
+        }
+
+        return NGX_OK;
+    }
+
+    if ((!ngx_http_status_edge_writer_conn.open
+         && ngx_http_status_edge_writer_open(server) != NGX_OK)
+        || ngx_http_status_edge_writer_post(w) != NGX_OK)
+    {
+        ngx_free(w);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the write in one block: it may wait for a primary, or be sent again */
+
+static ngx_http_status_edge_write_t *
+ngx_http_status_edge_writer_copy(int argc, const char **argv,
+    const size_t *argvlen)
+{
+    u_char                        *p;
+    size_t                         size;
+    ngx_int_t                      i;
+    ngx_http_status_edge_write_t  *w;
+
+    size = sizeof(ngx_http_status_edge_write_t)
+           + argc * (sizeof(char *) + sizeof(size_t));
+
+    for (i = 0; i < argc; i++) {
+        size += argvlen ? argvlen[i] : ngx_strlen(argv[i]);
+    }
+
+    w = ngx_alloc(size, ngx_cycle->log);
+    if (w == NULL) {
+        return NULL;
+    }
+
+    ngx_memzero(w, sizeof(ngx_http_status_edge_write_t));
+
+    w->argc = argc;
+    w->argv = (const char **) (w + 1);
+    w->argvlen = (size_t *) (w->argv + argc);
+    p = (u_char *) (w->argvlen + argc);
+
+    for (i = 0; i < argc; i++) {
+        w->argv[i] = (const char *) p;
+        w->argvlen[i] = argvlen ? argvlen[i] : ngx_strlen(argv[i]);
+        p = ngx_cpymem(p, argv[i], w->argvlen[i]);
+    }
+
+    return w;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_writer_open(ngx_http_status_edge_server_t *server)
+{
+    u_char                        db[NGX_INT_T_LEN];
+    size_t                        argvlen[2];
+    ngx_str_t                     reason;
+    const char                   *argv[2];
+    ngx_http_status_edge_conn_t  *conn;
+
+    conn = &ngx_http_status_edge_writer_conn;
+
     conn->log = ngx_cycle->log;
     conn->error = ngx_http_status_edge_writer_error;
     conn->message = NULL;
     conn->data = NULL;
 
-    if (ngx_http_status_edge_conn_open(conn, server, NULL, smcf) != NGX_OK) {
+    if (ngx_http_status_edge_conn_open(conn, server, NULL,
+                                       ngx_http_status_edge_writer_smcf)
+        != NGX_OK)
+    {
         reason.data = conn->reason;
         reason.len = conn->reason_len;
 
@@ -132,53 +251,38 @@ ngx_http_status_edge_writer_open(ngx_http_status_edge_main_conf_t *smcf)
 }
 
 
-ngx_int_t
-ngx_http_status_edge_writer_send(ngx_http_status_edge_main_conf_t *smcf,
-    int argc, const char **argv, const size_t *argvlen,
-    ngx_http_status_edge_write_done_pt done, void *data)
+static ngx_int_t
+ngx_http_status_edge_writer_post(ngx_http_status_edge_write_t *w)
 {
-    ngx_queue_t                   *q;
-    ngx_http_status_edge_write_t  *w;
-
-    if (!ngx_http_status_edge_writer_ready) {
-        ngx_queue_init(&ngx_http_status_edge_writes);
-        ngx_queue_init(&ngx_http_status_edge_free_writes);
-        ngx_http_status_edge_writer_ready = 1;
-    }
-
-    if (!ngx_http_status_edge_writer_conn.open
-        && ngx_http_status_edge_writer_open(smcf) != NGX_OK)
-    {
-        return NGX_ERROR;
-    }
-
-    if (!ngx_queue_empty(&ngx_http_status_edge_free_writes)) {
-        q = ngx_queue_head(&ngx_http_status_edge_free_writes);
-        ngx_queue_remove(q);
-        w = ngx_queue_data(q, ngx_http_status_edge_write_t, queue);
-
-    } else {
-        w = ngx_alloc(sizeof(ngx_http_status_edge_write_t), ngx_cycle->log);
-        if (w == NULL) {
-            return NGX_ERROR;
-        }
-    }
-
-    w->done = done;
-    w->data = data;
     ngx_queue_insert_tail(&ngx_http_status_edge_writes, &w->queue);
 
     if (ngx_http_status_edge_conn_send(&ngx_http_status_edge_writer_conn,
                                        ngx_http_status_edge_writer_reply, w,
-                                       argc, argv, argvlen)
+                                       w->argc, w->argv, w->argvlen)
         != NGX_OK)
     {
         ngx_queue_remove(&w->queue);
-        ngx_queue_insert_tail(&ngx_http_status_edge_free_writes, &w->queue);
         return NGX_ERROR;
     }
 
     return NGX_OK;
+}
+
+
+/* a write is over: freed first, its done may write again */
+
+static void
+ngx_http_status_edge_writer_end(ngx_http_status_edge_write_t *w,
+    redisReply *reply)
+{
+    void                                *data;
+    ngx_http_status_edge_write_done_pt   done;
+
+    done = w->done;
+    data = w->data;
+    ngx_free(w);
+
+    done(reply, data);
 }
 
 
@@ -200,18 +304,56 @@ ngx_http_status_edge_writer_reply(ngx_http_status_edge_conn_t *conn,
 {
     ngx_http_status_edge_write_t  *w = data;
 
-    ngx_queue_remove(&w->queue);
-    ngx_queue_insert_tail(&ngx_http_status_edge_free_writes, &w->queue);
+    ngx_queue_t                    *q;
+    ngx_http_status_edge_write_t   *next;
+    ngx_http_status_edge_server_t  *server;
 
-    if (reply->type == REDIS_REPLY_ERROR) {
-        ngx_log_error(NGX_LOG_ERR, conn->log, 0,
-                      "status_edge: subscription writes: Redis refused a "
-                      "write: %*s", reply->len, reply->str);
-        w->done(NULL, w->data);
+    ngx_queue_remove(&w->queue);
+
+    if (reply->type != REDIS_REPLY_ERROR) {
+        ngx_http_status_edge_writer_end(w, reply);
         return;
     }
 
-    w->done(reply, w->data);
+    server = ngx_http_status_edge_writer_server(
+                                        ngx_http_status_edge_writer_smcf);
+
+    if (server->sentinel && !w->again
+        && reply->len >= 8 && ngx_strncmp(reply->str, "READONLY", 8) == 0)
+    {
+        /* not made, nor those after it: held for the primary of now */
+
+        ngx_log_error(NGX_LOG_NOTICE, conn->log, 0,
+                      "status_edge: subscription writes: Redis \"%V\" is "
+                      "a replica now, asking the Sentinels of \"%V\" again",
+                      &ngx_http_status_edge_primary.name,
+                      &server->sentinel->set);
+
+        w->again = 1;
+        ngx_queue_insert_head(&ngx_http_status_edge_held, &w->queue);
+
+        while (!ngx_queue_empty(&ngx_http_status_edge_writes)) {
+            q = ngx_queue_last(&ngx_http_status_edge_writes);
+            ngx_queue_remove(q);
+            next = ngx_queue_data(q, ngx_http_status_edge_write_t, queue);
+            next->again = 1;
+            ngx_queue_insert_after(&w->queue, q);
+        }
+
+        ngx_http_status_edge_conn_close(conn);
+
+        if (!ngx_http_status_edge_writer_asking) {
+            ngx_http_status_edge_writer_ask(1);
+        }
+
+        return;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, conn->log, 0,
+                  "status_edge: subscription writes: Redis refused a "
+                  "write: %*s", reply->len, reply->str);
+
+    ngx_http_status_edge_writer_end(w, NULL);
 }
 
 
@@ -223,27 +365,220 @@ ngx_http_status_edge_writer_error(ngx_http_status_edge_conn_t *conn,
                   "status_edge: subscription writes: Redis %s%s%V", what,
                   reason->len ? ": " : "", reason);
 
-    ngx_http_status_edge_writer_fail_all();
+    ngx_http_status_edge_writer_fail(&ngx_http_status_edge_writes);
 }
 
 
 static void
-ngx_http_status_edge_writer_fail_all(void)
+ngx_http_status_edge_writer_fail(ngx_queue_t *writes)
+{
+    ngx_queue_t  *q;
+
+    /* a done may write again: it opens a new connection, or is held */
+
+    while (ngx_http_status_edge_writer_ready && !ngx_queue_empty(writes)) {
+        q = ngx_queue_head(writes);
+        ngx_queue_remove(q);
+
+        ngx_http_status_edge_writer_end(
+            ngx_queue_data(q, ngx_http_status_edge_write_t, queue), NULL);
+    }
+}
+
+
+/* the Sentinels of the entry, from the first (or the next) on */
+
+static void
+ngx_http_status_edge_writer_ask(ngx_uint_t first)
+{
+    ngx_event_t  *ev = &ngx_http_status_edge_writer_ask_ev;
+
+    if (first) {
+        ngx_http_status_edge_writer_next = 0;
+    }
+
+    ngx_http_status_edge_writer_asking = 1;
+
+    /* from the event loop: never inside a request's write, or a reply's */
+
+    if (!ev->posted) {
+        ev->handler = ngx_http_status_edge_writer_ask_handler;
+        ev->log = ngx_cycle->log;
+        ev->data = NULL;
+        ngx_post_event(ev, &ngx_posted_events);
+    }
+}
+
+
+static void
+ngx_http_status_edge_writer_ask_handler(ngx_event_t *ev)
+{
+    size_t                            argvlen[3];
+    ngx_str_t                         reason;
+    const char                       *argv[3];
+    ngx_http_status_edge_conn_t      *conn;
+    ngx_http_status_edge_server_t    *server, *s;
+    ngx_http_status_edge_sentinel_t  *sentinel;
+
+    conn = &ngx_http_status_edge_writer_asker;
+    ngx_http_status_edge_conn_close(conn);
+
+    if (!ngx_http_status_edge_writer_ready) {
+        return;
+    }
+
+    server = ngx_http_status_edge_writer_server(
+                                        ngx_http_status_edge_writer_smcf);
+    sentinel = server->sentinel;
+
+    if (ngx_http_status_edge_writer_next >= sentinel->sentinels.nelts) {
+        ngx_log_error(NGX_LOG_ERR, ev->log, 0,
+                      "status_edge: subscription writes: no Sentinel of "
+                      "\"%V\" named its primary", &sentinel->set);
+
+        ngx_http_status_edge_writer_asking = 0;
+        ngx_http_status_edge_writer_fail(&ngx_http_status_edge_held);
+        return;
+    }
+
+    s = sentinel->sentinels.elts;
+    s = &s[ngx_http_status_edge_writer_next++];
+
+    conn->log = ngx_cycle->log;
+    conn->error = ngx_http_status_edge_writer_asker_error;
+    conn->message = NULL;
+    conn->data = NULL;
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                   "status_edge: subscription writes: asking Sentinel "
+                   "\"%V\" for the primary of \"%V\"", &s->name,
+                   &sentinel->set);
+
+    argv[0] = "SENTINEL";
+    argvlen[0] = sizeof("SENTINEL") - 1;
+    argv[1] = "get-master-addr-by-name";
+    argvlen[1] = sizeof("get-master-addr-by-name") - 1;
+    argv[2] = (const char *) sentinel->set.data;
+    argvlen[2] = sentinel->set.len;
+
+    if (ngx_http_status_edge_conn_open(conn, s, NULL,
+                                       ngx_http_status_edge_writer_smcf)
+        != NGX_OK
+        || ngx_http_status_edge_conn_auth(conn, s,
+                                          ngx_http_status_edge_writer_setup,
+                                          NULL)
+           != NGX_OK
+        || ngx_http_status_edge_conn_send(conn,
+                                  ngx_http_status_edge_writer_on_primary,
+                                  s, 3, argv, argvlen)
+           != NGX_OK)
+    {
+        reason.data = conn->reason;
+        reason.len = conn->reason_len;
+
+        ngx_log_error(NGX_LOG_ERR, ev->log, 0,
+                      "status_edge: subscription writes: Sentinel \"%V\" "
+                      "connect failed: %V", &s->name, &reason);
+
+        ngx_http_status_edge_writer_ask(0);
+    }
+}
+
+
+static void
+ngx_http_status_edge_writer_asker_error(ngx_http_status_edge_conn_t *conn,
+    const char *what, ngx_str_t *reason)
+{
+    ngx_log_error(NGX_LOG_ERR, conn->log, 0,
+                  "status_edge: subscription writes: Sentinel %s%s%V", what,
+                  reason->len ? ": " : "", reason);
+
+    ngx_http_status_edge_writer_ask(0);
+}
+
+
+static void
+ngx_http_status_edge_writer_on_primary(ngx_http_status_edge_conn_t *conn,
+    redisReply *reply, void *data)
+{
+    ngx_http_status_edge_server_t *s = data;
+
+    ngx_str_t                              name;
+    ngx_http_status_edge_server_t         *server;
+    ngx_http_status_edge_sentinel_addr_t  *at;
+
+    server = ngx_http_status_edge_writer_server(
+                                        ngx_http_status_edge_writer_smcf);
+    at = &ngx_http_status_edge_primary_at;
+
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2
+        || ngx_http_status_edge_sentinel_addr(at, reply->element[0],
+                                              reply->element[1])
+           != NGX_OK)
+    {
+        ngx_log_error(NGX_LOG_ERR, conn->log, 0,
+                      "status_edge: subscription writes: Sentinel \"%V\" "
+                      "names no primary of \"%V\"%s%*s", &s->name,
+                      &server->sentinel->set,
+                      reply->type == REDIS_REPLY_ERROR ? ": " : "",
+                      reply->type == REDIS_REPLY_ERROR ? reply->len : 0,
+                      reply->type == REDIS_REPLY_ERROR ? reply->str : "");
+
+        ngx_http_status_edge_conn_close(conn);
+        ngx_http_status_edge_writer_ask(0);
+        return;
+    }
+
+    ngx_http_status_edge_conn_close(conn);
+    ngx_http_status_edge_writer_asking = 0;
+
+    name.data = ngx_http_status_edge_primary_name;
+    name.len = ngx_sock_ntop(&at->sockaddr.sockaddr, at->socklen, name.data,
+                             NGX_SOCKADDR_STRLEN, 1);
+
+    ngx_log_error(NGX_LOG_INFO, conn->log, 0,
+                  "status_edge: subscription writes: Sentinel \"%V\" names "
+                  "primary %V of \"%V\"", &s->name, &name,
+                  &server->sentinel->set);
+
+    /* the entry's parameters (db, password, tls) at the address named */
+
+    ngx_http_status_edge_primary = *server;
+    ngx_http_status_edge_primary.name = name;
+    ngx_http_status_edge_primary.sockaddr = &at->sockaddr.sockaddr;
+    ngx_http_status_edge_primary.socklen = at->socklen;
+    ngx_http_status_edge_primary.host.data = at->host;
+    ngx_http_status_edge_primary.host.len = at->host_len;
+    ngx_http_status_edge_primary.resolve = 0;
+    ngx_http_status_edge_primary.sentinel = NULL;
+
+    if (ngx_http_status_edge_writer_open(&ngx_http_status_edge_primary)
+        != NGX_OK)
+    {
+        ngx_http_status_edge_writer_fail(&ngx_http_status_edge_held);
+        return;
+    }
+
+    ngx_http_status_edge_writer_flush();
+}
+
+
+/* the held writes, in order, to the primary's new connection */
+
+static void
+ngx_http_status_edge_writer_flush(void)
 {
     ngx_queue_t                   *q;
     ngx_http_status_edge_write_t  *w;
 
-    /* a done may write again: it opens a new connection */
-
-    while (ngx_http_status_edge_writer_ready
-           && !ngx_queue_empty(&ngx_http_status_edge_writes))
-    {
-        q = ngx_queue_head(&ngx_http_status_edge_writes);
+    while (!ngx_queue_empty(&ngx_http_status_edge_held)) {
+        q = ngx_queue_head(&ngx_http_status_edge_held);
         ngx_queue_remove(q);
-        ngx_queue_insert_tail(&ngx_http_status_edge_free_writes, q);
-
         w = ngx_queue_data(q, ngx_http_status_edge_write_t, queue);
-        w->done(NULL, w->data);
+
+        if (ngx_http_status_edge_writer_post(w) != NGX_OK) {
+            ngx_http_status_edge_writer_end(w, NULL);
+        }
     }
 }
 
@@ -251,18 +586,18 @@ ngx_http_status_edge_writer_fail_all(void)
 void
 ngx_http_status_edge_writer_close(void)
 {
-    ngx_queue_t  *q;
-
     if (!ngx_http_status_edge_writer_ready) {
         return;
     }
 
-    ngx_http_status_edge_conn_close(&ngx_http_status_edge_writer_conn);
-    ngx_http_status_edge_writer_fail_all();
-
-    while (!ngx_queue_empty(&ngx_http_status_edge_free_writes)) {
-        q = ngx_queue_head(&ngx_http_status_edge_free_writes);
-        ngx_queue_remove(q);
-        ngx_free(ngx_queue_data(q, ngx_http_status_edge_write_t, queue));
+    if (ngx_http_status_edge_writer_ask_ev.posted) {
+        ngx_delete_posted_event(&ngx_http_status_edge_writer_ask_ev);
     }
+
+    ngx_http_status_edge_conn_close(&ngx_http_status_edge_writer_asker);
+    ngx_http_status_edge_conn_close(&ngx_http_status_edge_writer_conn);
+    ngx_http_status_edge_writer_asking = 0;
+
+    ngx_http_status_edge_writer_fail(&ngx_http_status_edge_writes);
+    ngx_http_status_edge_writer_fail(&ngx_http_status_edge_held);
 }

@@ -18,7 +18,8 @@
 
 
 /*
- * Sends one command; done(reply, data) is called once, from the event
+ * Sends one command (argvlen NULL: the arguments are C strings, as for
+ * hiredis); done(reply, data) is called once, from the event
  * loop, never inside this call: with the reply, or NULL when it failed.
  * NGX_ERROR when there is no address to write to or no memory (done is
  * not called then).
