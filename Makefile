@@ -310,27 +310,32 @@ $(ASAN_CLI): $(CLI_SRCS) $(CLI_HDRS) $(ASAN_LIBS) $(CORE_HDRS)
 check-layers:
 	tools/check-layers src
 
-# one prove run, one summary line: unit TAP programs and integration tests
+# One prove run, one summary line, in two lanes side by side: the Redis
+# link's tests (t/3x, t/4x: they wait on Redis' and nginx's timers more
+# than they use the CPU, and take their ports from a block of their own)
+# and the rest, in order.  PROVE_LANES=1: one lane.
+PROVE_LANES ?= 2
+REDIS_LANE  := t/{3,4}?-*.t
+PROVE       := prove -I t/lib $(if $(filter-out 1,$(PROVE_LANES)),-j2 \
+               --rules='seq=$(REDIS_LANE)' --rules='seq=**')
+
+# unit TAP programs and integration tests
 test: check-layers $(MODULE) $(UNIT_BINS) $(if $(CLI_SRCS),$(CLI)) \
       $(BROWSER_DEPS) $(WIDGET_DEPS) check-tables
 	@tools/need $(TEST_PKGS)
-	$(TEST_ENV) prove -I t/lib $(UNIT_BINS) t/*.t
+	$(TEST_ENV) $(PROVE) $(UNIT_BINS) t/*.t
 
 # the integration suite alone, for another nginx: without the unit tests
 # and the tests of the admin tool and the harness alone, which run no
-# nginx; in two lanes side by side, the Redis link's tests (t/3x, t/4x:
-# they wait on Redis' and nginx's timers more than they use the CPU, and
-# take their ports from a block of their own) and the rest
+# nginx
 NO_NGINX_TESTS := t/01-redis-data.t $(wildcard t/7[0-6]-cli-*.t) \
                   t/78-cli-review.t t/790-cli-tls-sentinel.t \
                   t/791-cli-reset.t t/985-notify.t
-REDIS_LANE     := t/{3,4}?-*.t
 
 test-integration: $(MODULE) $(if $(CLI_SRCS),$(CLI)) $(BROWSER_DEPS) \
                   $(WIDGET_DEPS)
 	@tools/need $(TEST_PKGS)
-	$(TEST_ENV) prove -I t/lib -j2 --rules='seq=$(REDIS_LANE)' \
-	    --rules='seq=**' $(filter-out $(NO_NGINX_TESTS),$(wildcard t/*.t))
+	$(TEST_ENV) $(PROVE) $(filter-out $(NO_NGINX_TESTS),$(wildcard t/*.t))
 
 # headless Chromium (Debian's) and playwright-core for t/browser
 $(BROWSER_DEPS): t/browser/package.json t/browser/package-lock.json

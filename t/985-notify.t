@@ -346,15 +346,15 @@ $t->redis('XADD', 'status:notify:dead', '*', 'entry', '1-0', 'subscriber',
 $t->redis('XADD', 'status:notify:dead', '*', 'note', 'by hand');
 
 $rx->clear;
-my ($rc5, $o5, $e5) = cli(@NOTIFY, '--replay', '--tries', '2');
-isnt $rc5, 0, 'replay, the receivers still failing: an error exit';
-like $o5, qr/^2 dead letters sent again: 0 delivered .*, 2 failed again; 2 kept .*, 1 of removed subscribers dropped$/m,
-    '... says what happened to each' or diag $o5;
-like $e5, qr/dead letter \S+: failed again \(HTTP status 503\), kept/,
+my ($rc_r1, $out_r1, $err_r1) = cli(@NOTIFY, '--replay', '--tries', '2');
+isnt $rc_r1, 0, 'replay, the receivers still failing: an error exit';
+like $out_r1, qr/^2 dead letters sent again: 0 delivered .*, 2 failed again; 2 kept .*, 1 of removed subscribers dropped$/m,
+    '... says what happened to each' or diag $out_r1;
+like $err_r1, qr/dead letter \S+: failed again \(HTTP status 503\), kept/,
     '... and why the webhook failed';
-like $e5, qr/dead letter \S+: subscriber "sub-gone" removed since, dropped/,
+like $err_r1, qr/dead letter \S+: subscriber "sub-gone" removed since, dropped/,
     '... and which subscriber is gone';
-like $e5, qr/2 dead letters failed again/, '... the error names the count';
+like $err_r1, qr/2 dead letters failed again/, '... the error names the count';
 is scalar($rx->requests(path => '/hook')), 2, '... the webhook tried --tries 2 times';
 is $t->redis('XLEN', 'status:notify:dead'), 4,
     '... the failed ones kept, the removed subscriber\'s dropped';
@@ -362,9 +362,9 @@ is $t->redis('XLEN', 'status:notify:dead'), 4,
 $rx->script('/hook');
 $rx->script('/slack');
 $rx->clear;
-my ($rc6, $o6, $e6) = cli(@NOTIFY, '--replay');
-is $rc6, 0, 'replay, the receivers back: success' or diag $e6;
-like $o6, qr/^2 dead letters sent again: 2 delivered .*, 0 failed again; 2 kept/m,
+my ($rc_r2, $out_r2, $err_r2) = cli(@NOTIFY, '--replay');
+is $rc_r2, 0, 'replay, the receivers back: success' or diag $err_r2;
+like $out_r2, qr/^2 dead letters sent again: 2 delivered .*, 0 failed again; 2 kept/m,
     '... both delivered';
 my ($rh) = $rx->requests(path => '/hook');
 my ($rs) = $rx->requests(path => '/slack');

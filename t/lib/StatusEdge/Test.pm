@@ -76,7 +76,7 @@ sub module_path {
 # or bind() to port 0, of this test or of another, takes it meanwhile (a
 # Redis restarted on its port, a port that must refuse), and never the
 # same one twice in a process.  The Redis link's tests (t/3x, t/4x) have
-# a block of their own: make test-integration runs them beside the rest.
+# a block of their own: make test runs them beside the rest.
 my %ports_given;
 
 sub free_port {
