@@ -40,6 +40,9 @@ static ngx_http_status_edge_server_t *ngx_http_status_edge_writer_server(
     ngx_http_status_edge_main_conf_t *smcf);
 static ngx_http_status_edge_write_t *ngx_http_status_edge_writer_copy(
     int argc, const char **argv, const size_t *argvlen);
+static ngx_int_t ngx_http_status_edge_writer_connect(
+    ngx_http_status_edge_conn_t *conn, ngx_http_status_edge_server_t *server,
+    ngx_http_status_edge_conn_error_pt error, const char *what);
 static ngx_int_t ngx_http_status_edge_writer_open(
     ngx_http_status_edge_server_t *server);
 static ngx_int_t ngx_http_status_edge_writer_post(
@@ -189,32 +192,53 @@ ngx_http_status_edge_writer_copy(int argc, const char **argv,
 }
 
 
-static ngx_int_t
-ngx_http_status_edge_writer_open(ngx_http_status_edge_server_t *server)
-{
-    u_char                        db[NGX_INT_T_LEN];
-    size_t                        argvlen[2];
-    ngx_str_t                     reason;
-    const char                   *argv[2];
-    ngx_http_status_edge_conn_t  *conn;
+/* a connection of the writer's, to a Redis or a Sentinel ("what") */
 
-    conn = &ngx_http_status_edge_writer_conn;
+static ngx_int_t
+ngx_http_status_edge_writer_connect(ngx_http_status_edge_conn_t *conn,
+    ngx_http_status_edge_server_t *server,
+    ngx_http_status_edge_conn_error_pt error, const char *what)
+{
+    ngx_str_t  reason;
 
     conn->log = ngx_cycle->log;
-    conn->error = ngx_http_status_edge_writer_error;
+    conn->error = error;
     conn->message = NULL;
     conn->data = NULL;
 
     if (ngx_http_status_edge_conn_open(conn, server, NULL,
                                        ngx_http_status_edge_writer_smcf)
+        == NGX_OK)
+    {
+        return NGX_OK;
+    }
+
+    reason.data = conn->reason;
+    reason.len = conn->reason_len;
+
+    ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                  "status_edge: subscription writes: %s \"%V\" connect "
+                  "failed: %V", what, &server->name, &reason);
+
+    return NGX_ERROR;
+}
+
+
+static ngx_int_t
+ngx_http_status_edge_writer_open(ngx_http_status_edge_server_t *server)
+{
+    u_char                        db[NGX_INT_T_LEN];
+    size_t                        argvlen[2];
+    const char                   *argv[2];
+    ngx_http_status_edge_conn_t  *conn;
+
+    conn = &ngx_http_status_edge_writer_conn;
+
+    if (ngx_http_status_edge_writer_connect(conn, server,
+                                            ngx_http_status_edge_writer_error,
+                                            "Redis")
         != NGX_OK)
     {
-        reason.data = conn->reason;
-        reason.len = conn->reason_len;
-
-        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
-                      "status_edge: subscription writes: Redis \"%V\" "
-                      "connect failed: %V", &server->name, &reason);
         return NGX_ERROR;
     }
 
@@ -414,7 +438,6 @@ static void
 ngx_http_status_edge_writer_ask_handler(ngx_event_t *ev)
 {
     size_t                            argvlen[3];
-    ngx_str_t                         reason;
     const char                       *argv[3];
     ngx_http_status_edge_conn_t      *conn;
     ngx_http_status_edge_server_t    *server, *s;
@@ -444,11 +467,6 @@ ngx_http_status_edge_writer_ask_handler(ngx_event_t *ev)
     s = sentinel->sentinels.elts;
     s = &s[ngx_http_status_edge_writer_next++];
 
-    conn->log = ngx_cycle->log;
-    conn->error = ngx_http_status_edge_writer_asker_error;
-    conn->message = NULL;
-    conn->data = NULL;
-
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ev->log, 0,
                    "status_edge: subscription writes: asking Sentinel "
                    "\"%V\" for the primary of \"%V\"", &s->name,
@@ -461,25 +479,27 @@ ngx_http_status_edge_writer_ask_handler(ngx_event_t *ev)
     argv[2] = (const char *) sentinel->set.data;
     argvlen[2] = sentinel->set.len;
 
-    if (ngx_http_status_edge_conn_open(conn, s, NULL,
-                                       ngx_http_status_edge_writer_smcf)
+    if (ngx_http_status_edge_writer_connect(conn, s,
+                                  ngx_http_status_edge_writer_asker_error,
+                                  "Sentinel")
+        != NGX_OK)
+    {
+        ngx_http_status_edge_writer_ask(0);
+        return;
+    }
+
+    /* fails only without memory: the next Sentinel then */
+
+    if (ngx_http_status_edge_conn_auth(conn, s,
+                                       ngx_http_status_edge_writer_setup,
+                                       NULL)
         != NGX_OK
-        || ngx_http_status_edge_conn_auth(conn, s,
-                                          ngx_http_status_edge_writer_setup,
-                                          NULL)
-           != NGX_OK
         || ngx_http_status_edge_conn_send(conn,
                                   ngx_http_status_edge_writer_on_primary,
                                   s, 3, argv, argvlen)
            != NGX_OK)
     {
-        reason.data = conn->reason;
-        reason.len = conn->reason_len;
-
-        ngx_log_error(NGX_LOG_ERR, ev->log, 0,
-                      "status_edge: subscription writes: Sentinel \"%V\" "
-                      "connect failed: %V", &s->name, &reason);
-
+        ngx_http_status_edge_conn_close(conn);
         ngx_http_status_edge_writer_ask(0);
     }
 }
