@@ -380,7 +380,38 @@ is $rs && $rs->{body}, $dead_body{slack}, 'Slack: the same body';
 my @left = map { { @{ $_->[1] } } }
     @{ $t->redis('XRANGE', 'status:notify:dead', '-', '+') };
 is_deeply [map { $_->{channel} // 'none' } @left], ['email', 'none'],
-    'the delivered ones dropped from the stream; the email and the stranger kept';
+    'the delivered ones dropped from the stream; the two strangers kept';
+like $err_r2, qr/dead letter \S+: not a dead letter of status-edge's, kept/,
+    '... each said';
+
+# an email's dead letter keeps its whole message, and is sent again
+$smtp->script_rcpt('ann@example.com', 550);
+$smtp->clear;
+cli_ok('incident', 'update', $inc, '--status', 'monitoring', '--message',
+    'Still watching.');
+notify_once('--tries', '2');
+my ($mail_dead) = grep { $_->{channel} eq 'email' && $_->{headers} }
+    map { { @{ $_->[1] } } }
+    @{ $t->redis('XRANGE', 'status:notify:dead', '-', '+') };
+ok $mail_dead, 'an email refused (550): dead-lettered';
+like $mail_dead && $mail_dead->{headers}, qr/^Subject: .*\nMessage-ID: /ms,
+    '... with its header lines';
+like $mail_dead && $mail_dead->{html}, qr/<html/, '... its HTML part';
+is $mail_dead && $mail_dead->{mail_from}, '<status@example.com>',
+    '... and its sender';
+$smtp->script_rcpt('ann@example.com');
+my ($rc_r3, $out_r3, $err_r3) = cli(@NOTIFY, '--replay');
+is $rc_r3, 0, 'replay, the relay takes it now' or diag $err_r3;
+like $out_r3, qr/^1 dead letters sent again: 1 delivered/m, '... delivered';
+my @again = $smtp->wait_messages(1, timeout => 10, to => 'ann@example.com');
+is scalar @again, 1, '... to the subscriber';
+my ($orig_id) = ($mail_dead ? $mail_dead->{headers} : '') =~ /^Message-ID: (\S+)/m;
+my $m = $again[0];
+is $m && $m->{headers}{'message-id'}, $orig_id,
+    '... the same message: its Message-ID';
+is scalar(grep { $_->{type} =~ m{^text/(plain|html)} } @{ $m ? $m->{parts} : [] }),
+    2, '... its text and HTML parts';
+is $t->redis('XLEN', 'status:notify:dead'), 2, '... dropped from the stream';
 $t->redis('DEL', 'status:notify:dead');
 
 # --- a promise that is late: one reminder, to the team ----------------------

@@ -208,8 +208,8 @@ const se_command_t  se_commands[] = {
       "Delivers every change of the audit stream to the subscribers:\n"
       "webhooks, Slack and email (docs/notifications.md).  Runs until\n"
       "SIGTERM; with --once, delivers what is there and exits.  With\n"
-      "--replay, sends the webhook and Slack dead letters again (with\n"
-      "--tries, --retry, --timeout), drops those delivered, and exits." },
+      "--replay, sends the dead letters again (with --smtp, --tries,\n"
+      "--retry, --timeout), drops those delivered, and exits." },
 
     { "template", "list", se_cmd_template, se_o_none, 0, 0,
       "template list",

@@ -470,6 +470,8 @@ se_notify_done(se_deliver_t *dl, se_delivery_t *d, int ok)
     se_notify_t  *n;
     se_job_t     *job;
     se_arena_t   *prev;
+    char         *headers;
+    size_t        i;
     const char  **dead;
 
     n = dl->data;
@@ -501,7 +503,8 @@ se_notify_done(se_deliver_t *dl, se_delivery_t *d, int ok)
 
     prev = se_arena_use(&job->arena);
 
-    dead = se_alloc(16 * sizeof(char *));
+    /* field, value, ...: an email's whole message, to send it again */
+    dead = se_alloc(23 * sizeof(char *));
     dead[0] = "entry";
     dead[1] = job->entry ? job->entry : "";
     dead[2] = "subscriber";
@@ -518,6 +521,24 @@ se_notify_done(se_deliver_t *dl, se_delivery_t *d, int ok)
     dead[13] = se_strdup(d->error);
     dead[14] = "body";
     dead[15] = d->channel == SE_CHANNEL_EMAIL ? d->text : d->body;
+    dead[16] = NULL;
+
+    if (d->channel == SE_CHANNEL_EMAIL) {
+        headers = "";
+
+        for (i = 0; i < d->nheaders; i++) {
+            headers = se_sprintf("%s%s%s", headers, i ? "\n" : "",
+                                 d->headers[i]);
+        }
+
+        dead[16] = "mail_from";
+        dead[17] = d->mail_from;
+        dead[18] = "headers";
+        dead[19] = headers;
+        dead[20] = "html";
+        dead[21] = d->html;
+        dead[22] = NULL;
+    }
 
     se_arena_use(prev);
 
@@ -1185,7 +1206,7 @@ se_notify_flush(se_notify_t *n)
         job->nsent = 0;
 
         for (i = 0; i < job->ndead; i++) {
-            argv = se_alloc(22 * sizeof(char *));
+            argv = se_alloc(28 * sizeof(char *));
             argc = 0;
             argv[argc++] = "XADD";
             argv[argc++] = se_key(n->cli, "notify:dead");
@@ -1194,7 +1215,7 @@ se_notify_flush(se_notify_t *n)
             argv[argc++] = SE_NOTIFY_DEAD_MAX;
             argv[argc++] = "*";
 
-            for (k = 0; k < 16; k++) {
+            for (k = 0; job->dead[i][k]; k++) {
                 argv[argc++] = job->dead[i][k];
             }
 
@@ -1618,7 +1639,7 @@ se_notify_replay_run(se_notify_t *n)
     rc = se_redis_connect(n->cli);
 
     if (rc == SE_CLI_OK) {
-        rc = se_notify_replay(n->cli, &n->dl);
+        rc = se_notify_replay(n->cli, &n->dl, n->smtp);
     }
 
     se_deliver_free(&n->dl);

@@ -2,11 +2,12 @@
  * status-edge, the admin tool: "notify --replay".  Each webhook and
  * Slack dead letter of Pnotify:dead is posted again, oldest first, with
  * its body and idempotency key, to the subscriber's URL of now, a
- * webhook signed with the subscriber's secret of now; with the
- * notifier's tries, backoff and timeout.  Delivered, it leaves the
- * stream; failed again, it stays as it was.  The dead letters of a
- * subscriber removed since leave the stream unsent: nobody wants them
- * any more.  An email's stay: only its text is kept, to send by hand.
+ * webhook signed with the subscriber's secret of now; an email's whole
+ * message is sent again through --smtp; with the notifier's tries,
+ * backoff and timeout.  Delivered, it leaves the stream; failed again, it
+ * stays as it was.  The dead letters of a subscriber removed since leave
+ * the stream unsent: nobody wants them any more.  An entry that is not
+ * one of the notifier's stays.
  */
 
 #include <stdio.h>
@@ -23,6 +24,7 @@
 
 typedef struct {
     se_cli_t           *cli;
+    const char         *smtp;
     const char         *stream;
     size_t              queued;
     size_t              delivered;
@@ -108,9 +110,11 @@ static void
 se_replay_entry(se_replay_t *rp, se_deliver_t *dl, const redisReply *e,
     const se_subscriber_t *subs, size_t nsubs)
 {
+    char                   *p;
     const char             *id, *channel, *sub, *key, *body, *event;
+    const char             *headers, *html, *mail_from, *rcpt;
     const char            **h;
-    size_t                  i;
+    size_t                  i, n;
     se_delivery_t          *d;
     const redisReply       *f;
     const se_subscriber_t  *s;
@@ -128,17 +132,18 @@ se_replay_entry(se_replay_t *rp, se_deliver_t *dl, const redisReply *e,
     key = se_reply_field(f, "key");
     body = se_reply_field(f, "body");
 
-    if (channel && strcmp(channel, "email") == 0) {
-        rp->kept++;
-        return;
-    }
+    headers = se_reply_field(f, "headers");
+    html = se_reply_field(f, "html");
+    mail_from = se_reply_field(f, "mail_from");
+    rcpt = se_reply_field(f, "target");
 
     if (channel == NULL || sub == NULL || key == NULL || body == NULL
-        || (strcmp(channel, "webhook") != 0 && strcmp(channel, "slack") != 0))
+        || (strcmp(channel, "webhook") != 0 && strcmp(channel, "slack") != 0
+            && (strcmp(channel, "email") != 0 || headers == NULL
+                || html == NULL || mail_from == NULL || rcpt == NULL)))
     {
         rp->kept++;
-        se_replay_log("%s", id, "not a webhook's or Slack's dead letter "
-                      "of status-edge, kept");
+        se_replay_log("%s", id, "not a dead letter of status-edge's, kept");
         return;
     }
 
@@ -171,15 +176,52 @@ se_replay_entry(se_replay_t *rp, se_deliver_t *dl, const redisReply *e,
 
     d = se_alloc(sizeof(se_delivery_t));
     memset(d, 0, sizeof(se_delivery_t));
-    h = se_alloc(4 * sizeof(char *));
 
     d->channel = s->channel;
-    d->url = s->target;
-    d->body = body;
-    d->len = strlen(body);
     d->key = key;
     d->sub = s->id;
     d->data = (void *) id;
+
+    if (s->channel == SE_CHANNEL_EMAIL) {
+
+        /* the message as it was: its header lines, one a line */
+
+        n = 1;
+
+        for (i = 0; headers[i]; i++) {
+            n += headers[i] == '\n';
+        }
+
+        h = se_alloc(n * sizeof(char *));
+        p = se_strdup(headers);
+
+        for (i = 0; i < n; i++) {
+            h[i] = p;
+            p = strchr(p, '\n');
+
+            if (p) {
+                *p++ = '\0';
+            }
+        }
+
+        d->url = rp->smtp;
+        d->mail_from = mail_from;
+        d->rcpt = rcpt;
+        d->text = body;
+        d->html = html;
+        d->headers = h;
+        d->nheaders = n;
+
+        rp->queued++;
+        se_deliver_add(dl, d);
+        return;
+    }
+
+    h = se_alloc(4 * sizeof(char *));
+
+    d->url = s->target;
+    d->body = body;
+    d->len = strlen(body);
     d->headers = h;
 
     if (s->channel == SE_CHANNEL_SLACK) {
@@ -206,7 +248,7 @@ se_replay_entry(se_replay_t *rp, se_deliver_t *dl, const redisReply *e,
 
 
 int
-se_notify_replay(se_cli_t *cli, se_deliver_t *dl)
+se_notify_replay(se_cli_t *cli, se_deliver_t *dl, const char *smtp)
 {
     size_t            i, nsubs, bad;
     int64_t           due;
@@ -217,6 +259,7 @@ se_notify_replay(se_cli_t *cli, se_deliver_t *dl)
 
     memset(&rp, 0, sizeof(se_replay_t));
     rp.cli = cli;
+    rp.smtp = smtp;
     rp.stream = se_key(cli, "notify:dead");
     rp.rc = SE_CLI_OK;
 
@@ -259,8 +302,8 @@ se_notify_replay(se_cli_t *cli, se_deliver_t *dl)
     }
 
     printf("%zu dead letters sent again: %zu delivered (dropped from %s), "
-           "%zu failed again; %zu kept (emails: send them by hand), %zu "
-           "of removed subscribers dropped\n", rp.queued, rp.delivered,
+           "%zu failed again; %zu kept (not status-edge's), %zu of "
+           "removed subscribers dropped\n", rp.queued, rp.delivered,
            rp.stream, rp.failed, rp.kept, rp.dropped);
 
     if (rp.failed) {
