@@ -412,6 +412,18 @@ is $m && $m->{headers}{'message-id'}, $orig_id,
 is scalar(grep { $_->{type} =~ m{^text/(plain|html)} } @{ $m ? $m->{parts} : [] }),
     2, '... its text and HTML parts';
 is $t->redis('XLEN', 'status:notify:dead'), 2, '... dropped from the stream';
+
+# a dead letter of another channel than its subscriber's is not sent
+$t->redis('XADD', 'status:notify:dead', '*', 'entry', '1-0', 'subscriber',
+    $ann, 'channel', 'slack', 'target', $rx->url('/slack'), 'key', 'k-x',
+    'tries', '3', 'error', 'timeout', 'body', '{}');
+$rx->clear;
+my ($rc_r4, $out_r4, $err_r4) = cli(@NOTIFY, '--replay');
+like $out_r4, qr/^0 dead letters sent again: .* 3 kept/m,
+    'a Slack letter of an email subscriber: kept, not sent';
+like $err_r4, qr/subscriber "\Q$ann\E" is not of that channel, kept/,
+    '... said';
+is scalar($rx->requests), 0, '... nothing posted';
 $t->redis('DEL', 'status:notify:dead');
 
 # --- a promise that is late: one reminder, to the team ----------------------

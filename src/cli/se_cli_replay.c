@@ -174,6 +174,15 @@ se_replay_entry(se_replay_t *rp, se_deliver_t *dl, const redisReply *e,
         return;
     }
 
+    /* the message is the dead letter's channel's: not sent elsewhere */
+
+    if (strcmp(channel, se_channel_name(s->channel)) != 0) {
+        rp->kept++;
+        se_replay_log("subscriber %s is not of that channel, kept", id,
+                      se_q(sub));
+        return;
+    }
+
     d = se_alloc(sizeof(se_delivery_t));
     memset(d, 0, sizeof(se_delivery_t));
 

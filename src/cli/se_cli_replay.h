@@ -12,7 +12,8 @@
 /*
  * cli connected, dl set up with the notifier's options (tries, backoff,
  * timeout, parallel) and started: its done, retry and data are this
- * module's; smtp: the relay emails are sent through.  SE_CLI_FAIL when a dead letter failed again.
+ * module's; smtp: the relay emails are sent through.  SE_CLI_FAIL when
+ * a dead letter failed again.
  */
 int se_notify_replay(se_cli_t *cli, se_deliver_t *dl, const char *smtp);
 
